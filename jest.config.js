@@ -1,0 +1,10 @@
+/** One Jest run for the whole workspace: unit tests next to the code, e2e tests in apps/. */
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/packages/gitops/tsconfig.spec.json', isolatedModules: true }],
+  },
+  testMatch: ['<rootDir>/packages/**/src/**/*.spec.ts', '<rootDir>/apps/**/src/**/*.spec.ts', '<rootDir>/generators/**/*.spec.ts', '<rootDir>/tools/**/*.spec.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  modulePathIgnorePatterns: ['<rootDir>/packages/gitops/dist/'],
+};

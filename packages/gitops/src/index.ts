@@ -1,0 +1,2 @@
+// Graph inference entry point; filled by the graph room.
+export {};

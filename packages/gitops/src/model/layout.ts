@@ -1,0 +1,136 @@
+/**
+ * The shape of the GitOps tree, defined once. Generators, graph inference,
+ * validation and docs all ask this module where things live; nobody else
+ * spells "overlays" or "kustomization.yaml".
+ *
+ * All paths are POSIX, relative to the workspace root.
+ */
+import { posix } from 'node:path';
+
+export const GITOPS_ROOT = 'gitops';
+export const PLATFORM_FILE = 'platform.yaml';
+export const COMPONENT_FILE = 'component.yaml';
+export const ENVIRONMENT_FILE = 'environment.yaml';
+export const KUSTOMIZATION_FILE = 'kustomization.yaml';
+export const VALUES_FILE = 'values.yaml';
+/** Folder where users drop CRD files so CRs of those kinds are schema-checked too. */
+export const CRDS_DIR = 'crds';
+
+export interface TreeRoot {
+  /** The GitOps tree's folder, relative to the workspace root (default `gitops`). */
+  root: string;
+}
+
+const join = posix.join;
+
+export function platformFile(t: TreeRoot = { root: GITOPS_ROOT }): string {
+  return join(t.root, PLATFORM_FILE);
+}
+
+export function crdsDir(t: TreeRoot = { root: GITOPS_ROOT }): string {
+  return join(t.root, CRDS_DIR);
+}
+
+export function componentsDir(t: TreeRoot = { root: GITOPS_ROOT }): string {
+  return join(t.root, 'components');
+}
+
+export function componentDir(layer: string, component: string, t: TreeRoot = { root: GITOPS_ROOT }): string {
+  return join(componentsDir(t), layer, component);
+}
+
+export function componentFile(layer: string, component: string, t?: TreeRoot): string {
+  return join(componentDir(layer, component, t), COMPONENT_FILE);
+}
+
+export function componentBase(layer: string, component: string, t?: TreeRoot): string {
+  return join(componentDir(layer, component, t), 'base');
+}
+
+export function overlaysDir(layer: string, component: string, t?: TreeRoot): string {
+  return join(componentDir(layer, component, t), 'overlays');
+}
+
+export function overlayDir(layer: string, component: string, env: string, t?: TreeRoot): string {
+  return join(overlaysDir(layer, component, t), env);
+}
+
+export function clustersDir(t: TreeRoot = { root: GITOPS_ROOT }): string {
+  return join(t.root, 'clusters');
+}
+
+/** Entry point of an environment: `flux bootstrap --path` points here. */
+export function environmentEntry(env: string, t?: TreeRoot): string {
+  return join(clustersDir(t), env);
+}
+
+export function environmentFile(env: string, t?: TreeRoot): string {
+  return join(environmentEntry(env, t), ENVIRONMENT_FILE);
+}
+
+export function environmentKustomization(env: string, t?: TreeRoot): string {
+  return join(environmentEntry(env, t), KUSTOMIZATION_FILE);
+}
+
+export function namespacesFile(env: string, t?: TreeRoot): string {
+  return join(environmentEntry(env, t), 'namespaces.yaml');
+}
+
+/** Flux Kustomization of one component in one environment. */
+export function fluxEntryFile(env: string, component: string, t?: TreeRoot): string {
+  return join(environmentEntry(env, t), 'flux', `${component}.yaml`);
+}
+
+/** Folder the Argo CD root app-of-apps syncs: projects and applications. */
+export function argoAppsDir(env: string, t?: TreeRoot): string {
+  return join(environmentEntry(env, t), 'argocd', 'apps');
+}
+
+export function argoRootAppFile(env: string, t?: TreeRoot): string {
+  return join(environmentEntry(env, t), 'argocd', 'root.yaml');
+}
+
+export function argoApplicationFile(env: string, component: string, t?: TreeRoot): string {
+  return join(argoAppsDir(env, t), `${component}.yaml`);
+}
+
+export function argoProjectFile(env: string, layer: string, t?: TreeRoot): string {
+  return join(argoAppsDir(env, t), `project-${layer}.yaml`);
+}
+
+/** Path of a file relative to another folder, as kustomize `resources:` entries want it. */
+export function relativeTo(fromDir: string, to: string): string {
+  return posix.relative(fromDir, to) || '.';
+}
+
+export interface ComponentLocation {
+  layer: string;
+  component: string;
+}
+
+/** Recognises `gitops/components/<layer>/<component>/component.yaml`. */
+export function parseComponentFile(path: string, t: TreeRoot = { root: GITOPS_ROOT }): ComponentLocation | undefined {
+  const prefix = componentsDir(t) + '/';
+  if (!path.startsWith(prefix)) return undefined;
+  const parts = path.slice(prefix.length).split('/');
+  if (parts.length !== 3 || parts[2] !== COMPONENT_FILE) return undefined;
+  return { layer: parts[0], component: parts[1] };
+}
+
+/** Recognises `gitops/clusters/<env>/environment.yaml`. */
+export function parseEnvironmentFile(path: string, t: TreeRoot = { root: GITOPS_ROOT }): string | undefined {
+  const prefix = clustersDir(t) + '/';
+  if (!path.startsWith(prefix)) return undefined;
+  const parts = path.slice(prefix.length).split('/');
+  if (parts.length !== 2 || parts[1] !== ENVIRONMENT_FILE) return undefined;
+  return parts[0];
+}
+
+/** Globs for createNodes, derived from the same functions. */
+export const COMPONENT_FILE_GLOB = `**/components/*/*/${COMPONENT_FILE}`;
+export const ENVIRONMENT_FILE_GLOB = `**/clusters/*/${ENVIRONMENT_FILE}`;
+
+/** Nx project name of an environment (components keep their own name). */
+export function environmentProjectName(env: string): string {
+  return `env-${env}`;
+}

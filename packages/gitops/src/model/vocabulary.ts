@@ -1,0 +1,71 @@
+/**
+ * Closed sets and name rules, defined once. Each set feeds the TypeScript
+ * type, the error message and (checked by a test) the schema.json enums.
+ */
+import { valid as validSemver, validRange } from 'semver';
+
+export const ENGINES = ['flux', 'argocd', 'both'] as const;
+export type Engine = (typeof ENGINES)[number];
+
+export const SYNC_MODES = ['auto', 'manual'] as const;
+export type SyncMode = (typeof SYNC_MODES)[number];
+
+export const SIZES = ['small', 'medium', 'large'] as const;
+export type Size = (typeof SIZES)[number];
+
+/** Environments a fresh tree starts with. */
+export const DEFAULT_ENVIRONMENTS = ['development', 'staging', 'production'] as const;
+
+export class GitopsInputError extends Error {
+  override name = 'GitopsInputError';
+}
+
+export function oneOf<T extends string>(what: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new GitopsInputError(`${what} '${value}' is not allowed; must be one of: ${allowed.join(', ')}.`);
+  }
+  return value as T;
+}
+
+const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** A name that becomes a folder, a Kubernetes object name and an Nx project name. */
+export function assertDnsLabel(what: string, value: string): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new GitopsInputError(`${what} is required.`);
+  }
+  if (value.includes('/') || value.includes('\\') || value.includes('..')) {
+    throw new GitopsInputError(
+      `${what} '${value}' would escape the gitops tree; use a plain name such as 'redis-operator'.`,
+    );
+  }
+  if (value.length > 63 || !DNS_1123_LABEL.test(value)) {
+    throw new GitopsInputError(
+      `${what} '${value}' is not a DNS-1123 label; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit.`,
+    );
+  }
+  return value;
+}
+
+/** An exact chart version (production pins these). */
+export function isExactVersion(value: string): boolean {
+  return validSemver(value) !== null;
+}
+
+/** A chart version: exact semver, or a semver range where floating is allowed. */
+export function assertChartVersion(value: string): string {
+  if (isExactVersion(value) || (value.trim() !== '' && validRange(value) !== null)) return value;
+  throw new GitopsInputError(
+    `Chart version '${value}' is not semver; use an exact version such as '1.2.3' or a range such as '1.2.x'.`,
+  );
+}
+
+export type RepoKind = 'helm' | 'oci';
+
+export function repoKind(url: string): RepoKind {
+  if (/^oci:\/\/[^\s/]+\/\S+$/.test(url)) return 'oci';
+  if (/^https:\/\/[^\s/]+(\/\S*)?$/.test(url)) return 'helm';
+  throw new GitopsInputError(
+    `Repository '${url}' is neither an https:// Helm repository nor an oci:// registry; use e.g. 'https://charts.bitnami.com/bitnami' or 'oci://ghcr.io/org/charts'.`,
+  );
+}

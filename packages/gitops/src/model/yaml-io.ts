@@ -1,0 +1,149 @@
+/**
+ * All YAML reading and writing goes through here. Built on the `yaml`
+ * Document API so that updates keep comments, anchors and key order that
+ * people wrote by hand.
+ */
+import { Document, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, stringify, YAMLMap } from 'yaml';
+
+export interface YamlProblem {
+  message: string;
+  line: number;
+  column: number;
+  code: string;
+}
+
+export interface ParsedDocument {
+  /** Zero-based index of the document in its file. */
+  index: number;
+  /** Plain JS value (null for an empty document). */
+  value: unknown;
+  /** First line of the document (1-based). */
+  line: number;
+  doc: Document.Parsed;
+}
+
+export interface ParsedYamlFile {
+  path: string;
+  documents: ParsedDocument[];
+  errors: YamlProblem[];
+  warnings: YamlProblem[];
+  lineCounter: LineCounter;
+}
+
+/** Parses every document of a file, collecting errors with positions instead of throwing. */
+export function parseYamlFile(path: string, text: string): ParsedYamlFile {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const errors: YamlProblem[] = [];
+  const warnings: YamlProblem[] = [];
+  const documents: ParsedDocument[] = [];
+  const list = Array.isArray(docs) ? docs : [];
+  list.forEach((doc, index) => {
+    for (const e of doc.errors) errors.push(toProblem(e, lineCounter));
+    for (const w of doc.warnings) warnings.push(toProblem(w, lineCounter));
+    if (doc.errors.length === 0) {
+      const start = doc.contents?.range?.[0] ?? doc.range[0];
+      documents.push({ index, value: doc.toJS({ maxAliasCount: 1000 }), line: lineCounter.linePos(start).line, doc });
+    }
+  });
+  return { path, documents, errors, warnings, lineCounter };
+}
+
+function toProblem(e: { message: string; code: string; pos: [number, number] }, lc: LineCounter): YamlProblem {
+  const { line, col } = lc.linePos(e.pos[0]);
+  return { message: e.message.split('\n')[0], code: e.code, line, column: col };
+}
+
+/** The non-empty documents of a file as plain objects; throws on a syntax error. */
+export function readYamlDocuments(path: string, text: string): unknown[] {
+  const parsed = parseYamlFile(path, text);
+  if (parsed.errors.length > 0) {
+    const e = parsed.errors[0];
+    throw new Error(`${path}:${e.line}:${e.column}: ${e.message}`);
+  }
+  return parsed.documents.map((d) => d.value).filter((v) => v !== null && v !== undefined);
+}
+
+/** The single document of a file as a plain object; throws on a syntax error. */
+export function readYaml<T = unknown>(path: string, text: string): T {
+  const docs = readYamlDocuments(path, text);
+  return (docs[0] ?? null) as T;
+}
+
+/** Line (1-based) of a value addressed by a key path inside a parsed document, or the document line. */
+export function lineOf(file: ParsedYamlFile, documentIndex: number, path: (string | number)[]): number {
+  const d = file.documents.find((x) => x.index === documentIndex);
+  if (!d) return 1;
+  let best = d.line;
+  for (let i = path.length; i >= 0; i--) {
+    const node = d.doc.getIn(path.slice(0, i), true) as { range?: [number, number] } | undefined;
+    if (node && node.range) {
+      best = file.lineCounter.linePos(node.range[0]).line;
+      break;
+    }
+  }
+  return best;
+}
+
+/** Writes objects as YAML, one document each, with an optional leading comment. */
+export function toYaml(objects: unknown | unknown[], headerComment?: string): string {
+  const list = Array.isArray(objects) ? objects : [objects];
+  const body = list.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
+  return headerComment ? commentBlock(headerComment) + body : body;
+}
+
+function commentBlock(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => (l ? `# ${l}` : '#'))
+    .join('\n') + '\n';
+}
+
+/**
+ * Edits a YAML file in place: `mutate` receives the parsed Document and
+ * changes what it must. Comments and untouched keys stay as they were.
+ * Returns the new text, or the input unchanged when nothing differs.
+ */
+export function editYaml(text: string, mutate: (doc: Document.Parsed) => void): string {
+  const docs = parseAllDocuments(text);
+  if (!Array.isArray(docs) || docs.length !== 1) {
+    throw new Error('editYaml expects exactly one YAML document');
+  }
+  const doc = docs[0];
+  if (doc.errors.length) throw new Error(doc.errors[0].message);
+  mutate(doc);
+  const out = doc.toString({ lineWidth: 0 });
+  return out === text ? text : out;
+}
+
+/**
+ * Sets `path` to `value` only when it differs, so an unchanged value keeps
+ * its formatting and comments.
+ */
+export function setIfChanged(doc: Document, path: (string | number)[], value: unknown): boolean {
+  const current = doc.getIn(path);
+  const plain = isScalar(current) ? current.value : current && typeof current === 'object' && 'toJSON' in current ? (current as { toJSON(): unknown }).toJSON() : current;
+  if (JSON.stringify(plain) === JSON.stringify(value)) return false;
+  doc.setIn(path, value);
+  return true;
+}
+
+/** Adds an item to a sequence at `path` (creating it) unless present; keeps the sequence sorted if it was. */
+export function addToSequence(doc: Document, path: (string | number)[], item: string): boolean {
+  const node = doc.getIn(path, true);
+  if (!node) {
+    doc.setIn(path, doc.createNode([item]));
+    return true;
+  }
+  if (!isSeq(node)) throw new Error(`${path.join('.')} is not a list`);
+  const items = node.items.map((i) => (isScalar(i) ? String(i.value) : String(i)));
+  if (items.includes(item)) return false;
+  const wasSorted = items.every((v, i) => i === 0 || items[i - 1] <= v);
+  const at = wasSorted ? items.findIndex((v) => v > item) : -1;
+  const created = doc.createNode(item);
+  if (at === -1) node.items.push(created);
+  else node.items.splice(at, 0, created);
+  return true;
+}
+
+export { isMap, isScalar, isSeq, YAMLMap, Document };
