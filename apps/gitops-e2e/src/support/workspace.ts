@@ -1,0 +1,98 @@
+/**
+ * Temporary copies of this workspace for end-to-end tests. The copy holds the
+ * committed files (plus the built plugin) and reuses this workspace's
+ * node_modules through a symlink, so `nx` runs exactly as a user runs it.
+ */
+import { execFileSync, ExecFileSyncOptions, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+
+export const WORKSPACE_ROOT = resolve(__dirname, '../../../..');
+
+export interface TempWorkspace {
+  root: string;
+  /** Runs `nx <args>` in the copy; throws with stdout/stderr on a non-zero exit. */
+  nx(args: string[], opts?: { env?: NodeJS.ProcessEnv; allowFailure?: boolean }): RunResult;
+  run(cmd: string, args: string[], opts?: { env?: NodeJS.ProcessEnv; allowFailure?: boolean }): RunResult;
+  read(path: string): string;
+  write(path: string, text: string): void;
+  exists(path: string): boolean;
+  remove(): void;
+}
+
+export interface RunResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Files git knows about (tracked and untracked-but-not-ignored), relative to the workspace root. */
+function workspaceFiles(): string[] {
+  const out = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], {
+    cwd: WORKSPACE_ROOT,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return out.split('\0').filter((f) => f && existsSync(join(WORKSPACE_ROOT, f)));
+}
+
+export function isolatedEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NX_DAEMON: 'false',
+    NX_NO_CLOUD: 'true',
+    NX_TUI: 'false',
+    NX_INTERACTIVE: 'false',
+    CI: 'true',
+    FORCE_COLOR: '0',
+    ...extra,
+  };
+}
+
+export function createTempWorkspace(options: { git?: boolean; prefix?: string } = {}): TempWorkspace {
+  const root = mkdtempSync(join(tmpdir(), options.prefix ?? 'gitops-e2e-'));
+  for (const file of workspaceFiles()) {
+    const target = join(root, file);
+    mkdirSync(dirname(target), { recursive: true });
+    cpSync(join(WORKSPACE_ROOT, file), target);
+  }
+  const dist = join(WORKSPACE_ROOT, 'packages/gitops/dist');
+  if (!existsSync(dist)) throw new Error('packages/gitops/dist is missing: run `npm run build` first');
+  cpSync(dist, join(root, 'packages/gitops/dist'), { recursive: true });
+  symlinkSync(join(WORKSPACE_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+
+  const run = (cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; allowFailure?: boolean } = {}): RunResult => {
+    const spawnOpts: ExecFileSyncOptions = { cwd: root, env: isolatedEnv(opts.env), encoding: 'utf8' };
+    const r = spawnSync(cmd, args, { ...spawnOpts, maxBuffer: 256 * 1024 * 1024 } as never);
+    const result = { status: r.status ?? 1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+    if (result.status !== 0 && !opts.allowFailure) {
+      throw new Error(`${cmd} ${args.join(' ')} exited ${result.status}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`);
+    }
+    return result;
+  };
+
+  const ws: TempWorkspace = {
+    root,
+    run,
+    nx: (args, opts) => run(process.execPath, [join(WORKSPACE_ROOT, 'node_modules/nx/bin/nx.js'), ...args], opts),
+    read: (p) => readFileSync(join(root, p), 'utf8'),
+    write: (p, text) => {
+      mkdirSync(dirname(join(root, p)), { recursive: true });
+      writeFileSync(join(root, p), text);
+    },
+    exists: (p) => existsSync(join(root, p)),
+    remove: () => rmSync(root, { recursive: true, force: true }),
+  };
+  if (options.git) {
+    run('git', ['init', '-q', '-b', 'main']);
+    run('git', ['add', '-A']);
+    run('git', ['-c', 'user.email=e2e@example.com', '-c', 'user.name=e2e', 'commit', '-qm', 'initial']);
+  }
+  return ws;
+}
+
+/** kubectl is required in CI; elsewhere tests that need it skip, saying why. */
+export function hasKubectl(): boolean {
+  return spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
+}
