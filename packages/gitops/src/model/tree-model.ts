@@ -79,6 +79,7 @@ export function buildTreeModel(files: Iterable<SourceFile>, root: TreeRoot = { r
     const env = parseEnvironmentFile(f.path, root);
     if (env) readEnvironment(model, f, env);
   }
+  for (const env of model.environments.values()) env.engine ??= model.platform?.defaultEngine;
   if (!model.platform) {
     model.problems.push({ file: model.platformFile, line: 1, rule: 'platform-missing', message: `${model.platformFile} is missing: it lists the layers.` });
   }
@@ -135,7 +136,7 @@ function readEnvironment(model: TreeModel, f: SourceFile, name: string): void {
     name,
     dir: environmentEntry(name, model.root),
     file: f.path,
-    engine: typeof settings.engine === 'string' ? settings.engine : model.platform?.defaultEngine,
+    engine: typeof settings.engine === 'string' ? settings.engine : undefined,
     settings,
   });
 }
