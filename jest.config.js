@@ -6,5 +6,6 @@ module.exports = {
   },
   testMatch: ['<rootDir>/packages/**/src/**/*.spec.ts', '<rootDir>/apps/**/src/**/*.spec.ts', '<rootDir>/generators/**/*.spec.ts', '<rootDir>/tools/**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  reporters: ['default', '<rootDir>/tools/ci/summary-reporter.js'],
   modulePathIgnorePatterns: ['<rootDir>/packages/gitops/dist/'],
 };
