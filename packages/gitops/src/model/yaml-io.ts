@@ -41,9 +41,14 @@ export function parseYamlFile(path: string, text: string): ParsedYamlFile {
   list.forEach((doc, index) => {
     for (const e of doc.errors) errors.push(toProblem(e, lineCounter));
     for (const w of doc.warnings) warnings.push(toProblem(w, lineCounter));
-    if (doc.errors.length === 0) {
-      const start = doc.contents?.range?.[0] ?? doc.range[0];
+    if (doc.errors.length > 0) return;
+    const start = doc.contents?.range?.[0] ?? doc.range[0];
+    try {
       documents.push({ index, value: doc.toJS({ maxAliasCount: 1000 }), line: lineCounter.linePos(start).line, doc });
+    } catch (e) {
+      // e.g. an alias whose anchor is in another document
+      const { line, col } = lineCounter.linePos(start);
+      errors.push({ message: (e as Error).message, code: 'BAD_ALIAS', line, column: col });
     }
   });
   return { path, documents, errors, warnings, lineCounter };
