@@ -13,6 +13,15 @@ export const COMPONENT_FILE = 'component.yaml';
 export const ENVIRONMENT_FILE = 'environment.yaml';
 export const KUSTOMIZATION_FILE = 'kustomization.yaml';
 export const VALUES_FILE = 'values.yaml';
+/** Chart source of a helm component's base: HelmRepository or OCIRepository. */
+export const SOURCE_FILE = 'source.yaml';
+export const HELMRELEASE_FILE = 'helmrelease.yaml';
+/** Plain-manifest component: the base objects. */
+export const MANIFESTS_FILE = 'manifests.yaml';
+/** Overlay patch holding this environment's chart version. */
+export const VERSION_PATCH_FILE = 'version.yaml';
+/** Overlay patches of a plain-manifest component for this environment's size. */
+export const SIZE_PATCH_FILE = 'size.yaml';
 /** Folder where users drop CRD files so CRs of those kinds are schema-checked too. */
 export const CRDS_DIR = 'crds';
 
@@ -53,6 +62,16 @@ export function overlaysDir(layer: string, component: string, t?: TreeRoot): str
 
 export function overlayDir(layer: string, component: string, env: string, t?: TreeRoot): string {
   return join(overlaysDir(layer, component, t), env);
+}
+
+/** A file inside a component's base folder. */
+export function componentBaseFile(layer: string, component: string, file: string, t?: TreeRoot): string {
+  return join(componentBase(layer, component, t), file);
+}
+
+/** A file inside a component's overlay for one environment. */
+export function overlayFile(layer: string, component: string, env: string, file: string, t?: TreeRoot): string {
+  return join(overlayDir(layer, component, env, t), file);
 }
 
 export function clustersDir(t: TreeRoot = { root: GITOPS_ROOT }): string {
