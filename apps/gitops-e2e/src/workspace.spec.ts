@@ -2,11 +2,11 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isolatedEnv, WORKSPACE_ROOT } from './support/workspace';
+import { isolatedEnv, NX_BIN, WORKSPACE_ROOT } from './support/workspace';
 
 describe('the workspace', () => {
   it('runs a single Nx version for nx and every @nx/* package, and TypeScript < 7', () => {
-    const report = execFileSync(process.execPath, [join(WORKSPACE_ROOT, 'node_modules/nx/bin/nx.js'), 'report'], {
+    const report = execFileSync(process.execPath, [NX_BIN, 'report'], {
       cwd: WORKSPACE_ROOT,
       env: isolatedEnv(),
       encoding: 'utf8',

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
 export const WORKSPACE_ROOT = resolve(__dirname, '../../../..');
+/** The real nx binary of this workspace. */
+export const NX_BIN = join(WORKSPACE_ROOT, 'node_modules/nx/dist/bin/nx.js');
 
 export interface TempWorkspace {
   root: string;
@@ -75,7 +77,7 @@ export function createTempWorkspace(options: { git?: boolean; prefix?: string } 
   const ws: TempWorkspace = {
     root,
     run,
-    nx: (args, opts) => run(process.execPath, [join(WORKSPACE_ROOT, 'node_modules/nx/bin/nx.js'), ...args], opts),
+    nx: (args, opts) => run(process.execPath, [NX_BIN, ...args], opts),
     read: (p) => readFileSync(join(root, p), 'utf8'),
     write: (p, text) => {
       mkdirSync(dirname(join(root, p)), { recursive: true });
