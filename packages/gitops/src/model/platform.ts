@@ -4,7 +4,7 @@
  * The layer rule lives here and nowhere else.
  */
 import { Engine, ENGINES, GitopsInputError, oneOf } from './vocabulary';
-import { readYaml } from './yaml-io';
+import { readYaml, toYaml } from './yaml-io';
 
 export interface Layer {
   name: string;
@@ -70,4 +70,23 @@ export function layerViolationMessage(
 /** Argo CD sync wave of a layer. */
 export function syncWave(layer: Layer): string {
   return String(layer.order);
+}
+
+/** The layers a fresh tree starts with (the seeds' order); each namespace equals its layer name. */
+export const DEFAULT_LAYERS: readonly Layer[] = [
+  { name: 'platform-operators', order: 1, namespace: 'platform-operators', description: 'Operators and their CRDs: Strimzi, MinIO, Spark, Flink, Redis, Sealed Secrets' },
+  { name: 'observability', order: 1, namespace: 'observability', description: 'Monitoring: kube-prometheus-stack' },
+  { name: 'data-plane', order: 2, namespace: 'data-plane', description: 'Custom resources of the operators: Kafka cluster, MinIO tenant' },
+  { name: 'orchestration', order: 3, namespace: 'orchestration', description: 'Airflow, PostgreSQL, Redis' },
+  { name: 'ml-lifecycle', order: 4, namespace: 'ml-lifecycle', description: 'MLflow' },
+  { name: 'processing-jobs', order: 5, namespace: 'processing-jobs', description: 'Spark and Flink jobs, training pods' },
+];
+
+/** The text of a platform file, as `parsePlatform` reads it back. */
+export function platformYaml(platform: Platform): string {
+  const { repository, defaultEngine, layers } = platform;
+  return toYaml(
+    { repository, defaultEngine, layers },
+    'Ordered layers of the platform with their namespaces, the default GitOps engine and the\nGit repository the engines pull. A component may depend on its own layer or lower ones.',
+  );
 }
