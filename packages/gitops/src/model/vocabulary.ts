@@ -13,6 +13,10 @@ export type SyncMode = (typeof SYNC_MODES)[number];
 export const SIZES = ['small', 'medium', 'large'] as const;
 export type Size = (typeof SIZES)[number];
 
+/** What a component is made of: a Helm chart, or plain manifests (e.g. operator CRs). */
+export const COMPONENT_KINDS = ['helm', 'manifests'] as const;
+export type ComponentKind = (typeof COMPONENT_KINDS)[number];
+
 /** Environments a fresh tree starts with. */
 export const DEFAULT_ENVIRONMENTS = ['development', 'staging', 'production'] as const;
 
