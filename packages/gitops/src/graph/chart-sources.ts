@@ -1,0 +1,66 @@
+/**
+ * Chart-source references between components: a HelmRelease in one
+ * component's base names a HelmRepository / OCIRepository that another
+ * component's base defines (e.g. many components sharing one Bitnami
+ * repository). Only base files that mention one of those kinds are parsed,
+ * each once per content hash.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseYamlFile } from '../model/yaml-io';
+
+export const CHART_SOURCE_KINDS = ['HelmRepository', 'OCIRepository'] as const;
+
+/** What a base file says about chart sources. */
+export interface ChartSourceFacts {
+  /** `kind/name` of the chart sources the file defines. */
+  defines: string[];
+  /** `kind/name` of the chart sources its HelmReleases use. */
+  uses: string[];
+}
+
+const NONE: ChartSourceFacts = { defines: [], uses: [] };
+const MENTIONS_KIND = /\bkind:\s*["']?(HelmRelease|HelmRepository|OCIRepository)\b/;
+const byHash = new Map<string, ChartSourceFacts>();
+
+/** Facts of one file, read and parsed only when its content hash is new. */
+export function chartSourceFacts(workspaceRoot: string, file: string, hash: string): ChartSourceFacts {
+  const key = `${file}\0${hash}`;
+  let facts = byHash.get(key);
+  if (!facts) {
+    facts = readFacts(workspaceRoot, file);
+    byHash.set(key, facts);
+  }
+  return facts;
+}
+
+function readFacts(workspaceRoot: string, file: string): ChartSourceFacts {
+  let text: string;
+  try {
+    text = readFileSync(join(workspaceRoot, file), 'utf8');
+  } catch {
+    return NONE;
+  }
+  return MENTIONS_KIND.test(text) ? factsOfText(file, text) : NONE;
+}
+
+export function factsOfText(file: string, text: string): ChartSourceFacts {
+  const facts: ChartSourceFacts = { defines: [], uses: [] };
+  for (const d of parseYamlFile(file, text).documents) {
+    const o = d.value as { kind?: unknown; metadata?: { name?: unknown }; spec?: Record<string, any> } | null;
+    if (!o || typeof o !== 'object') continue;
+    if ((CHART_SOURCE_KINDS as readonly unknown[]).includes(o.kind) && typeof o.metadata?.name === 'string') {
+      facts.defines.push(`${o.kind}/${o.metadata.name}`);
+    }
+    if (o.kind === 'HelmRelease') facts.uses.push(...releaseSources(o.spec));
+  }
+  return facts;
+}
+
+function releaseSources(spec: Record<string, any> | undefined): string[] {
+  const refs = [spec?.chart?.spec?.sourceRef, spec?.chartRef];
+  return refs
+    .filter((r): r is { kind: string; name: string } => !!r && typeof r.kind === 'string' && typeof r.name === 'string')
+    .filter((r) => (CHART_SOURCE_KINDS as readonly string[]).includes(r.kind))
+    .map((r) => `${r.kind}/${r.name}`);
+}

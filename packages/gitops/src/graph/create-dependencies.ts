@@ -1,0 +1,88 @@
+/**
+ * createDependencies: edges from what the tree declares.
+ *
+ * - component → component: each `dependsOn` of component.yaml (source file:
+ *   that component.yaml), and each chart source a base HelmRelease uses that
+ *   another component's base defines (source file: the HelmRelease file);
+ * - environment → component: each Flux Kustomization / Argo CD Application
+ *   file of the environment that deploys a component (source file: that file).
+ *
+ * A reference to a component that does not exist adds no edge and throws
+ * nothing: validation reports it with file and line. Every `nx` command must
+ * keep working on a broken tree.
+ */
+import { DependencyType, type CreateDependencies, type CreateDependenciesContext, type RawProjectGraphDependency } from '@nx/devkit';
+import { componentBase, environmentProjectName } from '../model/layout';
+import { componentEdges, TreeModel } from '../model/tree-model';
+import { chartSourceFacts } from './chart-sources';
+import { GitopsPluginOptions, normalizePluginOptions } from './options';
+import { latestTreeState, loadTreeState, TreeState } from './tree-state';
+
+export const createDependencies: CreateDependencies<GitopsPluginOptions> = (rawOptions, context) => {
+  const options = normalizePluginOptions(rawOptions);
+  const state = latestTreeState(options.tree) ?? loadTreeState(context.workspaceRoot, allFiles(context), options.tree);
+  const deps = [...dependsOnEdges(state.model), ...chartSourceEdges(state.model, context), ...deploymentEdges(state)];
+  return keepKnownProjects(unique(deps), context);
+};
+
+function dependsOnEdges(model: TreeModel): RawProjectGraphDependency[] {
+  return componentEdges(model)
+    .edges.filter((e) => e.from.name !== e.to.name)
+    .map((e) => ({ source: e.from.name, target: e.to.name, sourceFile: e.from.file, type: DependencyType.static }));
+}
+
+function chartSourceEdges(model: TreeModel, context: CreateDependenciesContext): RawProjectGraphDependency[] {
+  const definedBy = new Map<string, string>();
+  const uses: { component: string; file: string; source: string }[] = [];
+  for (const c of model.components.values()) {
+    const base = componentBase(c.layer, c.name, model.root) + '/';
+    for (const f of context.fileMap.projectFileMap[c.name] ?? []) {
+      if (!f.file.startsWith(base) || !/\.ya?ml$/.test(f.file)) continue;
+      const facts = chartSourceFacts(context.workspaceRoot, f.file, f.hash);
+      for (const s of facts.defines) if (!definedBy.has(s)) definedBy.set(s, c.name);
+      for (const s of facts.uses) uses.push({ component: c.name, file: f.file, source: s });
+    }
+  }
+  return uses
+    .map((u) => ({ ...u, target: definedBy.get(u.source) }))
+    .filter((u): u is typeof u & { target: string } => u.target !== undefined && u.target !== u.component)
+    .map((u) => ({ source: u.component, target: u.target, sourceFile: u.file, type: DependencyType.static }));
+}
+
+function deploymentEdges(state: TreeState): RawProjectGraphDependency[] {
+  return state.deployments.map((d) => ({
+    source: environmentProjectName(d.env),
+    target: d.component,
+    sourceFile: d.file,
+    type: DependencyType.static,
+  }));
+}
+
+/** Nx refuses edges to unknown projects or from files it does not know; such an edge is dropped, never thrown. */
+function keepKnownProjects(deps: RawProjectGraphDependency[], context: CreateDependenciesContext): RawProjectGraphDependency[] {
+  const filesOf = new Map<string, Set<string>>();
+  const knows = (project: string, file: string): boolean => {
+    if (!filesOf.has(project)) filesOf.set(project, new Set((context.fileMap.projectFileMap[project] ?? []).map((f) => f.file)));
+    return filesOf.get(project)!.has(file);
+  };
+  return deps.filter((d) => {
+    if (!context.projects[d.source] || !context.projects[d.target]) return false;
+    return !('sourceFile' in d) || !d.sourceFile || knows(d.source, d.sourceFile);
+  });
+}
+
+function unique(deps: RawProjectGraphDependency[]): RawProjectGraphDependency[] {
+  const seen = new Set<string>();
+  return deps.filter((d) => {
+    const key = `${d.source}\0${d.target}\0${'sourceFile' in d ? d.sourceFile : ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function allFiles(context: CreateDependenciesContext): string[] {
+  const files = context.fileMap.nonProjectFiles.map((f) => f.file);
+  for (const list of Object.values(context.fileMap.projectFileMap)) for (const f of list) files.push(f.file);
+  return files;
+}

@@ -1,0 +1,133 @@
+/**
+ * createNodesV2: every component and every environment of the GitOps tree is
+ * an Nx project, with tags and a cacheable `validate` target.
+ *
+ * One glob matches all the files the model needs, so Nx calls us once with
+ * the whole list; the model is built once (tree-state.ts) and the per-project
+ * work is only assembling configuration objects.
+ */
+import type { CreateNodesContextV2, CreateNodesResult, CreateNodesV2, ProjectConfiguration } from '@nx/devkit';
+import {
+  COMPONENT_FILE,
+  componentDir,
+  ENVIRONMENT_FILE,
+  environmentEntry,
+  environmentProjectName,
+  parseComponentFile,
+  parseEnvironmentFile,
+  PLATFORM_FILE,
+} from '../model/layout';
+import { ComponentModel, EnvironmentModel, TreeModel } from '../model/tree-model';
+import { ENGINES } from '../model/vocabulary';
+import { GitopsPluginOptions, normalizePluginOptions, NormalizedPluginOptions } from './options';
+import { Deployment, loadTreeState } from './tree-state';
+import {
+  componentNamedInputs,
+  componentValidateTarget,
+  environmentNamedInputs,
+  environmentValidateTarget,
+  TargetContext,
+} from './validate-target';
+import { validatorInputs } from './validator-inputs';
+
+/** Matches platform.yaml, every component.yaml and every environment.yaml; the model filters by tree root. */
+export const GITOPS_FILES_GLOB = `**/{components/*/*/${COMPONENT_FILE},clusters/*/${ENVIRONMENT_FILE},${PLATFORM_FILE}}`;
+
+type Projects = NonNullable<CreateNodesResult['projects']>;
+
+export const createNodes: CreateNodesV2<GitopsPluginOptions> = [
+  GITOPS_FILES_GLOB,
+  async (files, rawOptions, context) => createGitopsNodes(files, normalizePluginOptions(rawOptions), context),
+];
+
+/** The same function under the name Nx 17–22 look for. */
+export const createNodesV2 = createNodes;
+
+export function createGitopsNodes(
+  files: readonly string[],
+  options: NormalizedPluginOptions,
+  context: CreateNodesContextV2,
+): Array<readonly [string, CreateNodesResult]> {
+  const { model, deployments } = loadTreeState(context.workspaceRoot, files, options.tree);
+  const components = projectComponents(model, files);
+  const environments = projectEnvironments(model, files);
+  if (components.length === 0 && environments.length === 0) return [];
+  const ctx: TargetContext = { tree: options.tree, validator: validatorInputs(context.workspaceRoot) };
+  const results: Array<readonly [string, CreateNodesResult]> = [];
+  for (const c of components) {
+    results.push([c.file, { projects: { [c.dir]: componentProject(c, model, deployments, ctx, options) } }]);
+  }
+  for (const e of environments) {
+    results.push([e.file, { projects: { [e.dir]: environmentProject(e, ctx, options) } }]);
+  }
+  return results;
+}
+
+/**
+ * The components that become projects: every one the model read, plus those
+ * whose component.yaml does not parse (still a project, so `validate` runs
+ * and reports the syntax error). A second definition of a name is left out:
+ * two projects of one name would break every nx command; validation reports it.
+ */
+function projectComponents(model: TreeModel, files: readonly string[]): ComponentModel[] {
+  const list = [...model.components.values()];
+  const known = new Set(list.map((c) => c.name));
+  for (const file of files) {
+    const at = parseComponentFile(file, model.root);
+    if (!at || known.has(at.component) || !model.problems.some((p) => p.file === file)) continue;
+    known.add(at.component);
+    list.push({ name: at.component, layer: at.layer, dir: componentDir(at.layer, at.component, model.root), file, kind: 'helm', dependsOn: [] });
+  }
+  return list.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function projectEnvironments(model: TreeModel, files: readonly string[]): EnvironmentModel[] {
+  const list = [...model.environments.values()];
+  for (const file of files) {
+    const env = parseEnvironmentFile(file, model.root);
+    if (!env || model.environments.has(env) || !model.problems.some((p) => p.file === file)) continue;
+    list.push({ name: env, dir: environmentEntry(env, model.root), file, engine: model.platform?.defaultEngine, settings: {} });
+  }
+  return list.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function componentProject(
+  c: ComponentModel,
+  model: TreeModel,
+  deployments: Deployment[],
+  ctx: TargetContext,
+  options: NormalizedPluginOptions,
+): Projects[string] {
+  const envs = new Set(deployments.filter((d) => d.component === c.name).map((d) => d.env));
+  const engines = [...envs].map((env) => model.environments.get(env)?.engine);
+  return {
+    name: c.name,
+    root: c.dir,
+    tags: [`layer:${c.layer}`, 'type:component', ...engineTags(engines)],
+    namedInputs: componentNamedInputs(c, options.tree),
+    targets: { [options.targetName]: componentValidateTarget(c, ctx) },
+    metadata: { description: `GitOps component ${c.name} (layer ${c.layer}, ${c.kind})` },
+  } satisfies ProjectConfiguration;
+}
+
+function environmentProject(e: EnvironmentModel, ctx: TargetContext, options: NormalizedPluginOptions): Projects[string] {
+  return {
+    name: environmentProjectName(e.name),
+    root: e.dir,
+    tags: ['type:environment', ...engineTags([e.engine])],
+    namedInputs: environmentNamedInputs(),
+    targets: { [options.targetName]: environmentValidateTarget(e, ctx) },
+    metadata: { description: `GitOps environment ${e.name} (engine ${e.engine ?? 'unset'})` },
+  } satisfies ProjectConfiguration;
+}
+
+/** `both` means a migration period: the project is reconciled by Flux and by Argo CD. */
+export function engineTags(engines: Array<string | undefined>): string[] {
+  const set = new Set<string>();
+  for (const e of engines) {
+    if (e === 'both') ENGINES.filter((x) => x !== 'both').forEach((x) => set.add(x));
+    else if (e) set.add(e);
+  }
+  return [...set].sort().map((e) => `engine:${e}`);
+}
+

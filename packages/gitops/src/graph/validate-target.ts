@@ -1,0 +1,102 @@
+/**
+ * The inferred `validate` target of components and environments, and why
+ * each input is there. Every input is relative ({projectRoot} /
+ * {workspaceRoot}) and listed in a fixed order, so the task hash is the same
+ * in every clone.
+ */
+import type { TargetConfiguration } from '@nx/devkit';
+import {
+  componentBase,
+  componentDir,
+  componentFile,
+  crdsDir,
+  environmentFile,
+  platformFile,
+  relativeTo,
+  TreeRoot,
+} from '../model/layout';
+import { ComponentModel, EnvironmentModel } from '../model/tree-model';
+
+/** One entry of a target's `inputs` (the devkit does not export the type by name). */
+export type InputDefinition = NonNullable<TargetConfiguration['inputs']>[number];
+
+export const VALIDATE_EXECUTOR = '@mlops/gitops:validate';
+
+/** Named input: every file of a component or environment project. */
+export const GITOPS_FILES_INPUT = 'gitops-files';
+/** Named input: what other components see of a component (component.yaml and base: chart sources, CRDs). */
+export const GITOPS_INTERFACE_INPUT = 'gitops-interface';
+
+/** kustomize (embedded in kubectl) renders every kustomization: its version is part of the result. */
+export const KUSTOMIZE_VERSION_INPUT: InputDefinition = { runtime: 'kubectl version --client' };
+
+export interface TargetContext {
+  tree: TreeRoot;
+  /** Inputs standing for the validator's code and schema packages (see validator-inputs.ts). */
+  validator: InputDefinition[];
+}
+
+export function componentNamedInputs(c: ComponentModel, tree: TreeRoot): Record<string, string[]> {
+  const base = relativeTo(componentDir(c.layer, c.name, tree), componentBase(c.layer, c.name, tree));
+  const own = relativeTo(componentDir(c.layer, c.name, tree), componentFile(c.layer, c.name, tree));
+  return {
+    [GITOPS_FILES_INPUT]: ['{projectRoot}/**/*'],
+    [GITOPS_INTERFACE_INPUT]: [`{projectRoot}/${own}`, `{projectRoot}/${base}/**/*`],
+  };
+}
+
+export function environmentNamedInputs(): Record<string, string[]> {
+  return { [GITOPS_FILES_INPUT]: ['{projectRoot}/**/*'] };
+}
+
+/**
+ * A component's result depends on: its own files; what its dependencies
+ * expose (existence, layer, chart sources); where a declared dependency would
+ * appear if it is missing today; the layers; user CRDs; every environment's
+ * settings (policy per overlay, e.g. production pins versions); kustomize;
+ * the validator.
+ */
+export function componentValidateTarget(c: ComponentModel, ctx: TargetContext): TargetConfiguration {
+  const declared = [...new Set(c.dependsOn.map((d) => d.name))].sort().map((name) => ws(componentFile('*', name, ctx.tree)));
+  return validateTarget(ctx, `Validate component ${c.name} (layer ${c.layer}): render base and overlays, check schemas, references and policy`, [
+    '{projectRoot}/**/*',
+    `^${GITOPS_INTERFACE_INPUT}`,
+    ...declared,
+    ...sharedTreeInputs(ctx.tree),
+    ws(environmentFile('*', ctx.tree)),
+  ]);
+}
+
+/**
+ * An environment's result depends on: its own files (settings, Flux and
+ * Argo CD entries, namespaces); the files of the components it deploys (their
+ * overlays are what its entries point at); the layers; user CRDs; kustomize;
+ * the validator.
+ */
+export function environmentValidateTarget(e: EnvironmentModel, ctx: TargetContext): TargetConfiguration {
+  return validateTarget(ctx, `Validate environment ${e.name}: render its entry point, check Flux / Argo CD entries and policy`, [
+    '{projectRoot}/**/*',
+    `^${GITOPS_FILES_INPUT}`,
+    ...sharedTreeInputs(ctx.tree),
+  ]);
+}
+
+function sharedTreeInputs(tree: TreeRoot): string[] {
+  return [ws(platformFile(tree)), ws(`${crdsDir(tree)}/**/*`)];
+}
+
+function ws(path: string): string {
+  return `{workspaceRoot}/${path}`;
+}
+
+function validateTarget(ctx: TargetContext, description: string, files: string[]): TargetConfiguration {
+  const options = ctx.tree.root === 'gitops' ? {} : { gitopsRoot: ctx.tree.root };
+  return {
+    executor: VALIDATE_EXECUTOR,
+    options,
+    cache: true,
+    inputs: [...files, ...ctx.validator, KUSTOMIZE_VERSION_INPUT],
+    outputs: [],
+    metadata: { description, technologies: ['kustomize'] },
+  };
+}

@@ -1,0 +1,216 @@
+#!/usr/bin/env node
+/**
+ * Builds a synthetic GitOps tree in the documented layout: N helm components
+ * spread over the default layers, each with a base and one overlay per
+ * environment, and per environment the settings file, the Flux entry point,
+ * namespaces and one Flux Kustomization per component.
+ *
+ * Paths come from the plugin's layout module and objects are written with the
+ * `yaml` library, so the tree has the shape the generators produce. Used by
+ * the benchmarks and by the end-to-end tests.
+ *
+ *   node tools/bench/synthetic-tree.js <workspace-dir> <components> [environments...]
+ */
+const { spawnSync } = require('node:child_process');
+const { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { dirname, join, posix, resolve } = require('node:path');
+const { stringify } = require('yaml');
+
+const DIST = join(__dirname, '../../packages/gitops/dist');
+const layout = require(join(DIST, 'model/layout.js'));
+const { DEFAULT_LAYERS, platformYaml } = require(join(DIST, 'model/platform.js'));
+
+const DEFAULT_ENVS = ['development', 'staging', 'production'];
+const SETTINGS = {
+  development: { engine: 'flux', sync: 'auto', prune: true, selfHeal: true, pinVersions: false, size: 'small' },
+  staging: { engine: 'flux', sync: 'auto', prune: true, selfHeal: true, pinVersions: false, size: 'medium' },
+  production: { engine: 'flux', sync: 'manual', prune: true, selfHeal: false, pinVersions: true, size: 'large' },
+};
+
+function yamlDocs(objects) {
+  return objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
+}
+
+/** The name and layer of component i; every seventh component depends on the one before it (same or lower layer). */
+function componentPlan(count) {
+  const layers = [...DEFAULT_LAYERS].sort((a, b) => a.order - b.order);
+  const plan = [];
+  for (let i = 0; i < count; i++) {
+    const layer = layers[Math.floor((i * layers.length) / count)];
+    const name = `c${String(i).padStart(4, '0')}`;
+    const dependsOn = i % 7 === 6 ? [plan[i - 1].name] : [];
+    plan.push({ name, layer, dependsOn });
+  }
+  return plan;
+}
+
+function componentFiles(c, envs, tree) {
+  const { name, layer } = c;
+  const base = layout.componentBase(layer.name, name, tree);
+  const files = {
+    [layout.componentFile(layer.name, name, tree)]: stringify({ kind: 'helm', namespace: layer.namespace, dependsOn: c.dependsOn }),
+    [layout.componentBaseFile(layer.name, name, layout.KUSTOMIZATION_FILE, tree)]: stringify({
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      resources: [layout.SOURCE_FILE, layout.HELMRELEASE_FILE],
+      configMapGenerator: [{ name: `${name}-values`, files: [`base.yaml=${layout.VALUES_FILE}`] }],
+      generatorOptions: { disableNameSuffixHash: true },
+    }),
+    [layout.componentBaseFile(layer.name, name, layout.SOURCE_FILE, tree)]: stringify({
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'HelmRepository',
+      metadata: { name },
+      spec: { interval: '1h', url: `https://charts.example.com/${name}` },
+    }),
+    [layout.componentBaseFile(layer.name, name, layout.HELMRELEASE_FILE, tree)]: stringify({
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+      metadata: { name },
+      spec: {
+        interval: '10m',
+        chart: { spec: { chart: name, version: '1.2.x', sourceRef: { kind: 'HelmRepository', name } } },
+        install: { crds: 'Create' },
+        upgrade: { crds: 'CreateReplace' },
+        valuesFrom: [
+          { kind: 'ConfigMap', name: `${name}-values`, valuesKey: 'base.yaml' },
+          { kind: 'ConfigMap', name: `${name}-values`, valuesKey: 'environment.yaml', optional: true },
+        ],
+      },
+    }),
+    [layout.componentBaseFile(layer.name, name, layout.VALUES_FILE, tree)]: stringify({ replicaCount: 1, image: { tag: '1.0.0' } }),
+  };
+  for (const env of envs) {
+    const overlay = layout.overlayDir(layer.name, name, env, tree);
+    files[layout.overlayFile(layer.name, name, env, layout.KUSTOMIZATION_FILE, tree)] = stringify({
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      namespace: layer.namespace,
+      resources: [layout.relativeTo(overlay, base)],
+      patches: [{ path: layout.VERSION_PATCH_FILE }],
+      configMapGenerator: [{ name: `${name}-values`, behavior: 'merge', files: [`environment.yaml=${layout.VALUES_FILE}`] }],
+    });
+    files[layout.overlayFile(layer.name, name, env, layout.VERSION_PATCH_FILE, tree)] = stringify({
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+      metadata: { name },
+      spec: { chart: { spec: { version: SETTINGS[env]?.pinVersions ? '1.2.3' : '1.2.x' } } },
+    });
+    files[layout.overlayFile(layer.name, name, env, layout.VALUES_FILE, tree)] = stringify({ replicaCount: env === 'production' ? 3 : 1 });
+  }
+  return files;
+}
+
+function environmentFiles(env, plan, tree) {
+  const settings = SETTINGS[env] ?? SETTINGS.development;
+  const entry = layout.environmentEntry(env, tree);
+  const layers = [...new Map(plan.map((c) => [c.layer.name, c.layer])).values()];
+  const files = {
+    [layout.environmentFile(env, tree)]: stringify(settings),
+    [layout.namespacesFile(env, tree)]: yamlDocs(layers.map((l) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: l.namespace } }))),
+  };
+  for (const c of plan) {
+    files[layout.fluxEntryFile(env, c.name, tree)] = stringify({
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: { name: c.name, namespace: 'flux-system' },
+      spec: {
+        interval: '10m',
+        path: `./${layout.overlayDir(c.layer.name, c.name, env, tree)}`,
+        prune: settings.prune,
+        ...(settings.sync === 'manual' ? { suspend: true } : {}),
+        sourceRef: { kind: 'GitRepository', name: 'flux-system' },
+        ...(c.dependsOn.length ? { dependsOn: c.dependsOn.map((d) => ({ name: d })) } : {}),
+      },
+    });
+  }
+  files[layout.environmentKustomization(env, tree)] = stringify({
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    resources: [
+      layout.relativeTo(entry, layout.namespacesFile(env, tree)),
+      ...plan.map((c) => layout.relativeTo(entry, layout.fluxEntryFile(env, c.name, tree))),
+    ],
+  });
+  return files;
+}
+
+/**
+ * Writes the tree under `workspaceDir/<gitopsRoot>` (replacing what was there)
+ * and returns the component plan.
+ */
+function buildSyntheticTree(workspaceDir, { components, environments = DEFAULT_ENVS, gitopsRoot = layout.GITOPS_ROOT } = {}) {
+  const tree = { root: gitopsRoot };
+  const plan = componentPlan(components);
+  rmSync(join(workspaceDir, gitopsRoot), { recursive: true, force: true });
+  const files = {
+    [layout.platformFile(tree)]: platformYaml({
+      repository: { url: 'https://github.com/example/platform.git', branch: 'main' },
+      defaultEngine: 'flux',
+      layers: [...DEFAULT_LAYERS],
+    }),
+  };
+  for (const c of plan) Object.assign(files, componentFiles(c, environments, tree));
+  for (const env of environments) Object.assign(files, environmentFiles(env, plan, tree));
+  for (const [path, text] of Object.entries(files)) {
+    const target = join(workspaceDir, ...path.split(posix.sep));
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, text);
+  }
+  return { plan, files: Object.keys(files).length };
+}
+
+const WORKSPACE_ROOT = resolve(__dirname, '../..');
+const NX_BIN = join(dirname(require.resolve('nx/package.json', { paths: [WORKSPACE_ROOT] })), require('nx/package.json').bin.nx);
+/** What a benchmark workspace needs of this one: the Nx setup and the built plugin (dist) with its sources. */
+const WORKSPACE_FILES = ['nx.json', 'package.json', 'package-lock.json', 'tsconfig.base.json', 'packages/gitops'];
+
+/**
+ * A throw-away Nx workspace holding this workspace's Nx setup and plugin, a
+ * synthetic tree, and (optionally) a git history with it committed. The
+ * plugin is loaded from the copy's packages/gitops/dist, exactly as in this
+ * workspace; node_modules is shared through a symlink.
+ */
+function createBenchWorkspace({ components, environments = DEFAULT_ENVS, git = true, prefix = 'gitops-bench-' }) {
+  if (!existsSync(join(DIST, 'index.js'))) throw new Error('packages/gitops/dist is missing: run `npm run build` first');
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  for (const f of WORKSPACE_FILES) {
+    cpSync(join(WORKSPACE_ROOT, f), join(root, f), { recursive: true, filter: (src) => !src.includes(`${join('packages', 'gitops', 'node_modules')}`) });
+  }
+  symlinkSync(join(WORKSPACE_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+  writeFileSync(join(root, '.gitignore'), 'node_modules\n.nx\n');
+  const built = buildSyntheticTree(root, { components, environments });
+  const env = (extra = {}) => ({ ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true', FORCE_COLOR: '0', ...extra });
+  const run = (cmd, args, extraEnv) => {
+    const r = spawnSync(cmd, args, { cwd: root, env: env(extraEnv), encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}\n${r.stdout}\n${r.stderr}`);
+    return r.stdout;
+  };
+  const ws = {
+    root,
+    plan: built.plan,
+    files: built.files,
+    run,
+    nx: (args, extraEnv) => run(process.execPath, [NX_BIN, ...args], extraEnv),
+    git: (...args) => run('git', ['-c', 'user.email=bench@example.com', '-c', 'user.name=bench', ...args]),
+    remove: () => rmSync(root, { recursive: true, force: true }),
+  };
+  if (git) {
+    ws.git('init', '-q', '-b', 'main');
+    ws.git('add', '-A');
+    ws.git('commit', '-qm', 'synthetic tree');
+  }
+  return ws;
+}
+
+module.exports = { buildSyntheticTree, componentPlan, createBenchWorkspace, DEFAULT_ENVS };
+
+if (require.main === module) {
+  const [dir, count, ...envs] = process.argv.slice(2);
+  if (!dir || !Number(count)) {
+    console.error('usage: node tools/bench/synthetic-tree.js <workspace-dir> <components> [environments...]');
+    process.exit(2);
+  }
+  const { files } = buildSyntheticTree(dir, { components: Number(count), environments: envs.length ? envs : DEFAULT_ENVS });
+  console.log(`wrote ${files} files for ${count} components x ${envs.length || DEFAULT_ENVS.length} environments under ${join(dir, layout.GITOPS_ROOT)}`);
+}
