@@ -1,0 +1,99 @@
+/**
+ * Argo CD objects (argoproj.io/v1alpha1): the root app-of-apps of an
+ * environment, one AppProject per layer (least privilege), one Application
+ * per component in its layer's project with the layer's sync wave.
+ */
+import { argoAppsDir, componentBaseFile, overlayDir, overlayFile, VALUES_FILE } from '../model/layout';
+import { Layer, syncWave } from '../model/platform';
+import { repoKind } from '../model/vocabulary';
+import { ARGOCD_NAMESPACE, ComponentSpec, EnvironmentSettings, GitSource, K8sObject } from './types';
+
+export const ARGOCD_API = 'argoproj.io/v1alpha1';
+const IN_CLUSTER = 'https://kubernetes.default.svc';
+/** Name of the git source that carries the value files in multi-source Applications. */
+const VALUES_REF = 'values';
+
+/** Cluster-scoped kinds an operator chart installs: only layers with operators may sync them. */
+export const OPERATOR_CLUSTER_RESOURCES = [
+  { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
+  { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
+  { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
+];
+
+export function projectName(layer: Layer): string {
+  return layer.name;
+}
+
+function syncPolicy(env: EnvironmentSettings): Record<string, unknown> {
+  const options = { syncOptions: ['CreateNamespace=true', 'ServerSideApply=true'] };
+  if (env.sync !== 'auto') return options;
+  return { automated: { prune: env.prune, selfHeal: env.selfHeal }, ...options };
+}
+
+/** Argo CD wants OCI Helm repositories without the scheme when a chart name is given. */
+function chartSource(c: ComponentSpec, version: string, env: EnvironmentSettings): Record<string, unknown> {
+  const chart = c.chart!;
+  const valueFiles = [
+    `$${VALUES_REF}/${componentBaseFile(c.layer.name, c.name, VALUES_FILE)}`,
+    `$${VALUES_REF}/${overlayFile(c.layer.name, c.name, env.name, VALUES_FILE)}`,
+  ];
+  const helm = { releaseName: c.name, valueFiles };
+  if (repoKind(chart.repository) === 'oci') {
+    return { repoURL: chart.repository, targetRevision: version, path: '.', helm };
+  }
+  return { repoURL: chart.repository, chart: chart.name, targetRevision: version, helm };
+}
+
+export function application(c: ComponentSpec, env: EnvironmentSettings, git: GitSource, version?: string): K8sObject {
+  const destination = { server: IN_CLUSTER, namespace: c.namespace };
+  const source =
+    c.kind === 'helm'
+      ? { sources: [chartSource(c, version ?? '', env), { repoURL: git.url, targetRevision: git.branch, ref: VALUES_REF }] }
+      : { source: { repoURL: git.url, targetRevision: git.branch, path: overlayDir(c.layer.name, c.name, env.name) } };
+  return {
+    apiVersion: ARGOCD_API,
+    kind: 'Application',
+    metadata: {
+      name: c.name,
+      namespace: ARGOCD_NAMESPACE,
+      annotations: { 'argocd.argoproj.io/sync-wave': syncWave(c.layer) },
+      finalizers: ['resources-finalizer.argocd.argoproj.io'],
+    },
+    spec: { project: projectName(c.layer), ...source, destination, syncPolicy: syncPolicy(env) },
+  };
+}
+
+/** Where an Application keeps its chart version (for in-place updates). */
+export const TARGET_REVISION_PATH = ['spec', 'sources', 0, 'targetRevision'];
+
+export function appProject(layer: Layer, sourceRepos: string[], namespaces: string[], operators: boolean): K8sObject {
+  return {
+    apiVersion: ARGOCD_API,
+    kind: 'AppProject',
+    metadata: { name: projectName(layer), namespace: ARGOCD_NAMESPACE },
+    spec: {
+      description: `Layer ${layer.name} (order ${layer.order})${layer.description ? `: ${layer.description}` : ''}`,
+      sourceRepos: [...sourceRepos].sort(),
+      destinations: [...namespaces].sort().map((namespace) => ({ server: IN_CLUSTER, namespace })),
+      clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }, ...(operators ? OPERATOR_CLUSTER_RESOURCES : [])],
+    },
+  };
+}
+
+/** The root app-of-apps: syncs the projects and applications of one environment. */
+export function rootApplication(env: EnvironmentSettings, git: GitSource): K8sObject {
+  return {
+    apiVersion: ARGOCD_API,
+    kind: 'Application',
+    metadata: { name: `root-${env.name}`, namespace: ARGOCD_NAMESPACE },
+    spec: {
+      project: 'default',
+      source: { repoURL: git.url, targetRevision: git.branch, path: argoAppsDir(env.name) },
+      destination: { server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE },
+      // The root only creates Projects and Applications; whether those sync on their own is the environment's sync mode.
+      syncPolicy: { automated: { prune: env.prune, selfHeal: env.selfHeal } },
+    },
+  };
+}

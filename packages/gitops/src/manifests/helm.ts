@@ -1,0 +1,87 @@
+/**
+ * Flux Helm objects of a component's base and the overlay's version patch:
+ * HelmRepository (https) or OCIRepository (oci://), and a HelmRelease v2
+ * reading its values from the kustomize-generated ConfigMap.
+ */
+import { repoKind } from '../model/vocabulary';
+import { ChartRef, ComponentSpec, K8sObject } from './types';
+
+export const HELM_REPOSITORY_API = 'source.toolkit.fluxcd.io/v1';
+export const HELM_RELEASE_API = 'helm.toolkit.fluxcd.io/v2';
+
+/** Name of the ConfigMap the base generates from the values files. */
+export function valuesConfigMapName(component: string): string {
+  return `${component}-values`;
+}
+
+/** Keys of that ConfigMap: the base's values and the environment's. */
+export const BASE_VALUES_KEY = 'base.yaml';
+export const ENVIRONMENT_VALUES_KEY = 'environment.yaml';
+
+export function chartSource(component: string, chart: ChartRef): K8sObject {
+  if (repoKind(chart.repository) === 'oci') {
+    return {
+      apiVersion: HELM_REPOSITORY_API,
+      kind: 'OCIRepository',
+      metadata: { name: component },
+      spec: {
+        interval: '12h',
+        url: chart.repository,
+        layerSelector: { mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', operation: 'copy' },
+      },
+    };
+  }
+  return {
+    apiVersion: HELM_REPOSITORY_API,
+    kind: 'HelmRepository',
+    metadata: { name: component },
+    spec: { interval: '12h', url: chart.repository },
+  };
+}
+
+function chartReference(c: ComponentSpec, chart: ChartRef): Record<string, unknown> {
+  if (repoKind(chart.repository) === 'oci') {
+    return { chartRef: { kind: 'OCIRepository', name: c.name } };
+  }
+  return {
+    chart: {
+      spec: { chart: chart.name, sourceRef: { kind: 'HelmRepository', name: c.name }, interval: '12h' },
+    },
+  };
+}
+
+export function helmRelease(c: ComponentSpec): K8sObject {
+  if (!c.chart) throw new Error(`Component '${c.name}' has no chart`);
+  const configMap = valuesConfigMapName(c.name);
+  const crds = c.crds ? { install: { crds: 'Create' }, upgrade: { crds: 'CreateReplace' } } : {};
+  return {
+    apiVersion: HELM_RELEASE_API,
+    kind: 'HelmRelease',
+    metadata: { name: c.name },
+    spec: {
+      interval: '30m',
+      releaseName: c.name,
+      ...chartReference(c, c.chart),
+      install: { ...(crds.install ?? {}), remediation: { retries: 3 } },
+      upgrade: { ...(crds.upgrade ?? {}), remediation: { retries: 3 } },
+      valuesFrom: [
+        { kind: 'ConfigMap', name: configMap, valuesKey: BASE_VALUES_KEY },
+        { kind: 'ConfigMap', name: configMap, valuesKey: ENVIRONMENT_VALUES_KEY, optional: true },
+      ],
+    },
+  };
+}
+
+/** The overlay's patch that sets this environment's chart version. */
+export function versionPatch(c: ComponentSpec, version: string): K8sObject {
+  if (!c.chart) throw new Error(`Component '${c.name}' has no chart`);
+  if (repoKind(c.chart.repository) === 'oci') {
+    return { apiVersion: HELM_REPOSITORY_API, kind: 'OCIRepository', metadata: { name: c.name }, spec: { ref: { tag: version } } };
+  }
+  return { apiVersion: HELM_RELEASE_API, kind: 'HelmRelease', metadata: { name: c.name }, spec: { chart: { spec: { version } } } };
+}
+
+/** Where the version sits inside the version patch (for in-place updates). */
+export function versionPath(chart: ChartRef): string[] {
+  return repoKind(chart.repository) === 'oci' ? ['spec', 'ref', 'tag'] : ['spec', 'chart', 'spec', 'version'];
+}

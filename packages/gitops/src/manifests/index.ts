@@ -1,0 +1,6 @@
+export * from './types';
+export * from './helm';
+export * from './kustomize';
+export * from './flux';
+export * from './argocd';
+export * from './namespace';

@@ -1,0 +1,69 @@
+/**
+ * kustomize `Kustomization` files: a component's base and overlays, and an
+ * environment's Flux entry point. Current kustomize v5 fields only
+ * (`patches:`, never `patchesStrategicMerge`).
+ */
+import {
+  HELMRELEASE_FILE,
+  MANIFESTS_FILE,
+  SIZE_PATCH_FILE,
+  SOURCE_FILE,
+  VALUES_FILE,
+  VERSION_PATCH_FILE,
+} from '../model/layout';
+import { BASE_VALUES_KEY, ENVIRONMENT_VALUES_KEY, valuesConfigMapName } from './helm';
+import { ComponentSpec } from './types';
+
+export const KUSTOMIZE_API = 'kustomize.config.k8s.io/v1beta1';
+
+export interface KustomizationFile {
+  apiVersion: string;
+  kind: 'Kustomization';
+  resources?: string[];
+  configMapGenerator?: Record<string, unknown>[];
+  generatorOptions?: Record<string, unknown>;
+  patches?: Record<string, unknown>[];
+  [key: string]: unknown;
+}
+
+/** Kustomize must keep the ConfigMap name stable so HelmRelease `valuesFrom` finds it. */
+const STABLE_NAMES = { disableNameSuffixHash: true };
+
+export function baseKustomization(c: ComponentSpec): KustomizationFile {
+  if (c.kind === 'manifests') {
+    return { apiVersion: KUSTOMIZE_API, kind: 'Kustomization', resources: [MANIFESTS_FILE] };
+  }
+  return {
+    apiVersion: KUSTOMIZE_API,
+    kind: 'Kustomization',
+    resources: [SOURCE_FILE, HELMRELEASE_FILE],
+    configMapGenerator: [{ name: valuesConfigMapName(c.name), files: [`${BASE_VALUES_KEY}=${VALUES_FILE}`] }],
+    generatorOptions: STABLE_NAMES,
+  };
+}
+
+export function overlayKustomization(c: ComponentSpec, options: { hasSizePatch: boolean }): KustomizationFile {
+  if (c.kind === 'manifests') {
+    return {
+      apiVersion: KUSTOMIZE_API,
+      kind: 'Kustomization',
+      resources: ['../../base'],
+      ...(options.hasSizePatch ? { patches: [{ path: SIZE_PATCH_FILE }] } : {}),
+    };
+  }
+  return {
+    apiVersion: KUSTOMIZE_API,
+    kind: 'Kustomization',
+    resources: ['../../base'],
+    configMapGenerator: [
+      { name: valuesConfigMapName(c.name), behavior: 'merge', files: [`${ENVIRONMENT_VALUES_KEY}=${VALUES_FILE}`] },
+    ],
+    generatorOptions: STABLE_NAMES,
+    patches: [{ path: VERSION_PATCH_FILE }],
+  };
+}
+
+/** Flux entry point of an environment: its namespaces and one Flux Kustomization per component. */
+export function environmentKustomization(resources: string[]): KustomizationFile {
+  return { apiVersion: KUSTOMIZE_API, kind: 'Kustomization', resources };
+}
