@@ -9,7 +9,7 @@
  * Usage: node tools/copy-assets.js   (run after `tsc -b packages/gitops/tsconfig.lib.json`)
  */
 'use strict';
-const { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } = require('node:fs');
+const { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const { dirname, join, relative } = require('node:path');
 
 const ROOT = join(__dirname, '..');
@@ -25,33 +25,48 @@ function walk(dir) {
   });
 }
 
+/** Writes only what differs, so a rebuild never rewrites a file another process may be reading. */
+function syncFile(from, to) {
+  const content = readFileSync(from);
+  if (existsSync(to) && readFileSync(to).equals(content)) return;
+  mkdirSync(dirname(to), { recursive: true });
+  writeFileSync(to, content);
+}
+
+/** Removes files of `dir` that are not in `keep` (absolute paths). */
+function removeStale(dir, keep) {
+  if (!existsSync(dir)) return;
+  for (const file of walk(dir)) if (!keep.has(file)) rmSync(file);
+}
+
 function isAsset(file) {
   return !/\.ts$/.test(file) || /[\\/]files[\\/]/.test(relative(SRC, file));
 }
 
 function copySourceAssets() {
   const assets = walk(SRC).filter(isAsset);
+  const targets = new Set();
   for (const file of assets) {
     const target = join(DIST, relative(SRC, file));
-    mkdirSync(dirname(target), { recursive: true });
-    cpSync(file, target);
+    syncFile(file, target);
+    targets.add(target);
   }
+  // A template deleted from src must not linger in dist.
+  const templateDirs = new Set(walk(DIST).map(dirname).filter((d) => /[\\/]files([\\/]|$)/.test(relative(DIST, d))));
+  for (const dir of templateDirs) removeStale(dir, targets);
   return assets.length;
 }
 
 function copyCatalog() {
-  rmSync(CATALOG_DIST, { recursive: true, force: true });
-  if (!existsSync(CATALOG_SRC)) return 0;
-  const blueprints = readdirSync(CATALOG_SRC).filter((f) => /\.(ya?ml|json)$/.test(f));
-  mkdirSync(CATALOG_DIST, { recursive: true });
-  for (const f of blueprints) cpSync(join(CATALOG_SRC, f), join(CATALOG_DIST, f));
+  const blueprints = existsSync(CATALOG_SRC) ? readdirSync(CATALOG_SRC).filter((f) => /\.(ya?ml|json)$/.test(f)) : [];
+  const targets = new Set(blueprints.map((f) => join(CATALOG_DIST, f)));
+  for (const f of blueprints) syncFile(join(CATALOG_SRC, f), join(CATALOG_DIST, f));
+  removeStale(CATALOG_DIST, targets);
   return blueprints.length;
 }
 
 function copyAssets() {
   if (!existsSync(DIST)) throw new Error(`${relative(ROOT, DIST)} is missing: run tsc -b packages/gitops/tsconfig.lib.json first`);
-  // Template folders are replaced whole so a template deleted from src does not linger in dist.
-  for (const dir of walk(DIST).map(dirname).filter((d) => /[\\/]files$/.test(d))) rmSync(dir, { recursive: true, force: true });
   return { assets: copySourceAssets(), blueprints: copyCatalog() };
 }
 
