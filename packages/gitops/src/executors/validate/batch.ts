@@ -1,0 +1,75 @@
+/**
+ * Batch form of `@mlops/gitops:validate`: Nx hands over every validate task
+ * of a run at once (the executor sets `preferBatch`), and all their targets go
+ * to ONE engine call, so the schema packages load once and kustomize renders
+ * run as one parallel pool. Findings are split back per task by target, and
+ * each task gets its own result, output and cache entry.
+ */
+import type { ExecutorContext, TaskGraph, TaskGraphExecutor } from '@nx/devkit';
+import { validate } from '../../validation/engine';
+import {
+  NormalizedValidateOptions,
+  normalizeOptions,
+  projectRoot,
+  renderReport,
+  reportForTarget,
+  succeeded,
+  validationRequest,
+} from './run-validation';
+import { ValidateExecutorSchema } from './schema';
+
+/** One result per task id (Nx's BatchExecutorResult, which the devkit does not export by name). */
+type BatchExecutorResult = Record<string, { success: boolean; terminalOutput: string; startTime: number; endTime: number }>;
+
+interface BatchTask {
+  id: string;
+  target: string;
+  options: NormalizedValidateOptions;
+}
+
+const validateBatch: TaskGraphExecutor<ValidateExecutorSchema> = async (taskGraph, inputs, _overrides, context) => {
+  const results: BatchExecutorResult = {};
+  for (const group of groupByEngineOptions(batchTasks(taskGraph, inputs, context))) {
+    Object.assign(results, await validateGroup(group, context.root));
+  }
+  return results;
+};
+
+export default validateBatch;
+
+function batchTasks(taskGraph: TaskGraph, inputs: Record<string, ValidateExecutorSchema>, context: ExecutorContext): BatchTask[] {
+  return Object.values(taskGraph.tasks).map((task) => ({
+    id: task.id,
+    target: projectRoot(context, task.target.project),
+    options: normalizeOptions(inputs[task.id] ?? {}),
+  }));
+}
+
+/** Tasks that may share one engine call: same tree root and kubectl (the format only changes the printing). */
+function groupByEngineOptions(tasks: BatchTask[]): BatchTask[][] {
+  const groups = new Map<string, BatchTask[]>();
+  for (const t of tasks) {
+    const key = JSON.stringify([t.options.gitopsRoot, t.options.kubectl ?? '']);
+    groups.set(key, [...(groups.get(key) ?? []), t]);
+  }
+  return [...groups.values()];
+}
+
+async function validateGroup(tasks: BatchTask[], workspaceRoot: string): Promise<BatchExecutorResult> {
+  const startTime = Date.now();
+  const results: BatchExecutorResult = {};
+  try {
+    const targets = [...new Set(tasks.map((t) => t.target))];
+    const report = await validate(validationRequest(workspaceRoot, targets, tasks[0].options));
+    const endTime = Date.now();
+    for (const t of tasks) {
+      const own = reportForTarget(report, t.target);
+      results[t.id] = { success: succeeded(own), terminalOutput: renderReport(own, t.options.format), startTime, endTime };
+    }
+  } catch (e) {
+    const endTime = Date.now();
+    const message = `Validation could not run: ${(e as Error).message}`;
+    for (const t of tasks) results[t.id] = { success: false, terminalOutput: message, startTime, endTime };
+  }
+  return results;
+}

@@ -1,0 +1,109 @@
+import type { ExecutorContext, TaskGraph } from '@nx/devkit';
+import type { Finding, ValidateRequest, ValidationReport } from '../../validation/types';
+
+const validate = jest.fn<Promise<ValidationReport>, [ValidateRequest]>();
+jest.mock('../../validation/engine', () => ({
+  validate: (req: ValidateRequest) => validate(req),
+  hasErrors: (r: ValidationReport) => r.findings.some((f) => f.severity === 'error'),
+  formatHuman: (r: ValidationReport) => r.findings.map((f) => `${f.file}:${f.line} ${f.rule} ${f.message}`).join('\n') || 'no findings',
+  formatJson: (r: ValidationReport) => JSON.stringify(r),
+}), { virtual: true });
+
+import validateBatch from './batch';
+import validateExecutor from './executor';
+
+const ROOTS: Record<string, string> = {
+  airflow: 'gitops/components/orchestration/airflow',
+  'redis-operator': 'gitops/components/platform-operators/redis-operator',
+  'env-production': 'gitops/clusters/production',
+};
+
+function context(projectName?: string): ExecutorContext {
+  const projects = Object.fromEntries(Object.entries(ROOTS).map(([name, root]) => [name, { root }]));
+  return { root: '/repo', cwd: '/repo', isVerbose: false, projectName, projectsConfigurations: { version: 2, projects }, nxJsonConfiguration: {} } as ExecutorContext;
+}
+
+function finding(target: string, severity: Finding['severity'], rule: string): Finding {
+  return { target, file: `${target}/component.yaml`, line: 3, rule, severity, message: `${rule} in ${target}` };
+}
+
+function report(findings: Finding[]): ValidationReport {
+  return { version: 1, findings, stats: { targets: 3, files: 10, renders: 4, documents: 12, schemaChecked: 12, unchecked: 0, durationMs: 5 } };
+}
+
+function taskGraph(projects: string[]): TaskGraph {
+  const tasks = Object.fromEntries(projects.map((p) => [`${p}:validate`, { id: `${p}:validate`, target: { project: p, target: 'validate' }, overrides: {}, outputs: [], parallelism: true }]));
+  return { roots: Object.keys(tasks), tasks, dependencies: {}, continuousDependencies: {} } as unknown as TaskGraph;
+}
+
+let stdout: jest.SpyInstance;
+beforeEach(() => {
+  validate.mockReset();
+  stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+});
+afterEach(() => stdout.mockRestore());
+
+describe('validate executor', () => {
+  it("validates the project's folder and fails when the report has an error", async () => {
+    validate.mockResolvedValue(report([finding(ROOTS.airflow, 'error', 'layer-violation')]));
+
+    const result = await validateExecutor({}, context('airflow'));
+
+    expect(validate).toHaveBeenCalledWith({ root: '/repo', targets: [ROOTS.airflow], layout: 'gitops', gitopsRoot: 'gitops' });
+    expect(result).toEqual({ success: false });
+    expect(stdout).toHaveBeenCalledWith(expect.stringContaining('layer-violation in gitops/components/orchestration/airflow'));
+  });
+
+  it('succeeds with warnings only and prints the JSON report with --format json', async () => {
+    validate.mockResolvedValue(report([finding(ROOTS.airflow, 'warning', 'schema-unchecked')]));
+
+    const result = await validateExecutor({ format: 'json', kubectl: 'kubectl-1.32' }, context('airflow'));
+
+    expect(result).toEqual({ success: true });
+    expect(validate).toHaveBeenCalledWith(expect.objectContaining({ kubectl: 'kubectl-1.32' }));
+    expect(JSON.parse(String(stdout.mock.calls[0][0])).findings[0].rule).toBe('schema-unchecked');
+  });
+
+  it('refuses a project that is not in the workspace, naming it', async () => {
+    await expect(validateExecutor({}, context('ghost'))).rejects.toThrow("Project 'ghost' is not in the workspace");
+  });
+});
+
+describe('validate batch executor', () => {
+  it('validates all tasks in one engine call and gives each task its own findings and result', async () => {
+    validate.mockResolvedValue(report([finding(ROOTS.airflow, 'error', 'ref-depends-on'), finding(ROOTS['env-production'], 'warning', 'schema-unchecked')]));
+    const projects = ['airflow', 'redis-operator', 'env-production'];
+
+    const results = (await validateBatch(taskGraph(projects), Object.fromEntries(projects.map((p) => [`${p}:validate`, {}])), {}, context())) as Record<
+      string,
+      { success: boolean; terminalOutput: string }
+    >;
+
+    expect(validate).toHaveBeenCalledTimes(1);
+    expect(validate.mock.calls[0][0].targets).toEqual([ROOTS.airflow, ROOTS['redis-operator'], ROOTS['env-production']]);
+    expect(results['airflow:validate']).toMatchObject({ success: false, terminalOutput: expect.stringContaining('ref-depends-on') });
+    expect(results['airflow:validate'].terminalOutput).not.toContain('schema-unchecked');
+    expect(results['redis-operator:validate']).toMatchObject({ success: true, terminalOutput: 'no findings' });
+    expect(results['env-production:validate']).toMatchObject({ success: true, terminalOutput: expect.stringContaining('schema-unchecked') });
+  });
+
+  it('makes one engine call per tree root when tasks disagree on gitopsRoot', async () => {
+    validate.mockResolvedValue(report([]));
+    const inputs = { 'airflow:validate': {}, 'redis-operator:validate': { gitopsRoot: 'deploy' } };
+
+    await validateBatch(taskGraph(['airflow', 'redis-operator']), inputs, {}, context());
+
+    expect(validate.mock.calls.map((c) => [c[0].gitopsRoot, c[0].targets])).toEqual([
+      ['gitops', [ROOTS.airflow]],
+      ['deploy', [ROOTS['redis-operator']]],
+    ]);
+  });
+
+  it('fails every task with the reason when the engine cannot run', async () => {
+    validate.mockRejectedValue(new Error('kubectl not found on PATH'));
+
+    const results = (await validateBatch(taskGraph(['airflow']), { 'airflow:validate': {} }, {}, context())) as Record<string, { success: boolean; terminalOutput: string }>;
+
+    expect(results['airflow:validate']).toMatchObject({ success: false, terminalOutput: 'Validation could not run: kubectl not found on PATH' });
+  });
+});

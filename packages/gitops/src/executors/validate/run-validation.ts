@@ -1,0 +1,46 @@
+/**
+ * What the single and the batch executor share: from options and project roots
+ * to one engine request, and from the report to one task's output.
+ */
+import type { ExecutorContext } from '@nx/devkit';
+import { formatHuman, formatJson, hasErrors } from '../../validation/engine';
+import type { ValidateRequest, ValidationReport } from '../../validation/types';
+import { GITOPS_ROOT } from '../../model/layout';
+import { ValidateExecutorSchema } from './schema';
+
+export interface NormalizedValidateOptions {
+  format: 'human' | 'json';
+  gitopsRoot: string;
+  kubectl?: string;
+}
+
+export function normalizeOptions(options: ValidateExecutorSchema): NormalizedValidateOptions {
+  return {
+    format: options.format ?? 'human',
+    gitopsRoot: options.gitopsRoot ?? GITOPS_ROOT,
+    ...(options.kubectl ? { kubectl: options.kubectl } : {}),
+  };
+}
+
+export function validationRequest(workspaceRoot: string, targets: string[], options: NormalizedValidateOptions): ValidateRequest {
+  return { root: workspaceRoot, targets, layout: 'gitops', gitopsRoot: options.gitopsRoot, ...(options.kubectl ? { kubectl: options.kubectl } : {}) };
+}
+
+export function projectRoot(context: Pick<ExecutorContext, 'projectsConfigurations' | 'projectGraph'>, project: string): string {
+  const root = context.projectsConfigurations?.projects[project]?.root ?? context.projectGraph?.nodes[project]?.data.root;
+  if (root === undefined) throw new Error(`Project '${project}' is not in the workspace; run 'nx show projects' to list them.`);
+  return root;
+}
+
+/** The part of a (batch) report that belongs to one target. */
+export function reportForTarget(report: ValidationReport, target: string): ValidationReport {
+  return { ...report, findings: report.findings.filter((f) => f.target === target), stats: { ...report.stats, targets: 1 } };
+}
+
+export function renderReport(report: ValidationReport, format: NormalizedValidateOptions['format']): string {
+  return format === 'json' ? formatJson(report) : formatHuman(report);
+}
+
+export function succeeded(report: ValidationReport): boolean {
+  return !hasErrors(report);
+}

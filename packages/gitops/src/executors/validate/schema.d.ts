@@ -1,0 +1,7 @@
+export type ReportFormat = 'human' | 'json';
+
+export interface ValidateExecutorSchema {
+  format?: ReportFormat;
+  gitopsRoot?: string;
+  kubectl?: string;
+}
