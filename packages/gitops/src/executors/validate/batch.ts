@@ -55,6 +55,11 @@ function groupByEngineOptions(tasks: BatchTask[]): BatchTask[][] {
   return [...groups.values()];
 }
 
+/** Said before a task's report, because its closing counts are those of the whole batch. */
+function batchNote(target: string, batchSize: number): string {
+  return batchSize > 1 ? `${target}: validated in one batch of ${batchSize} targets (counts below are for the batch)\n` : '';
+}
+
 async function validateGroup(tasks: BatchTask[], workspaceRoot: string): Promise<BatchExecutorResult> {
   const startTime = Date.now();
   const results: BatchExecutorResult = {};
@@ -64,7 +69,8 @@ async function validateGroup(tasks: BatchTask[], workspaceRoot: string): Promise
     const endTime = Date.now();
     for (const t of tasks) {
       const own = reportForTarget(report, t.target);
-      results[t.id] = { success: succeeded(own), terminalOutput: renderReport(own, t.options.format), startTime, endTime };
+      const output = renderReport(own, t.options.format);
+      results[t.id] = { success: succeeded(own), terminalOutput: t.options.format === 'json' ? output : batchNote(t.target, targets.length) + output, startTime, endTime };
     }
   } catch (e) {
     const endTime = Date.now();

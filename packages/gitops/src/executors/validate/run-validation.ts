@@ -32,9 +32,9 @@ export function projectRoot(context: Pick<ExecutorContext, 'projectsConfiguratio
   return root;
 }
 
-/** The part of a (batch) report that belongs to one target. */
+/** The findings of a (batch) report that belong to one target; the stats stay those of the whole run. */
 export function reportForTarget(report: ValidationReport, target: string): ValidationReport {
-  return { ...report, findings: report.findings.filter((f) => f.target === target), stats: { ...report.stats, targets: 1 } };
+  return { ...report, findings: report.findings.filter((f) => f.target === target) };
 }
 
 export function renderReport(report: ValidationReport, format: NormalizedValidateOptions['format']): string {
