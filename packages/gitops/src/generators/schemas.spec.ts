@@ -141,6 +141,18 @@ describe.each(cases)('schema of %s', (name, schema) => {
   });
 });
 
+describe('closed-set options', () => {
+  // Where each closed set is asked; a generator dropping the enum (or the option) fails here.
+  it.each([
+    ['environment', ['engine', 'sync', 'size']],
+    ['component', ['kind']],
+    ['init', ['engine', 'ci']],
+  ])('%s offers %j as enums', (name, keys) => {
+    const schema = loadSchema(name as string);
+    for (const key of keys as string[]) expect({ key, enum: schema.properties[key]?.enum }).toEqual({ key, enum: [...CLOSED_SETS[key]] });
+  });
+});
+
 describe('the Generate form for a catalog component', () => {
   it('needs only the name: every other option defaults from the catalog or the tree', () => {
     const component = loadSchema('component');
