@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+/**
+ * `mlops-gitops validate [dir]`: the validation engine on any tree, our
+ * gitops/ layout or not (every kustomization directory and plain manifest,
+ * as Flux's example repository validates itself).
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { GITOPS_ROOT, platformFile } from '../model/layout';
+import { GitopsInputError } from '../model/vocabulary';
+import { formatHuman, formatJson, hasErrors, validate, ValidateRequest } from '../validation/engine';
+import { CliOptions, parseArgs, USAGE } from './args';
+
+export const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
+
+export function buildRequest(options: CliOptions, cwd = process.cwd()): ValidateRequest {
+  const root = resolve(cwd, options.dir);
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    throw new GitopsInputError(`Directory '${options.dir}' does not exist; pass the root of a GitOps repository.`);
+  }
+  const crdsDir = options.crds === undefined ? undefined : relative(root, resolve(cwd, options.crds)).split(sep).join('/');
+  if (options.crds !== undefined && (!existsSync(resolve(cwd, options.crds)) || crdsDir!.startsWith('..'))) {
+    throw new GitopsInputError(`CRD folder '${options.crds}' does not exist inside '${options.dir}'.`);
+  }
+  const gitops = options.layout === 'gitops' || (options.layout === 'auto' && existsSync(join(root, platformFile())));
+  if (options.layout === 'gitops' && !existsSync(join(root, platformFile()))) {
+    throw new GitopsInputError(`Layout 'gitops' needs ${platformFile()} in '${options.dir}'; use --layout any for other trees.`);
+  }
+  return {
+    root,
+    targets: gitops ? layoutTargets(root) : [''],
+    layout: gitops ? 'gitops' : 'any',
+    gitopsRoot: GITOPS_ROOT,
+    kubectl: options.kubectl,
+    crdsDir,
+  };
+}
+
+/** Every component and environment entry, plus the rest of gitops/ (sources, crds) as any-style targets. */
+function layoutTargets(root: string): string[] {
+  const dirs = (p: string) => (existsSync(join(root, p)) ? readdirSync(join(root, p), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort() : []);
+  const targets: string[] = [];
+  for (const layer of dirs(`${GITOPS_ROOT}/components`)) for (const c of dirs(`${GITOPS_ROOT}/components/${layer}`)) targets.push(`${GITOPS_ROOT}/components/${layer}/${c}`);
+  for (const env of dirs(`${GITOPS_ROOT}/clusters`)) targets.push(`${GITOPS_ROOT}/clusters/${env}`);
+  return targets;
+}
+
+export async function main(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+  let options: CliOptions;
+  let request: ValidateRequest;
+  try {
+    options = parseArgs(argv);
+    if (options.command === 'help') {
+      out.write(USAGE);
+      return EXIT.ok;
+    }
+    request = buildRequest(options);
+  } catch (e) {
+    if (!(e instanceof GitopsInputError)) throw e;
+    err.write(`mlops-gitops: ${e.message}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  const report = await validate(request);
+  out.write(options.format === 'json' ? formatJson(report) : formatHuman(report));
+  return hasErrors(report) ? EXIT.invalid : EXIT.ok;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: Error) => {
+      process.stderr.write(`mlops-gitops: internal error: ${e.stack ?? e.message}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

@@ -1,0 +1,92 @@
+/**
+ * The validation engine reads files through this small read-only interface:
+ * a disk adapter for the CLI and executor, an in-memory one for tests.
+ * Paths are POSIX, relative to the reader's root ('' is the root itself).
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, posix } from 'node:path';
+
+export interface FileReader {
+  /** Absolute directory the relative paths start from (kustomize reads the disk there). */
+  readonly root: string;
+  read(path: string): string;
+  isFile(path: string): boolean;
+  isDirectory(path: string): boolean;
+  /** Every file below `dir`, recursively, relative to the root, sorted. */
+  listFiles(dir: string): string[];
+  /** The immediate sub-directories of `dir` (names only), sorted. */
+  listDirs(dir: string): string[];
+}
+
+const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.nx', 'dist']);
+
+export function diskReader(root: string): FileReader {
+  const abs = (p: string) => (p ? join(root, p) : root);
+  const stat = (p: string) => {
+    try {
+      return statSync(abs(p));
+    } catch {
+      return undefined;
+    }
+  };
+  const entries = (dir: string) => {
+    try {
+      return readdirSync(abs(dir), { withFileTypes: true });
+    } catch {
+      return [];
+    }
+  };
+  const listFiles = (dir: string): string[] => {
+    const out: string[] = [];
+    const walk = (d: string) => {
+      for (const e of entries(d)) {
+        const p = d ? posix.join(d, e.name) : e.name;
+        if (e.isDirectory()) {
+          if (!SKIPPED_DIRS.has(e.name)) walk(p);
+        } else if (e.isFile()) out.push(p);
+      }
+    };
+    walk(dir);
+    return out.sort();
+  };
+  return {
+    root,
+    read: (p) => readFileSync(abs(p), 'utf8'),
+    isFile: (p) => stat(p)?.isFile() ?? false,
+    isDirectory: (p) => stat(p)?.isDirectory() ?? false,
+    listFiles,
+    listDirs: (dir) =>
+      entries(dir)
+        .filter((e) => e.isDirectory() && !SKIPPED_DIRS.has(e.name))
+        .map((e) => e.name)
+        .sort(),
+  };
+}
+
+/** A reader over a map of path → text (tests). `root` is only used for rendering. */
+export function memoryReader(files: Record<string, string>, root = '/memory'): FileReader {
+  const paths = Object.keys(files).sort();
+  const under = (dir: string) => (dir ? paths.filter((p) => p.startsWith(dir + '/')) : paths);
+  return {
+    root,
+    read: (p) => {
+      if (!(p in files)) throw new Error(`${p}: no such file`);
+      return files[p];
+    },
+    isFile: (p) => p in files,
+    isDirectory: (p) => p === '' || under(p).length > 0,
+    listFiles: under,
+    listDirs: (dir) => {
+      const names = new Set<string>();
+      for (const p of under(dir)) {
+        const rest = dir ? p.slice(dir.length + 1) : p;
+        if (rest.includes('/')) names.add(rest.split('/')[0]);
+      }
+      return [...names].sort();
+    },
+  };
+}
+
+export function isYamlPath(path: string): boolean {
+  return /\.ya?ml$/i.test(path);
+}

@@ -1,0 +1,273 @@
+/**
+ * Stage 2, render: build kustomization directories with the real kustomize
+ * (`kubectl kustomize`, embedded kustomize v5) and the flag Flux's
+ * kustomize-controller builds with (`--load-restrictor=LoadRestrictionsNone`).
+ *
+ * Speed comes from doing less and batching the rest:
+ * - a directory that another rendered directory includes is not rendered on
+ *   its own (its content is rendered, and checked, inside the includer);
+ * - directories whose include-closures are disjoint are rendered together by
+ *   one kustomize process, through a temporary kustomization that lists one
+ *   small wrapper per directory; the wrapper stamps an annotation naming its
+ *   directory so the output can be split again, and asks for kustomize's
+ *   origin annotations so each object points to the file it came from;
+ * - a batch that fails is split in halves until each failure is attributed
+ *   to one directory; batches run concurrently.
+ *
+ * Temporary files live in one directory under the OS temp dir, removed at the end.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, posix, relative, resolve, sep } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { isK8sObject, LoadedTree } from './1-load';
+import { Finding } from '../types';
+
+export const KUSTOMIZE_FLAGS = ['--load-restrictor=LoadRestrictionsNone'] as const;
+const DIR_ANNOTATION = 'validate.mlops.dev/render-dir';
+const ORIGIN_ANNOTATION = 'config.kubernetes.io/origin';
+
+export interface RenderedObject {
+  object: Record<string, unknown>;
+  /** The rendered directory the object came out of. */
+  dir: string;
+  /** The file the object was read from (kustomize origin), when known. */
+  file?: string;
+  /** For generated objects: the kustomization file that generated it. */
+  generatedBy?: string;
+}
+
+export interface RenderOptions {
+  kubectl: string;
+  concurrency: number;
+  /** Directories that may share a kustomize process (e.g. one environment's overlays) share a key. */
+  groupOf: (dir: string) => string;
+}
+
+export interface RenderOutput {
+  /** Objects per rendered directory (absent when the directory failed). */
+  objects: Map<string, RenderedObject[]>;
+  failed: Set<string>;
+  findings: Finding[];
+  /** kustomize processes run. */
+  renders: number;
+}
+
+/** Directories that need their own render: the requested ones not included by another requested one. */
+export function dirsToRender(tree: LoadedTree, requested: string[]): string[] {
+  const unique = [...new Set(requested)].filter((d) => tree.kustomization(d)?.kind === 'Kustomization');
+  const includedByOther = new Set<string>();
+  for (const d of unique) for (const inc of tree.closure(d).slice(1)) includedByOther.add(inc);
+  return unique.filter((d) => !includedByOther.has(d)).sort();
+}
+
+/** Batches of directories whose closures do not overlap, per group. */
+export function planBatches(tree: LoadedTree, dirs: string[], groupOf: (dir: string) => string): string[][] {
+  const batches: { group: string; dirs: string[]; covered: Set<string> }[] = [];
+  for (const dir of dirs) {
+    const closure = tree.closure(dir);
+    const group = groupOf(dir);
+    let batch = batches.find((b) => b.group === group && closure.every((c) => !b.covered.has(c)));
+    if (!batch) {
+      batch = { group, dirs: [], covered: new Set() };
+      batches.push(batch);
+    }
+    batch.dirs.push(dir);
+    for (const c of closure) batch.covered.add(c);
+  }
+  return batches.map((b) => b.dirs);
+}
+
+export async function renderDirs(tree: LoadedTree, dirs: string[], options: RenderOptions): Promise<RenderOutput> {
+  const out: RenderOutput = { objects: new Map(), failed: new Set(), findings: [], renders: 0 };
+  if (dirs.length === 0) return out;
+  const root = tree.reader.root;
+  const work = mkdtempSync(join(tmpdir(), 'mlops-validate-'));
+  try {
+    const wrapperOf = writeWrappers(work, root, dirs);
+    const missing = await kubectlMissing(options.kubectl);
+    if (missing) {
+      out.findings.push(kustomizeMissing(options.kubectl, missing, tree.kustomization(dirs[0])?.file ?? dirs[0]));
+      for (const d of dirs) out.failed.add(d);
+      return out;
+    }
+    let counter = 0;
+    const renderBatch = async (batch: string[]): Promise<void> => {
+      const batchDir = join(work, `batch-${counter++}`);
+      mkdirSync(batchDir);
+      writeFileSync(join(batchDir, 'kustomization.yaml'), kustomizationText(batch.map((d) => posix.join('..', wrapperOf.get(d)!))));
+      out.renders++;
+      const result = await runKustomize(options.kubectl, batchDir);
+      if (result.ok) {
+        collectObjects(out, result.stdout, batchDir, root);
+        return;
+      }
+      if (batch.length > 1) {
+        const half = Math.ceil(batch.length / 2);
+        await Promise.all([renderBatch(batch.slice(0, half)), renderBatch(batch.slice(half))]);
+        return;
+      }
+      const dir = batch[0];
+      out.failed.add(dir);
+      out.renders++;
+      const direct = await runKustomize(options.kubectl, join(root, dir));
+      out.findings.push(renderFailure(tree, dir, cleanError(direct.ok ? result.stderr : direct.stderr, root, work)));
+    };
+    await runPool(planBatches(tree, dirs, options.groupOf), options.concurrency, renderBatch);
+    for (const d of dirs) if (!out.failed.has(d) && !out.objects.has(d)) out.objects.set(d, []);
+    return out;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function writeWrappers(work: string, root: string, dirs: string[]): Map<string, string> {
+  const wrapperOf = new Map<string, string>();
+  dirs.forEach((dir, i) => {
+    const name = `dir-${i}`;
+    const wrapper = join(work, name);
+    mkdirSync(wrapper);
+    const target = relative(wrapper, join(root, dir)).split(sep).join('/');
+    writeFileSync(join(wrapper, 'kustomization.yaml'), kustomizationText([target], dir));
+    wrapperOf.set(dir, name);
+  });
+  return wrapperOf;
+}
+
+function kustomizationText(resources: string[], stampDir?: string): string {
+  const lines = ['apiVersion: kustomize.config.k8s.io/v1beta1', 'kind: Kustomization', 'resources:'];
+  for (const r of resources) lines.push(`  - ${JSON.stringify(r)}`);
+  if (stampDir !== undefined) lines.push('commonAnnotations:', `  ${DIR_ANNOTATION}: ${JSON.stringify(stampDir)}`);
+  lines.push('buildMetadata: [originAnnotations]');
+  return lines.join('\n') + '\n';
+}
+
+function collectObjects(out: RenderOutput, stdout: string, batchDir: string, root: string): void {
+  for (const doc of parseAllDocuments(stdout)) {
+    if (Array.isArray(doc)) continue;
+    const object = doc.toJS() as unknown;
+    if (!isK8sObject(object)) continue;
+    const annotations = ((object.metadata as Record<string, unknown> | undefined)?.annotations ?? {}) as Record<string, string>;
+    const dir = annotations[DIR_ANNOTATION];
+    const origin = parseOrigin(annotations[ORIGIN_ANNOTATION], batchDir, root);
+    stripAnnotations(object);
+    if (dir === undefined) continue;
+    const list = out.objects.get(dir) ?? [];
+    list.push({ object, dir, ...origin });
+    out.objects.set(dir, list);
+  }
+}
+
+/** `path:` (a file) or `configuredIn:` (a generating kustomization), relative to the wrappers' folder. */
+function parseOrigin(text: string | undefined, batchDir: string, root: string): { file?: string; generatedBy?: string } {
+  if (!text) return {};
+  const field = (name: string) => new RegExp(`^${name}:\\s*(.+)$`, 'm').exec(text)?.[1]?.trim();
+  const toRoot = (p: string) => relative(root, resolve(batchDir, p)).split(sep).join('/');
+  const path = field('path');
+  const configuredIn = field('configuredIn');
+  if (path && !/^[a-z]+:\/\//.test(path)) return { file: toRoot(path) };
+  if (configuredIn) return { generatedBy: toRoot(configuredIn) };
+  return {};
+}
+
+/** Removes the annotations validation added, wherever kustomize put them (metadata and pod templates). */
+function stripAnnotations(value: unknown): void {
+  if (!value || typeof value !== 'object') return;
+  if (Array.isArray(value)) return value.forEach(stripAnnotations);
+  const o = value as Record<string, unknown>;
+  const ann = o.annotations as Record<string, unknown> | undefined;
+  if (ann && typeof ann === 'object' && (DIR_ANNOTATION in ann || ORIGIN_ANNOTATION in ann)) {
+    delete ann[DIR_ANNOTATION];
+    delete ann[ORIGIN_ANNOTATION];
+    if (Object.keys(ann).length === 0) delete o.annotations;
+  }
+  for (const v of Object.values(o)) stripAnnotations(v);
+}
+
+function renderFailure(tree: LoadedTree, dir: string, message: string): Finding {
+  const duplicate = /already registered id/.test(message);
+  const file = tree.kustomization(dir)?.file ?? dir;
+  return {
+    target: '',
+    file,
+    line: 1,
+    rule: duplicate ? 'duplicate-resource' : 'render-failed',
+    severity: 'error',
+    message: duplicate
+      ? `kustomize build of ${dir || '.'} defines the same resource twice: ${message}`
+      : `kustomize build of ${dir || '.'} failed: ${message}`,
+    hint: duplicate
+      ? 'Keep each object in one place; rename or remove the second definition.'
+      : `Run \`kubectl kustomize ${KUSTOMIZE_FLAGS.join(' ')} ${dir || '.'}\` to reproduce.`,
+  };
+}
+
+/** kubectl's error line without its klog prefix and with paths made relative. */
+export function cleanError(stderr: string, root: string, work: string): string {
+  const line = stderr.trim().split('\n').filter(Boolean).pop() ?? 'unknown error';
+  const m = /"command failed" err="(.*)"$/.exec(line) ?? /^error: (.*)$/.exec(line);
+  let text = (m ? m[1] : line).replace(/\\"/g, '"').replace(/\\'/g, "'");
+  text = text.split(root + '/').join('').split(root).join('.').split(work + '/').join('').split(work).join('.');
+  return text.endsWith('.') ? text : `${text}.`;
+}
+
+interface KustomizeResult {
+  ok: boolean;
+  stdout: string;
+  stderr: string;
+}
+
+function runKustomize(kubectl: string, dir: string): Promise<KustomizeResult> {
+  return new Promise((resolvePromise) => {
+    const child = spawn(kubectl, ['kustomize', ...KUSTOMIZE_FLAGS, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => stdout.push(b));
+    child.stderr.on('data', (b: Buffer) => stderr.push(b));
+    child.on('error', (e) => resolvePromise({ ok: false, stdout: '', stderr: e.message }));
+    child.on('close', (code) =>
+      resolvePromise({ ok: code === 0, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') }),
+    );
+  });
+}
+
+const kubectlChecks = new Map<string, Promise<string | undefined>>();
+
+/** Why `kubectl kustomize` cannot run, or undefined when it can. Checked once per process. */
+export function kubectlMissing(kubectl: string): Promise<string | undefined> {
+  let check = kubectlChecks.get(kubectl);
+  if (!check) {
+    check = new Promise((resolvePromise) => {
+      const child = spawn(kubectl, ['kustomize', '--help'], { stdio: 'ignore' });
+      child.on('error', (e) => resolvePromise((e as NodeJS.ErrnoException).code === 'ENOENT' ? `'${kubectl}' was not found on PATH` : e.message));
+      child.on('close', (code) => resolvePromise(code === 0 ? undefined : `'${kubectl} kustomize --help' exited with ${code}`));
+    });
+    kubectlChecks.set(kubectl, check);
+  }
+  return check;
+}
+
+function kustomizeMissing(kubectl: string, reason: string, file: string): Finding {
+  return {
+    target: '',
+    file,
+    line: 1,
+    rule: 'kustomize-missing',
+    severity: 'error',
+    message: `Cannot render kustomizations: ${reason}; nothing was rendered, so this is not a pass.`,
+    hint: `Install kubectl (it embeds kustomize v5) or pass its path with --kubectl; tried '${kubectl}'.`,
+  };
+}
+
+export function defaultConcurrency(): number {
+  return Math.max(2, cpus().length);
+}
+
+async function runPool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}

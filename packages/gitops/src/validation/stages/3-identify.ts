@@ -1,0 +1,121 @@
+/**
+ * Stage 3, identify: apiVersion/kind → a schema. Built-in and well-known
+ * kinds come from the kubernetes-models family (precompiled ajv validators,
+ * ESM-only, loaded lazily with native import(), each module once per
+ * process); kinds of the CRD files a user supplies are compiled with ajv.
+ */
+import Ajv from 'ajv';
+import { posix } from 'node:path';
+import { LoadedTree } from './1-load';
+
+export interface SchemaError {
+  /** JSON pointer into the object, e.g. `/spec/chart/spec/version`. */
+  instancePath: string;
+  message: string;
+}
+
+export interface Schema {
+  /** Where the schema comes from, for messages. */
+  source: string;
+  /** Validates `data` (which may be a tracking proxy); returns the errors, empty when valid. */
+  validate(data: unknown): SchemaError[];
+}
+
+type ModelClass = { kind?: string; apiVersion?: string; prototype: { validate(): void } };
+
+/** The kubernetes-models package that holds a group's models. */
+export function modelModuleFor(apiVersion: string): string | undefined {
+  const slash = apiVersion.indexOf('/');
+  if (slash === -1) return `kubernetes-models/${apiVersion}`;
+  const group = apiVersion.slice(0, slash);
+  if (group.endsWith('.fluxcd.io')) return `@kubernetes-models/flux-cd/${apiVersion}`;
+  if (group === 'argoproj.io') return `@kubernetes-models/argo-cd/${apiVersion}`;
+  if (group === 'bitnami.com') return `@kubernetes-models/sealed-secrets/${apiVersion}`;
+  if (group === 'external-secrets.io' || group.endsWith('.external-secrets.io')) return `@kubernetes-models/external-secrets/${apiVersion}`;
+  if (!group.includes('.') || group.endsWith('.k8s.io')) return `kubernetes-models/${apiVersion}`;
+  return undefined;
+}
+
+/** Native import() (kept by `module: node16` in the compiled CommonJS): the schema packages are ESM-only. */
+function importEsm(specifier: string): Promise<Record<string, unknown>> {
+  return import(specifier) as Promise<Record<string, unknown>>;
+}
+
+export class SchemaRegistry {
+  private readonly modules = new Map<string, Promise<Record<string, unknown> | undefined>>();
+  private readonly crds = new Map<string, { file: string; schema: object; compiled?: Schema }>();
+  private ajv?: Ajv;
+
+  /** Reads CustomResourceDefinition files below `dir` (if it exists). */
+  loadCrds(tree: LoadedTree, dir: string | undefined): string[] {
+    if (dir === undefined || !tree.reader.isDirectory(dir)) return [];
+    const files = tree.yamlFilesUnder(dir);
+    for (const path of files) {
+      for (const d of tree.file(path)?.documents ?? []) {
+        const crd = d.value as CrdShape | null;
+        if (!crd || crd.kind !== 'CustomResourceDefinition' || !crd.spec?.group || !crd.spec.names?.kind) continue;
+        for (const v of crd.spec.versions ?? []) {
+          const schema = v.schema?.openAPIV3Schema;
+          if (schema) this.crds.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, { file: path, schema });
+        }
+      }
+    }
+    return files;
+  }
+
+  async lookup(apiVersion: string, kind: string): Promise<Schema | undefined> {
+    const crd = this.crds.get(`${apiVersion}/${kind}`);
+    if (crd) return (crd.compiled ??= this.compileCrd(crd.file, crd.schema));
+    const spec = modelModuleFor(apiVersion);
+    if (!spec) return undefined;
+    const mod = await this.loadModule(spec);
+    const cls = mod && (Object.values(mod).find((c) => (c as ModelClass)?.kind === kind && (c as ModelClass)?.apiVersion === apiVersion) as ModelClass | undefined);
+    if (!cls) return undefined;
+    return {
+      source: spec,
+      validate(data) {
+        try {
+          cls.prototype.validate.call(data);
+          return [];
+        } catch (e) {
+          const errors = (e as { errors?: { instancePath: string; message?: string }[] }).errors;
+          if (!errors) throw e;
+          return errors.map((x) => ({ instancePath: x.instancePath, message: x.message ?? 'is invalid' }));
+        }
+      },
+    };
+  }
+
+  private loadModule(spec: string): Promise<Record<string, unknown> | undefined> {
+    let p = this.modules.get(spec);
+    if (!p) {
+      p = importEsm(spec).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'ERR_PACKAGE_PATH_NOT_EXPORTED' || e.code === 'ERR_MODULE_NOT_FOUND') return undefined;
+        throw e;
+      });
+      this.modules.set(spec, p);
+    }
+    return p;
+  }
+
+  private compileCrd(file: string, schema: object): Schema {
+    this.ajv ??= new Ajv({ strict: false, allErrors: true, validateFormats: false });
+    const fn = this.ajv.compile(schema);
+    return {
+      source: posix.normalize(file),
+      validate(data) {
+        if (fn(data)) return [];
+        return (fn.errors ?? []).map((x) => ({ instancePath: x.instancePath, message: x.message ?? 'is invalid' }));
+      },
+    };
+  }
+}
+
+interface CrdShape {
+  kind?: string;
+  spec?: {
+    group?: string;
+    names?: { kind?: string };
+    versions?: { name: string; schema?: { openAPIV3Schema?: object } }[];
+  };
+}

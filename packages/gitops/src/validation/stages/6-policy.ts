@@ -1,0 +1,224 @@
+/**
+ * Stage 6, policy: no plaintext Secret; pinned environments use exact chart
+ * versions; manually synced environments do not sync automatically; no
+ * `latest` images; no deprecated apiVersions (the replacement is named);
+ * no unset `${VAR}` where Flux substitutes variables.
+ */
+import { isExactVersion } from '../../model/vocabulary';
+import { Finding, Severity } from '../types';
+import { LoadedTree } from './1-load';
+import { dotted, groupOf, lineIn, metadataOf, resourceName, shortName, Subject } from './subject';
+
+/** How an environment must behave; scopes without an entry have no environment policy. */
+export interface ScopePolicy {
+  pinned: boolean;
+  manual: boolean;
+  /** error when the tree declared it (environment.yaml), warning when inferred from a folder name. */
+  severity: Severity;
+}
+
+/** apiVersion (optionally per kind) → the version to use, or why it is gone. */
+const DEPRECATED_APIS: { apiVersion: string; kinds?: string[]; use: string }[] = [
+  { apiVersion: 'helm.toolkit.fluxcd.io/v2beta1', use: 'helm.toolkit.fluxcd.io/v2' },
+  { apiVersion: 'helm.toolkit.fluxcd.io/v2beta2', use: 'helm.toolkit.fluxcd.io/v2' },
+  { apiVersion: 'source.toolkit.fluxcd.io/v1beta1', use: 'source.toolkit.fluxcd.io/v1' },
+  { apiVersion: 'source.toolkit.fluxcd.io/v1beta2', kinds: ['GitRepository', 'HelmRepository', 'HelmChart', 'Bucket', 'OCIRepository'], use: 'source.toolkit.fluxcd.io/v1' },
+  { apiVersion: 'kustomize.toolkit.fluxcd.io/v1beta1', use: 'kustomize.toolkit.fluxcd.io/v1' },
+  { apiVersion: 'kustomize.toolkit.fluxcd.io/v1beta2', use: 'kustomize.toolkit.fluxcd.io/v1' },
+  { apiVersion: 'notification.toolkit.fluxcd.io/v1beta1', use: 'notification.toolkit.fluxcd.io/v1beta3 (Alert, Provider) or v1 (Receiver)' },
+  { apiVersion: 'notification.toolkit.fluxcd.io/v1beta2', use: 'notification.toolkit.fluxcd.io/v1beta3 (Alert, Provider) or v1 (Receiver)' },
+  { apiVersion: 'image.toolkit.fluxcd.io/v1beta1', use: 'image.toolkit.fluxcd.io/v1beta2' },
+  { apiVersion: 'extensions/v1beta1', kinds: ['Ingress'], use: 'networking.k8s.io/v1' },
+  { apiVersion: 'extensions/v1beta1', kinds: ['Deployment', 'DaemonSet', 'ReplicaSet'], use: 'apps/v1' },
+  { apiVersion: 'extensions/v1beta1', kinds: ['NetworkPolicy'], use: 'networking.k8s.io/v1' },
+  { apiVersion: 'extensions/v1beta1', kinds: ['PodSecurityPolicy'], use: 'nothing: PodSecurityPolicy was removed in Kubernetes 1.25; use Pod Security Admission' },
+  { apiVersion: 'apps/v1beta1', use: 'apps/v1' },
+  { apiVersion: 'apps/v1beta2', use: 'apps/v1' },
+  { apiVersion: 'networking.k8s.io/v1beta1', use: 'networking.k8s.io/v1' },
+  { apiVersion: 'policy/v1beta1', kinds: ['PodSecurityPolicy'], use: 'nothing: PodSecurityPolicy was removed in Kubernetes 1.25; use Pod Security Admission' },
+  { apiVersion: 'policy/v1beta1', kinds: ['PodDisruptionBudget'], use: 'policy/v1' },
+  { apiVersion: 'batch/v1beta1', kinds: ['CronJob'], use: 'batch/v1' },
+  { apiVersion: 'autoscaling/v2beta1', use: 'autoscaling/v2' },
+  { apiVersion: 'autoscaling/v2beta2', use: 'autoscaling/v2' },
+  { apiVersion: 'rbac.authorization.k8s.io/v1beta1', use: 'rbac.authorization.k8s.io/v1' },
+  { apiVersion: 'apiextensions.k8s.io/v1beta1', use: 'apiextensions.k8s.io/v1' },
+  { apiVersion: 'admissionregistration.k8s.io/v1beta1', use: 'admissionregistration.k8s.io/v1' },
+  { apiVersion: 'storage.k8s.io/v1beta1', kinds: ['StorageClass', 'CSIDriver', 'CSINode', 'VolumeAttachment'], use: 'storage.k8s.io/v1' },
+  { apiVersion: 'scheduling.k8s.io/v1beta1', use: 'scheduling.k8s.io/v1' },
+  { apiVersion: 'coordination.k8s.io/v1beta1', use: 'coordination.k8s.io/v1' },
+  { apiVersion: 'bitnami.com/v1alpha0', use: 'bitnami.com/v1alpha1' },
+  { apiVersion: 'external-secrets.io/v1alpha1', use: 'external-secrets.io/v1' },
+  { apiVersion: 'external-secrets.io/v1beta1', use: 'external-secrets.io/v1' },
+];
+
+export function deprecationOf(apiVersion: string, kind: string): string | undefined {
+  return DEPRECATED_APIS.find((d) => d.apiVersion === apiVersion && (!d.kinds || d.kinds.includes(kind)))?.use;
+}
+
+export interface PolicyOptions {
+  policyOf: (env: string) => ScopePolicy | undefined;
+  /** Objects rendered per directory (for `${VAR}` checks of Flux Kustomizations). */
+  renderedByDir: Map<string, Subject[]>;
+}
+
+export function checkPolicy(subjects: Subject[], tree: LoadedTree, options: PolicyOptions): Finding[] {
+  const out: Finding[] = [];
+  for (const s of subjects) {
+    out.push(...plaintextSecret(tree, s), ...deprecatedApi(tree, s), ...latestImages(tree, s));
+    const policy = s.env === undefined ? undefined : options.policyOf(s.env);
+    if (policy?.pinned) out.push(...unpinned(tree, s, policy.severity));
+    if (policy?.manual) out.push(...autoSync(tree, s, policy.severity));
+    out.push(...unsetVariables(tree, s, options.renderedByDir));
+  }
+  return out;
+}
+
+function make(tree: LoadedTree, s: Subject, path: (string | number)[], rule: string, severity: Severity, message: string, hint: string): Finding {
+  return { target: s.target ?? '', file: s.file, line: lineIn(tree, s, path), rule, severity, message, hint, resource: resourceName(s.object) };
+}
+
+function spec(o: Record<string, unknown>): Record<string, unknown> {
+  return o.spec && typeof o.spec === 'object' ? (o.spec as Record<string, unknown>) : {};
+}
+
+function plaintextSecret(tree: LoadedTree, s: Subject): Finding[] {
+  if (s.object.kind !== 'Secret' || s.object.apiVersion !== 'v1' || s.object.sops !== undefined) return [];
+  return [make(tree, s, [], 'plaintext-secret', 'error',
+    `Secret '${shortName(s.object)}' is committed in plain text.`,
+    'Commit a SealedSecret (kubeseal), an ExternalSecret, or a SOPS-encrypted Secret instead.')];
+}
+
+function deprecatedApi(tree: LoadedTree, s: Subject): Finding[] {
+  const use = deprecationOf(String(s.object.apiVersion), String(s.object.kind));
+  if (!use) return [];
+  return [make(tree, s, ['apiVersion'], 'deprecated-api', 'error',
+    `${s.object.kind} '${shortName(s.object)}' uses deprecated apiVersion '${s.object.apiVersion}'.`,
+    `Use ${use}.`)];
+}
+
+/** `nginx:latest` or `nginx` (implicitly latest); digests are pinned. */
+export function imageTag(image: string): string | undefined {
+  if (image.includes('@')) return image.slice(image.indexOf('@') + 1);
+  const last = image.slice(image.lastIndexOf('/') + 1);
+  return last.includes(':') ? last.slice(last.indexOf(':') + 1) : undefined;
+}
+
+function latestImages(tree: LoadedTree, s: Subject): Finding[] {
+  const out: Finding[] = [];
+  const walk = (v: unknown, path: (string | number)[]) => {
+    if (!v || typeof v !== 'object') return;
+    if (Array.isArray(v)) return v.forEach((x, i) => walk(x, [...path, i]));
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (k === 'image' && typeof x === 'string' && x.trim() !== '' && !x.includes('{{')) {
+        const tag = imageTag(x);
+        if (tag === 'latest' || tag === undefined) {
+          out.push(make(tree, s, [...path, k], 'image-latest', tag === 'latest' ? 'error' : 'warning',
+            `${dotted([...path, k])} of ${resourceName(s.object)} is '${x}', which ${tag === 'latest' ? 'uses the latest tag' : 'has no tag and means latest'}.`,
+            'Pin an exact version tag or a digest (image@sha256:…).'));
+        }
+      } else if (k === 'image' && x && typeof x === 'object' && (x as Record<string, unknown>).tag === 'latest') {
+        out.push(make(tree, s, [...path, k, 'tag'], 'image-latest', 'error',
+          `${dotted([...path, k, 'tag'])} of ${resourceName(s.object)} is 'latest'.`, 'Pin an exact version tag or a digest.'));
+      } else walk(x, [...path, k]);
+    }
+  };
+  walk(s.object, []);
+  return out;
+}
+
+function unpinned(tree: LoadedTree, s: Subject, severity: Severity): Finding[] {
+  const group = groupOf(String(s.object.apiVersion));
+  const sp = spec(s.object);
+  const env = s.env;
+  const hint = `Environment '${env}' pins versions: use an exact version such as '1.2.3'.`;
+  if (group === 'helm.toolkit.fluxcd.io' && s.object.kind === 'HelmRelease' && sp.chart) {
+    const version = ((sp.chart as Record<string, unknown>).spec as Record<string, unknown> | undefined)?.version;
+    if (typeof version === 'string' && isExactVersion(version)) return [];
+    return [make(tree, s, ['spec', 'chart', 'spec', 'version'], 'production-unpinned', severity,
+      `HelmRelease '${shortName(s.object)}' in environment '${env}' uses chart version '${version ?? '(none: latest)'}', which is not exact.`, hint)];
+  }
+  if (group === 'source.toolkit.fluxcd.io' && s.object.kind === 'OCIRepository') {
+    const r = (sp.ref ?? {}) as Record<string, unknown>;
+    if (typeof r.digest === 'string' || (typeof r.tag === 'string' && isExactVersion(r.tag.replace(/^v/, '')))) return [];
+    const current = r.semver ?? r.tag ?? '(none: latest)';
+    return [make(tree, s, ['spec', 'ref'], 'production-unpinned', severity,
+      `OCIRepository '${shortName(s.object)}' in environment '${env}' uses ref '${String(current)}', which is not an exact tag or digest.`, hint)];
+  }
+  if (group === 'argoproj.io' && s.object.kind === 'Application') {
+    const sources = [sp.source, ...(Array.isArray(sp.sources) ? sp.sources : [])].filter(Boolean) as Record<string, unknown>[];
+    return sources.flatMap((src, i) => {
+      if (typeof src.chart !== 'string') return [];
+      const rev = src.targetRevision;
+      if (typeof rev === 'string' && isExactVersion(rev)) return [];
+      const at = sp.source === src ? ['spec', 'source', 'targetRevision'] : ['spec', 'sources', i - (sp.source ? 1 : 0), 'targetRevision'];
+      return [make(tree, s, at, 'production-unpinned', severity,
+        `Application '${shortName(s.object)}' in environment '${env}' uses chart ${src.chart} at '${String(rev ?? '(none: latest)')}', which is not exact.`, hint)];
+    });
+  }
+  return [];
+}
+
+function autoSync(tree: LoadedTree, s: Subject, severity: Severity): Finding[] {
+  const group = groupOf(String(s.object.apiVersion));
+  const sp = spec(s.object);
+  const env = s.env;
+  if (group === 'argoproj.io' && s.object.kind === 'Application') {
+    const automated = (sp.syncPolicy as Record<string, unknown> | undefined)?.automated;
+    if (!automated || (automated as Record<string, unknown>).enabled === false) return [];
+    return [make(tree, s, ['spec', 'syncPolicy', 'automated'], 'production-auto-sync', severity,
+      `Application '${shortName(s.object)}' syncs automatically, but environment '${env}' is synced manually.`,
+      'Remove spec.syncPolicy.automated; a person syncs this environment.')];
+  }
+  if (group === 'kustomize.toolkit.fluxcd.io' && s.object.kind === 'Kustomization' && metadataOf(s.object).name !== 'flux-system') {
+    if (sp.suspend === true) return [];
+    return [make(tree, s, ['spec', 'suspend'], 'production-auto-sync', severity,
+      `Flux Kustomization '${shortName(s.object)}' is not suspended, but environment '${env}' is synced manually.`,
+      'Set spec.suspend: true; release with `flux resume kustomization <name> -n flux-system`.')];
+  }
+  return [];
+}
+
+/** `${VAR}` without a default (`${VAR:=x}`, `${VAR:-x}`), not escaped as `$${VAR}`. */
+const VARIABLE = /(^|[^$])\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+export function unsetVariableNames(text: string, defined: Set<string>): string[] {
+  const names = new Set<string>();
+  for (const m of text.matchAll(VARIABLE)) if (!defined.has(m[2])) names.add(m[2]);
+  return [...names];
+}
+
+/**
+ * A Flux Kustomization with `postBuild` substitutes variables in what it
+ * deploys; a `${VAR}` there that `postBuild.substitute` does not define (and
+ * no ConfigMap of `substituteFrom` in scope defines) is unset. With a Secret in
+ * `substituteFrom`, values are unknowable offline and nothing is reported.
+ */
+function unsetVariables(tree: LoadedTree, s: Subject, renderedByDir: Map<string, Subject[]>): Finding[] {
+  if (groupOf(String(s.object.apiVersion)) !== 'kustomize.toolkit.fluxcd.io' || s.object.kind !== 'Kustomization') return [];
+  const sp = spec(s.object);
+  const postBuild = sp.postBuild as Record<string, unknown> | undefined;
+  if (!postBuild || typeof sp.path !== 'string') return [];
+  const from = Array.isArray(postBuild.substituteFrom) ? (postBuild.substituteFrom as Record<string, unknown>[]) : [];
+  if (from.some((f) => f.kind !== 'ConfigMap')) return [];
+  const dir = sp.path.replace(/^\.\//, '').replace(/\/$/, '');
+  const deployed = renderedByDir.get(dir === '.' ? '' : dir);
+  if (!deployed) return [];
+  const defined = new Set(Object.keys((postBuild.substitute ?? {}) as object));
+  for (const f of from) {
+    const cm = deployed.concat([...renderedByDir.values()].flat()).find((x) => x.object.kind === 'ConfigMap' && metadataOf(x.object).name === f.name);
+    if (!cm) return [];
+    for (const k of Object.keys((cm.object.data ?? {}) as object)) defined.add(k);
+  }
+  const out: Finding[] = [];
+  for (const d of deployed) {
+    const ann = (((d.object.metadata ?? {}) as Record<string, unknown>).annotations ?? {}) as Record<string, unknown>;
+    const labels = (((d.object.metadata ?? {}) as Record<string, unknown>).labels ?? {}) as Record<string, unknown>;
+    if (ann['kustomize.toolkit.fluxcd.io/substitute'] === 'disabled' || labels['kustomize.toolkit.fluxcd.io/substitute'] === 'disabled') continue;
+    for (const name of unsetVariableNames(JSON.stringify(d.object), defined)) {
+      out.push(make(tree, d, [], 'unset-variable', 'error',
+        `\${${name}} in ${resourceName(d.object)} is not defined by Flux Kustomization '${shortName(s.object)}' (${s.file}).`,
+        `Add '${name}' to spec.postBuild.substitute, give it a default (\${${name}:=value}), or escape it as $\${${name}}.`));
+    }
+  }
+  return out;
+}

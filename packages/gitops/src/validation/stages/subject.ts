@@ -1,0 +1,79 @@
+/** An object under validation (rendered or read as-is) and where it is written. */
+import { lineOf } from '../../model/yaml-io';
+import { LoadedTree } from './1-load';
+
+export interface Subject {
+  object: Record<string, unknown>;
+  /** The file the object is written in (kustomize origin for rendered objects). */
+  file: string;
+  /** Its document in `file`, when known: gives field lines. */
+  documentIndex?: number;
+  /** The kustomization directory it was rendered from; undefined for plain manifests. */
+  dir?: string;
+  /** Reference scope: the environment in layout mode, '' for any tree. */
+  scope: string;
+  /** The environment whose policy applies, if any. */
+  env?: string;
+  /** The requested target it belongs to, when a stage knows better than the file's location. */
+  target?: string;
+}
+
+export function metadataOf(o: Record<string, unknown>): { name?: string; namespace?: string } {
+  const m = (o.metadata ?? {}) as Record<string, unknown>;
+  return { name: typeof m.name === 'string' ? m.name : undefined, namespace: typeof m.namespace === 'string' ? m.namespace : undefined };
+}
+
+export function groupOf(apiVersion: string): string {
+  const i = apiVersion.indexOf('/');
+  return i === -1 ? '' : apiVersion.slice(0, i);
+}
+
+/** `Kind/namespace/name` (or `Kind/name` for cluster-scoped or namespace-less objects). */
+export function resourceName(o: Record<string, unknown>): string {
+  const { name, namespace } = metadataOf(o);
+  return [o.kind, namespace, name ?? '?'].filter((x) => x !== undefined).join('/');
+}
+
+/** `namespace/name` or `name`, for messages that already say the kind. */
+export function shortName(o: Record<string, unknown>): string {
+  const { name, namespace } = metadataOf(o);
+  return namespace ? `${namespace}/${name ?? '?'}` : name ?? '?';
+}
+
+/** Identity kustomize and the API server use: group, kind, namespace, name. */
+export function resourceId(o: Record<string, unknown>): string {
+  const { name, namespace } = metadataOf(o);
+  return `${groupOf(String(o.apiVersion))}|${o.kind}|${namespace ?? ''}|${name ?? ''}`;
+}
+
+/** Finds which document of a file an object came from (kind + name, else kind, else the first). */
+export function locateDocument(tree: LoadedTree, file: string, o: Record<string, unknown>): number | undefined {
+  const parsed = tree.file(file);
+  if (!parsed) return undefined;
+  const docs = parsed.documents.filter((d) => d.value && typeof d.value === 'object');
+  const name = metadataOf(o).name;
+  const same = (d: (typeof docs)[number]) => (d.value as Record<string, unknown>).kind === o.kind;
+  const hit = docs.find((d) => same(d) && metadataOf(d.value as Record<string, unknown>).name === name) ?? docs.find(same) ?? docs[0];
+  return hit?.index;
+}
+
+/** Line of a field of the subject in its file (the nearest written ancestor when the field is not written there). */
+export function lineIn(tree: LoadedTree, s: Subject, path: (string | number)[]): number {
+  const parsed = tree.file(s.file);
+  if (!parsed || s.documentIndex === undefined) return 1;
+  return lineOf(parsed, s.documentIndex, path);
+}
+
+/** `/spec/chart/0/x` → ['spec', 'chart', 0, 'x']. */
+export function pointerToPath(pointer: string): (string | number)[] {
+  if (!pointer) return [];
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+}
+
+export function dotted(path: (string | number)[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
