@@ -112,7 +112,7 @@ export function parseBlueprint(path: string, text: string, validate: ValidateFun
   if (bp.name !== expected) {
     throw new GitopsInputError(`Blueprint ${path} is invalid: name '${bp.name}' must equal the file name '${expected}'.`);
   }
-  const latest = findLatestTag([bp.values, bp.manifests, bp.sizes]);
+  const latest = findLatestTag({ values: bp.values, manifests: bp.manifests, sizes: bp.sizes });
   if (latest) {
     throw new GitopsInputError(`Blueprint ${path} is invalid: an image tag 'latest' at ${latest}; pin a version.`);
   }
