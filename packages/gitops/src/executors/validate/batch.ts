@@ -20,6 +20,7 @@ import { ValidateExecutorSchema } from './schema';
 
 /** One result per task id (Nx's BatchExecutorResult, which the devkit does not export by name). */
 type BatchExecutorResult = Record<string, { success: boolean; terminalOutput: string; startTime: number; endTime: number }>;
+type BatchExecutorTaskResult = { task: string; result: BatchExecutorResult[string] };
 
 interface BatchTask {
   id: string;
@@ -27,13 +28,20 @@ interface BatchTask {
   options: NormalizedValidateOptions;
 }
 
-const validateBatch: TaskGraphExecutor<ValidateExecutorSchema> = async (taskGraph, inputs, _overrides, context) => {
-  const results: BatchExecutorResult = {};
-  for (const group of groupByEngineOptions(batchTasks(taskGraph, inputs, context))) {
-    Object.assign(results, await validateGroup(group, context.root));
+/**
+ * Yields each task's result (rather than returning one record at the end):
+ * Nx 23 prints a batch task's output and status only for results reported
+ * this way.
+ */
+const validateBatch: TaskGraphExecutor<ValidateExecutorSchema> = async (taskGraph, inputs, _overrides, context) =>
+  taskResults(groupByEngineOptions(batchTasks(taskGraph, inputs, context)), context.root);
+
+async function* taskResults(groups: BatchTask[][], workspaceRoot: string): AsyncIterableIterator<BatchExecutorTaskResult> {
+  for (const group of groups) {
+    const results = await validateGroup(group, workspaceRoot);
+    for (const [task, result] of Object.entries(results)) yield { task, result };
   }
-  return results;
-};
+}
 
 export default validateBatch;
 

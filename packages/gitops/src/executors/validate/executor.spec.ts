@@ -9,7 +9,7 @@ jest.mock('../../validation/engine', () => ({
   formatJson: (r: ValidationReport) => JSON.stringify(r),
 }));
 
-import validateBatch from './batch';
+import runBatch from './batch';
 import validateExecutor from './executor';
 
 const ROOTS: Record<string, string> = {
@@ -34,6 +34,15 @@ function report(findings: Finding[]): ValidationReport {
 function taskGraph(projects: string[]): TaskGraph {
   const tasks = Object.fromEntries(projects.map((p) => [`${p}:validate`, { id: `${p}:validate`, target: { project: p, target: 'validate' }, overrides: {}, outputs: [], parallelism: true }]));
   return { roots: Object.keys(tasks), tasks, dependencies: {}, continuousDependencies: {} } as unknown as TaskGraph;
+}
+
+type TaskResults = Record<string, { success: boolean; terminalOutput: string }>;
+
+/** Runs the batch executor and collects the per-task results it yields, as Nx does. */
+async function validateBatch(...args: Parameters<typeof runBatch>): Promise<TaskResults> {
+  const out: TaskResults = {};
+  for await (const { task, result } of (await runBatch(...args)) as AsyncIterable<{ task: string; result: TaskResults[string] }>) out[task] = result;
+  return out;
 }
 
 let stdout: jest.SpyInstance;
@@ -74,10 +83,7 @@ describe('validate batch executor', () => {
     validate.mockResolvedValue(report([finding(ROOTS.airflow, 'error', 'ref-depends-on'), finding(ROOTS['env-production'], 'warning', 'schema-unchecked')]));
     const projects = ['airflow', 'redis-operator', 'env-production'];
 
-    const results = (await validateBatch(taskGraph(projects), Object.fromEntries(projects.map((p) => [`${p}:validate`, {}])), {}, context())) as Record<
-      string,
-      { success: boolean; terminalOutput: string }
-    >;
+    const results = (await validateBatch(taskGraph(projects), Object.fromEntries(projects.map((p) => [`${p}:validate`, {}])), {}, context()));
 
     expect(validate).toHaveBeenCalledTimes(1);
     expect(validate.mock.calls[0][0].targets).toEqual([ROOTS.airflow, ROOTS['redis-operator'], ROOTS['env-production']]);
@@ -105,7 +111,7 @@ describe('validate batch executor', () => {
   it('fails every task with the reason when the engine cannot run', async () => {
     validate.mockRejectedValue(new Error('kubectl not found on PATH'));
 
-    const results = (await validateBatch(taskGraph(['airflow']), { 'airflow:validate': {} }, {}, context())) as Record<string, { success: boolean; terminalOutput: string }>;
+    const results = (await validateBatch(taskGraph(['airflow']), { 'airflow:validate': {} }, {}, context()));
 
     expect(results['airflow:validate']).toMatchObject({ success: false, terminalOutput: 'Validation could not run: kubectl not found on PATH' });
   });
