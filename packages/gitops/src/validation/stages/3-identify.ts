@@ -100,7 +100,7 @@ export class SchemaRegistry {
 
   private compileCrd(file: string, schema: object): Schema {
     this.ajv ??= new Ajv({ strict: false, allErrors: true, validateFormats: false });
-    const fn = this.ajv.compile(schema);
+    const fn = this.ajv.compile(withObjectMeta(schema));
     return {
       source: posix.normalize(file),
       validate(data) {
@@ -118,4 +118,11 @@ interface CrdShape {
     names?: { kind?: string };
     versions?: { name: string; schema?: { openAPIV3Schema?: object } }[];
   };
+}
+
+/** CRD schemas often leave out what every object has; the API server supplies it. */
+function withObjectMeta(schema: object): object {
+  const s = schema as { properties?: Record<string, unknown> };
+  const meta = { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } };
+  return { ...s, properties: { ...meta, ...(s.properties ?? {}) } };
 }
