@@ -1,0 +1,70 @@
+/** `mlops-gitops` as a user runs it: help, usage errors, human and JSON output, exit codes. */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { hasKubectl, WORKSPACE_ROOT } from './support/workspace';
+
+const CLI = join(WORKSPACE_ROOT, 'packages/gitops/dist/cli/main.js');
+const FIXTURES = join(WORKSPACE_ROOT, 'packages/gitops/fixtures');
+
+function cli(args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: FIXTURES, encoding: 'utf8' });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('mlops-gitops usage', () => {
+  it('prints help with exit 0', () => {
+    const r = cli(['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Usage: mlops-gitops validate [dir]');
+    expect(r.stdout).toContain('--format <format>');
+  });
+
+  it('refuses an unknown format, quoting it and the allowed ones, with exit 2', () => {
+    const r = cli(['validate', 'valid/layout', '--format', 'xml']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("Format 'xml' is not allowed; must be one of: human, json.");
+  });
+
+  it('refuses a directory that does not exist with exit 2', () => {
+    const r = cli(['validate', 'no-such-dir']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("Directory 'no-such-dir' does not exist");
+  });
+
+  it('refuses an unknown command and option', () => {
+    expect(cli(['lint']).stderr).toContain("Command 'lint' is not known; must be one of: validate.");
+    expect(cli(['validate', '--strict']).status).toBe(2);
+  });
+});
+
+(hasKubectl() ? describe : describe.skip)('mlops-gitops validate', () => {
+  it('groups human output by file with rule, position and hint, and exits 1 on errors', () => {
+    const r = cli(['validate', 'broken/schema-unknown-field']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^apps\/podinfo\/helmrelease\.yaml$/m);
+    expect(r.stdout).toContain("apps/podinfo/helmrelease.yaml:8  error  schema-unknown-field  HelmRelease 'apps/podinfo' has unknown field 'spec.valuez'.");
+    expect(r.stdout).toContain('hint:');
+    expect(r.stdout).toMatch(/✖ 1 error in 1 file/);
+  });
+
+  it('writes a versioned JSON report', () => {
+    const r = cli(['validate', 'broken/plaintext-secret', '--format', 'json']);
+    const report = JSON.parse(r.stdout);
+    expect(report.version).toBe(1);
+    expect(report.findings).toEqual([
+      expect.objectContaining({ rule: 'plaintext-secret', file: 'apps/podinfo/secret.yaml', line: 1, severity: 'error', resource: 'Secret/apps/podinfo-token' }),
+    ]);
+    expect(report.stats).toEqual(expect.objectContaining({ targets: 1, renders: 1, documents: 3 }));
+  });
+
+  it('picks the gitops layout when gitops/platform.yaml exists, and any layout otherwise', () => {
+    expect(cli(['validate', 'broken/layer-violation']).stdout).toContain("'redis-operator' (layer platform-operators, order 1) must not depend on 'airflow' (layer orchestration, order 3)");
+    expect(cli(['validate', 'broken/layer-violation', '--layout', 'any']).stdout).not.toContain('layer-violation');
+  });
+
+  it('says clearly that kustomize is missing instead of passing', () => {
+    const r = cli(['validate', 'valid/unusual', '--kubectl', 'kubectl-that-does-not-exist']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain("kustomize-missing  Cannot render kustomizations: 'kubectl-that-does-not-exist' was not found on PATH");
+  });
+});
