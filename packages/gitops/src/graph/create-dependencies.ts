@@ -12,7 +12,7 @@
  * keep working on a broken tree.
  */
 import { DependencyType, type CreateDependencies, type CreateDependenciesContext, type RawProjectGraphDependency } from '@nx/devkit';
-import { componentBase, environmentProjectName } from '../model/layout';
+import { componentBase, componentsDir, environmentProjectName } from '../model/layout';
 import { componentEdges, TreeModel } from '../model/tree-model';
 import { chartSourceFacts } from './chart-sources';
 import { GitopsPluginOptions, normalizePluginOptions } from './options';
@@ -21,14 +21,18 @@ import { latestTreeState, loadTreeState, TreeState } from './tree-state';
 export const createDependencies: CreateDependencies<GitopsPluginOptions> = (rawOptions, context) => {
   const options = normalizePluginOptions(rawOptions);
   const state = latestTreeState(options.tree) ?? loadTreeState(context.workspaceRoot, allFiles(context), options.tree);
-  const deps = [...dependsOnEdges(state.model), ...chartSourceEdges(state.model, context), ...deploymentEdges(state)];
+  const deps = [...dependsOnEdges(state.model, context), ...chartSourceEdges(state.model, context), ...deploymentEdges(state)];
   return keepKnownProjects(unique(deps), context);
 };
 
-function dependsOnEdges(model: TreeModel): RawProjectGraphDependency[] {
-  return componentEdges(model)
-    .edges.filter((e) => e.from.name !== e.to.name)
-    .map((e) => ({ source: e.from.name, target: e.to.name, sourceFile: e.from.file, type: DependencyType.static }));
+/** Also to a component whose own component.yaml does not parse: it is still a project of the tree. */
+function dependsOnEdges(model: TreeModel, context: CreateDependenciesContext): RawProjectGraphDependency[] {
+  const { edges, missing } = componentEdges(model);
+  const componentsRoot = componentsDir(model.root) + '/';
+  const unparsed = missing.filter((m) => context.projects[m.ref.name]?.root?.startsWith(componentsRoot));
+  return [...edges.map((e) => ({ from: e.from, to: e.to.name })), ...unparsed.map((m) => ({ from: m.from, to: m.ref.name }))]
+    .filter((e) => e.from.name !== e.to)
+    .map((e) => ({ source: e.from.name, target: e.to, sourceFile: e.from.file, type: DependencyType.static }));
 }
 
 function chartSourceEdges(model: TreeModel, context: CreateDependenciesContext): RawProjectGraphDependency[] {

@@ -260,6 +260,13 @@ describe('createDependencies', () => {
     expect(await edges()).toEqual(['env-development -> airflow (gitops/clusters/development/flux/airflow.yaml)']);
   });
 
+  it('keeps the edge to a component whose component.yaml does not parse', async () => {
+    component('orchestration', 'airflow', ['postgresql']);
+    write('gitops/components/orchestration/postgresql/component.yaml', 'dependsOn: [unclosed\n');
+
+    expect(await edges()).toEqual(['airflow -> postgresql (gitops/components/orchestration/airflow/component.yaml)']);
+  });
+
   it('keeps upward and cyclic edges (validation reports them) without throwing', async () => {
     component('platform-operators', 'spark-operator', ['airflow']);
     component('orchestration', 'airflow', ['spark-operator']);
