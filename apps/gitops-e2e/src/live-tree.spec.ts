@@ -2,8 +2,9 @@
  * The committed gitops/ tree is exactly what the generators produce: rebuild
  * it from scratch in a temporary copy and compare byte for byte.
  */
-import { existsSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { linkPluginModules } from './support/plugin-modules';
 import { createTempWorkspace, TempWorkspace, WORKSPACE_ROOT } from './support/workspace';
 
 function filesUnder(root: string, dir = root): string[] {
@@ -11,13 +12,6 @@ function filesUnder(root: string, dir = root): string[] {
     const path = join(dir, name);
     return statSync(path).isDirectory() ? filesUnder(root, path) : [relative(root, path)];
   });
-}
-
-/** The plugin's own node_modules (yaml 2; the root holds a hoisted yaml 1) must be visible in the copy too. */
-export function linkPluginModules(ws: TempWorkspace): void {
-  const nested = join(WORKSPACE_ROOT, 'packages/gitops/node_modules');
-  const target = join(ws.root, 'packages/gitops/node_modules');
-  if (existsSync(nested) && !existsSync(target)) symlinkSync(nested, target, 'dir');
 }
 
 describe('live tree (gitops/)', () => {
