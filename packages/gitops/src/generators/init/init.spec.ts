@@ -89,6 +89,16 @@ describe('init generator', () => {
       });
     });
 
+    it('falls back to a placeholder when origin is a local path, and refuses such a --repositoryUrl', async () => {
+      const tree = emptyTree();
+      tree.write('.git/config', '[remote "origin"]\n\turl = /srv/git/gitops.git\n');
+      await initGenerator(tree, { ci: 'none' });
+      expect(parsePlatform(platformFile(), tree.read(platformFile(), 'utf-8')!).repository.url).toBe('https://github.com/example/mlops-gitops.git');
+      await expect(initGenerator(emptyTree(), { repositoryUrl: '/srv/git/gitops.git' })).rejects.toThrow(
+        "Repository URL '/srv/git/gitops.git' is not a Git URL the engines can pull",
+      );
+    });
+
     it('refuses a bad environment name, an unknown engine and an unknown CI', async () => {
       await expect(initGenerator(emptyTree(), { environments: ['Prod'] })).rejects.toThrow(
         "Environment 'Prod' is not a DNS-1123 label",

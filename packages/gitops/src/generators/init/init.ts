@@ -53,7 +53,7 @@ export function normalizeOptions(tree: Tree, schema: InitGeneratorSchema): Norma
   return {
     environments,
     engine: oneOf('Engine', schema.engine ?? 'flux', ENGINES),
-    repositoryUrl: assertRepositoryUrl(schema.repositoryUrl || originUrl(tree) || PLACEHOLDER_REPOSITORY),
+    repositoryUrl: schema.repositoryUrl ? assertRepositoryUrl(schema.repositoryUrl) : pullableOrigin(tree),
     branch: schema.branch || 'main',
     ci: oneOf('CI', schema.ci ?? 'both', CI_PROVIDERS),
     nodeVersion: nodeVersion(tree),
@@ -78,6 +78,18 @@ function assertRepositoryUrl(url: string): string {
   throw new GitopsInputError(
     `Repository URL '${url}' is not a Git URL the engines can pull; use https://host/org/repo.git or ssh://git@host/org/repo.git.`,
   );
+}
+
+/** The `origin` remote when the engines can pull it (not a local path), else the placeholder. */
+function pullableOrigin(tree: Tree): string {
+  const origin = originUrl(tree);
+  if (!origin) return PLACEHOLDER_REPOSITORY;
+  try {
+    return assertRepositoryUrl(origin);
+  } catch {
+    logger.warn(`The git remote 'origin' (${origin}) is not a URL Flux / Argo CD can pull; using ${PLACEHOLDER_REPOSITORY}.`);
+    return PLACEHOLDER_REPOSITORY;
+  }
 }
 
 /** The `origin` remote of the workspace's git repository, if it has one. */
@@ -133,7 +145,7 @@ function writePlatform(tree: Tree, options: NormalizedInitSchema): void {
     }),
   );
   if (options.repositoryUrl === PLACEHOLDER_REPOSITORY) {
-    logger.warn(`${path}: no git remote 'origin' found; set repository.url to the URL Flux / Argo CD pull from.`);
+    logger.warn(`${path}: set repository.url to the URL Flux / Argo CD pull this repository from.`);
   }
 }
 
