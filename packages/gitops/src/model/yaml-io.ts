@@ -90,6 +90,22 @@ export function lineOf(file: ParsedYamlFile, documentIndex: number, path: (strin
   return best;
 }
 
+/**
+ * Line (1-based) of the key that holds the value at `path` (`spec.version` → the
+ * line of `version:`), where a finding should point. Falls back to `lineOf` when
+ * the path ends in a sequence index or is not written in the document.
+ */
+export function keyLineOf(file: ParsedYamlFile, documentIndex: number, path: (string | number)[]): number {
+  const doc = file.documents.find((d) => d.index === documentIndex)?.doc;
+  const parent = path.length ? doc?.getIn(path.slice(0, -1), true) : undefined;
+  if (isMap(parent)) {
+    const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === path[path.length - 1]);
+    const range = (pair?.key as { range?: [number, number] } | undefined)?.range;
+    if (range) return file.lineCounter.linePos(range[0]).line;
+  }
+  return lineOf(file, documentIndex, path);
+}
+
 /** Writes objects as YAML, one document each, with an optional leading comment. */
 export function toYaml(objects: unknown | unknown[], headerComment?: string): string {
   const list = Array.isArray(objects) ? objects : [objects];

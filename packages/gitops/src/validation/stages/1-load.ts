@@ -6,7 +6,7 @@
  */
 import { posix } from 'node:path';
 import { KUSTOMIZATION_FILE } from '../../model/layout';
-import { lineOf, ParsedYamlFile, parseYamlFile } from '../../model/yaml-io';
+import { keyLineOf, ParsedYamlFile, parseYamlFile } from '../../model/yaml-io';
 import { FileReader, isYamlPath } from '../file-reader';
 import { Finding } from '../types';
 
@@ -139,7 +139,7 @@ export class LoadedTree {
       this.findings.push({
         target: '',
         file: info.file,
-        line: lineOf(parsed, 0, [field]),
+        line: keyLineOf(parsed, 0, [field]),
         rule: 'deprecated-api',
         severity: 'error',
         message: `Kustomization field '${field}' in ${info.file} is deprecated in kustomize v5.`,

@@ -1,5 +1,5 @@
 /** An object under validation (rendered or read as-is) and where it is written. */
-import { isMap, isScalar, lineOf } from '../../model/yaml-io';
+import { keyLineOf } from '../../model/yaml-io';
 import { LoadedTree } from './1-load';
 
 export interface Subject {
@@ -61,14 +61,7 @@ export function locateDocument(tree: LoadedTree, file: string, o: Record<string,
 export function lineIn(tree: LoadedTree, s: Subject, path: (string | number)[]): number {
   const parsed = tree.file(s.file);
   if (!parsed || s.documentIndex === undefined) return 1;
-  const doc = parsed.documents.find((d) => d.index === s.documentIndex)?.doc;
-  const parent = path.length ? doc?.getIn(path.slice(0, -1), true) : undefined;
-  if (isMap(parent)) {
-    const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === path[path.length - 1]);
-    const range = (pair?.key as { range?: [number, number] } | undefined)?.range;
-    if (range) return parsed.lineCounter.linePos(range[0]).line;
-  }
-  return lineOf(parsed, s.documentIndex, path);
+  return keyLineOf(parsed, s.documentIndex, path);
 }
 
 /** `/spec/chart/0/x` → ['spec', 'chart', 0, 'x']. */
