@@ -8,7 +8,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { createTempWorkspace, hasKubectl, TempWorkspace, WORKSPACE_ROOT } from './support/workspace';
-import { linkPluginModules } from './support/plugin-modules';
 
 function snapshot(root: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -74,7 +73,6 @@ describe('nx g @mlops/gitops:component / :environment (real nx binary)', () => {
 
   beforeAll(() => {
     ws = createTempWorkspace({ prefix: 'gitops-gen-e2e-' });
-    linkPluginModules(ws);
     initial = snapshot(ws.root);
   }, 120_000);
   afterAll(() => ws?.remove());

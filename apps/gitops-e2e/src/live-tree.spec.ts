@@ -4,7 +4,6 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { linkPluginModules } from './support/plugin-modules';
 import { createTempWorkspace, TempWorkspace, WORKSPACE_ROOT } from './support/workspace';
 
 function filesUnder(root: string, dir = root): string[] {
@@ -18,7 +17,6 @@ describe('live tree (gitops/)', () => {
   let ws: TempWorkspace;
   beforeAll(() => {
     ws = createTempWorkspace({ prefix: 'gitops-live-' });
-    linkPluginModules(ws);
     ws.run(process.execPath, ['tools/regenerate-tree.js', ws.root]);
   }, 120_000);
   afterAll(() => ws?.remove());

@@ -63,6 +63,7 @@ export function createTempWorkspace(options: { git?: boolean; prefix?: string } 
   if (!existsSync(dist)) throw new Error('packages/gitops/dist is missing: run `npm run build` first');
   cpSync(dist, join(root, 'packages/gitops/dist'), { recursive: true });
   symlinkSync(join(WORKSPACE_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+  linkNestedModules(root);
 
   const run = (cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; allowFailure?: boolean } = {}): RunResult => {
     const spawnOpts: ExecFileSyncOptions = { cwd: root, env: isolatedEnv(opts.env), encoding: 'utf8' };
@@ -92,6 +93,18 @@ export function createTempWorkspace(options: { git?: boolean; prefix?: string } 
     run('git', ['-c', 'user.email=e2e@example.com', '-c', 'user.name=e2e', 'commit', '-qm', 'initial']);
   }
   return ws;
+}
+
+/**
+ * npm nests a package's dependency under the package when the hoisted copy
+ * has another major version; the copy must see those nested folders too.
+ */
+function linkNestedModules(root: string): void {
+  for (const pkg of ['packages/gitops', 'apps/gitops-e2e']) {
+    const nested = join(WORKSPACE_ROOT, pkg, 'node_modules');
+    const target = join(root, pkg, 'node_modules');
+    if (existsSync(nested) && !existsSync(target)) symlinkSync(nested, target, 'dir');
+  }
 }
 
 /** kubectl is required in CI; elsewhere tests that need it skip, saying why. */

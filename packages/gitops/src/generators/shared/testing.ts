@@ -9,9 +9,8 @@ const WORKSPACE_CATALOG = join(__dirname, '../../../../../generators');
 
 /** An empty workspace with this repository's catalog and, unless told otherwise, the three default environments. */
 export async function createGitopsTree(envs: string[] = ['development', 'staging', 'production']): Promise<Tree> {
-  // 'none': Jest (CommonJS) cannot import() prettier, so formatFiles would only warn; the live-tree
-  // test checks that generated files are already prettier-clean.
-  const tree = createTreeWithEmptyWorkspace({ formatter: 'none' } as never);
+  // Generators format through prettier as in a real workspace (Jest runs with --experimental-vm-modules so prettier loads).
+  const tree = createTreeWithEmptyWorkspace({ formatter: 'prettier' } as never);
   for (const f of readdirSync(WORKSPACE_CATALOG)) {
     if (/\.(ya?ml|json)$/.test(f)) tree.write(`generators/${f}`, readFileSync(join(WORKSPACE_CATALOG, f)));
   }
