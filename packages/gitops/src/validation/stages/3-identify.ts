@@ -36,13 +36,19 @@ export function modelModuleFor(apiVersion: string): string | undefined {
   return undefined;
 }
 
-/** Native import() (kept by `module: node16` in the compiled CommonJS): the schema packages are ESM-only. */
+/** The schema packages are ESM-only: they are loaded with a native import(). */
+const nativeImport = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<Record<string, unknown>>;
+
 function importEsm(specifier: string): Promise<Record<string, unknown>> {
-  return import(specifier) as Promise<Record<string, unknown>>;
+  // Through Function so no transpiler rewrites it into require(): Nx runs a
+  // workspace-local plugin's executors from their TypeScript source via swc,
+  // which would turn import() into a require() of these ESM-only packages.
+  return nativeImport(specifier);
 }
 
 export class SchemaRegistry {
   private readonly modules = new Map<string, Promise<Record<string, unknown> | undefined>>();
+  private readonly schemas = new Map<string, Promise<Schema | undefined>>();
   private readonly crds = new Map<string, { file: string; schema: object; compiled?: Schema }>();
   private ajv?: Ajv;
 
@@ -63,7 +69,18 @@ export class SchemaRegistry {
     return files;
   }
 
-  async lookup(apiVersion: string, kind: string): Promise<Schema | undefined> {
+  /** The schema of an apiVersion/kind, resolved once per registry. */
+  lookup(apiVersion: string, kind: string): Promise<Schema | undefined> {
+    const key = `${apiVersion}|${kind}`;
+    let schema = this.schemas.get(key);
+    if (!schema) {
+      schema = this.resolve(apiVersion, kind);
+      this.schemas.set(key, schema);
+    }
+    return schema;
+  }
+
+  private async resolve(apiVersion: string, kind: string): Promise<Schema | undefined> {
     const crd = this.crds.get(`${apiVersion}/${kind}`);
     if (crd) return (crd.compiled ??= this.compileCrd(crd.file, crd.schema));
     const spec = modelModuleFor(apiVersion);
