@@ -12,7 +12,11 @@
 const { rmSync } = require('node:fs');
 const { join, resolve } = require('node:path');
 
-const ENVIRONMENTS = ['development', 'staging', 'production'];
+/**
+ * Staging runs both engines: the seeds migrate from push deployments to Flux (seed 000) and to
+ * Argo CD (seed 001), and staging is where a team runs both side by side before choosing.
+ */
+const ENVIRONMENTS = [{ name: 'development' }, { name: 'staging', engine: 'both' }, { name: 'production' }];
 /** Stays in the catalog only: the README's quick start adds it. */
 const LEFT_OUT = new Set(['redis-operator']);
 
@@ -46,7 +50,7 @@ async function regenerate(root = resolve(__dirname, '..')) {
   const { component, environment, catalog } = plugin(root);
   rmSync(join(root, 'gitops'), { recursive: true, force: true });
   const tree = new FsTree(root, false);
-  for (const name of ENVIRONMENTS) await environment(tree, { name });
+  for (const options of ENVIRONMENTS) await environment(tree, options);
   const blueprints = catalog.loadCatalog(catalog.catalogFor(tree)).filter((b) => !LEFT_OUT.has(b.name));
   const components = dependencyOrder(blueprints);
   for (const name of components) await component(tree, { name });
