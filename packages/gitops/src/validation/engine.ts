@@ -16,13 +16,13 @@
 import { diskReader, FileReader } from './file-reader';
 import { Plan, planAny, planLayout } from './plan';
 import { sortFindings } from './report';
-import { LoadedTree, objectsOf } from './stages/1-load';
+import { LoadedTree } from './stages/1-load';
 import { defaultConcurrency, dirsToRender, renderDirs, RenderOutput } from './stages/2-render';
 import { SchemaRegistry } from './stages/3-identify';
 import { checkSchemas } from './stages/4-schema';
 import { checkReferences } from './stages/5-references';
 import { checkPolicy } from './stages/6-policy';
-import { locateDocument, Subject } from './stages/subject';
+import { locateDocument, Subject, writtenSubjects } from './stages/subject';
 import { Finding, ValidateRequest, ValidationReport } from './types';
 
 export * from './types';
@@ -38,15 +38,17 @@ export async function validateWith(reader: FileReader, req: ValidateRequest): Pr
   const started = Date.now();
   const tree = new LoadedTree(reader);
   const plan = req.layout === 'gitops' ? planLayout(tree, req) : planAny(tree, req);
-  for (const f of plan.files) tree.file(f);
-
-  const rendered = await renderDirs(tree, dirsToRender(tree, plan.renderRequests), {
-    kubectl: req.kubectl ?? 'kubectl',
-    concurrency: req.concurrency ?? defaultConcurrency(),
-    groupOf: plan.groupOf,
-  });
+  // kustomize renders in child processes while this process parses the rest of the files.
+  const [rendered] = await Promise.all([
+    renderDirs(tree, dirsToRender(tree, plan.renderRequests), {
+      kubectl: req.kubectl ?? 'kubectl',
+      concurrency: req.concurrency ?? defaultConcurrency(),
+      groupOf: plan.groupOf,
+    }),
+    loadFiles(tree, plan.files),
+  ]);
   const renderedByDir = renderedSubjects(tree, rendered, plan);
-  const subjects = [...[...renderedByDir.values()].flat(), ...plainManifests(tree, plan, rendered)];
+  const subjects = [...renderedByDir.values()].flat().concat(plainManifests(tree, plan, rendered));
 
   const registry = new SchemaRegistry();
   registry.loadCrds(tree, plan.crdsDir);
@@ -74,22 +76,30 @@ export async function validateWith(reader: FileReader, req: ValidateRequest): Pr
   };
 }
 
+/** Parses every planned file, yielding to the event loop now and then so running kustomize processes are served. */
+async function loadFiles(tree: LoadedTree, files: string[]): Promise<void> {
+  for (let i = 0; i < files.length; i++) {
+    tree.file(files[i]);
+    if (i % LOAD_SLICE === LOAD_SLICE - 1) await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+const LOAD_SLICE = 200;
+
 function renderedSubjects(tree: LoadedTree, rendered: RenderOutput, plan: Plan): Map<string, Subject[]> {
   const byDir = new Map<string, Subject[]>();
   for (const [dir, objects] of rendered.objects) {
     const fallback = tree.kustomization(dir)?.file ?? dir;
+    const where = { dir, scope: plan.scopeOf(dir), env: plan.envOf(dir), target: plan.ownerOf(dir) };
     byDir.set(
       dir,
       objects.map((r) => {
-        const file = r.file && tree.file(r.file) ? r.file : r.generatedBy ?? fallback;
+        const written = r.file !== undefined && tree.file(r.file) !== undefined;
         return {
+          ...where,
           object: r.object,
-          file,
-          documentIndex: r.file && tree.file(r.file) ? locateDocument(tree, r.file, r.object) : undefined,
-          dir,
-          scope: plan.scopeOf(dir),
-          env: plan.envOf(dir),
-          target: plan.ownerOf(dir),
+          file: written ? r.file! : r.generatedBy ?? fallback,
+          documentIndex: written ? locateDocument(tree, r.file!, r.object) : undefined,
         };
       }),
     );
@@ -100,18 +110,18 @@ function renderedSubjects(tree: LoadedTree, rendered: RenderOutput, plan: Plan):
 /** Objects in YAML files that no rendered kustomization reads: checked as written. */
 function plainManifests(tree: LoadedTree, plan: Plan, rendered: RenderOutput): Subject[] {
   const covered = new Set<string>();
+  const seen = new Set<string>();
   for (const dir of [...rendered.objects.keys(), ...rendered.failed]) {
-    for (const k of tree.closure(dir)) for (const f of tree.kustomization(k)?.files ?? []) covered.add(f);
+    for (const k of tree.closure(dir)) {
+      if (seen.has(k)) continue;
+      seen.add(k);
+      for (const f of tree.kustomization(k)?.files ?? []) covered.add(f);
+    }
   }
   const out: Subject[] = [];
   for (const path of plan.files) {
     if (covered.has(path) || plan.isConfig(path)) continue;
-    const parsed = tree.file(path);
-    if (!parsed) continue;
-    for (const o of objectsOf(parsed)) {
-      if (o.object.kind === 'Kustomization' && String(o.object.apiVersion).startsWith('kustomize.config.k8s.io/')) continue;
-      out.push({ object: o.object, file: path, documentIndex: o.documentIndex, scope: plan.scopeOf(path), env: plan.envOf(path), target: plan.ownerOf(path) });
-    }
+    out.push(...writtenSubjects(tree, path, { scope: plan.scopeOf(path), env: plan.envOf(path), target: plan.ownerOf(path) }));
   }
   return out;
 }

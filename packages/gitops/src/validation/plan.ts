@@ -7,9 +7,12 @@
 import { posix } from 'node:path';
 import {
   clustersDir,
+  componentDir,
+  componentFile,
   componentsDir,
   crdsDir,
   environmentEntry,
+  environmentFile,
   GITOPS_ROOT,
   overlayDir,
   overlaysDir,
@@ -20,9 +23,11 @@ import {
   TreeRoot,
 } from '../model/layout';
 import { buildTreeModel, TreeModel } from '../model/tree-model';
-import { KUSTOMIZATION_NAMES, LoadedTree } from './stages/1-load';
-import { checkComponentGraph, ReferenceOptions } from './stages/5-references';
+import { keyLineOf } from '../model/yaml-io';
+import { KUSTOMIZATION_NAMES, LoadedTree, objectsOf } from './stages/1-load';
+import { checkComponentGraph, ReferenceOptions, TreeSource } from './stages/5-references';
 import { ScopePolicy } from './stages/6-policy';
+import { groupOf } from './stages/subject';
 import { Finding, ValidateRequest } from './types';
 
 export interface Plan {
@@ -43,6 +48,8 @@ export interface Plan {
   crdsHint: string;
   findings: Finding[];
 }
+
+const FLUX_SOURCE_GROUP = 'source.toolkit.fluxcd.io';
 
 const under = (dir: string, path: string) => dir === '' || path === dir || path.startsWith(dir + '/');
 
@@ -66,7 +73,8 @@ export function planAny(tree: LoadedTree, req: ValidateRequest): Plan {
     policyOf: (env) => (env === 'production' ? { pinned: true, manual: true, severity: 'warning' } : undefined),
     groupOf: () => 'all',
     ownerOf: (p) => longestOwner(targets, p) ?? targets[0],
-    references: { ownSources: ['flux-system'], isOwnRepo: () => false, duplicates: false },
+    // Any tree: the directory given is the repository root, so every Argo CD git source path is checked there.
+    references: { ownSources: ['flux-system'], isOwnRepo: () => true, duplicates: false },
     crdsDir: req.crdsDir,
     crdsHint: req.crdsDir ?? 'a folder passed with --crds',
     findings: [],
@@ -80,21 +88,21 @@ export function planLayout(tree: LoadedTree, req: ValidateRequest): Plan {
     target: '', file: p.file, line: p.line, rule: p.rule === 'yaml-syntax' ? 'yaml-syntax' : 'config-invalid', severity: 'error' as const,
     message: p.message.endsWith('.') ? p.message : `${p.message}.`, hint: 'Fix the configuration file; the generators write it in this shape.',
   }));
-  const components = [...model.components.values()];
-  const componentTargets = new Set(req.targets.filter((t) => components.some((c) => c.dir === t)));
+  const componentByDir = new Map([...model.components.values()].map((c) => [c.dir, c]));
+  const componentTargets = new Set(req.targets.filter((t) => componentByDir.has(t)));
   const envOfEntry = new Map([...model.environments.values()].map((e) => [e.dir, e.name]));
   const renderRequests: string[] = [];
   const files = new Set<string>();
   for (const t of req.targets) {
     for (const f of tree.yamlFilesUnder(t)) files.add(f);
-    const component = components.find((c) => c.dir === t);
+    const component = componentByDir.get(t);
     const env = envOfEntry.get(t);
     if (component) {
       const overlays = tree.reader.listDirs(overlaysDir(component.layer, component.name, root));
       renderRequests.push(...(overlays.length ? overlays.map((e) => overlayDir(component.layer, component.name, e, root)) : [componentBase(component.layer, component.name, root)]));
     } else if (env !== undefined) {
       renderRequests.push(t);
-      for (const c of components) {
+      for (const c of model.components.values()) {
         const dir = overlayDir(c.layer, c.name, env, root);
         if (tree.reader.isDirectory(dir)) {
           renderRequests.push(dir);
@@ -108,16 +116,9 @@ export function planLayout(tree: LoadedTree, req: ValidateRequest): Plan {
       }
     }
   }
-  findings.push(...checkComponentGraph(model, componentTargets), ...environmentFindings(model, req.targets));
-  const envOf = (path: string): string | undefined => {
-    for (const e of model.environments.keys()) {
-      if (under(environmentEntry(e, root), path)) return e;
-      const m = path.startsWith(componentsDir(root) + '/') ? path.split('/') : [];
-      const i = m.indexOf('overlays');
-      if (i !== -1 && m[i + 1] === e) return e;
-    }
-    return undefined;
-  };
+  findings.push(...checkComponentGraph(model, componentTargets), ...environmentFindings(tree, model, req.targets));
+  const envOf = memoize((path: string) => environmentOfPath(path, root, model));
+  const componentOf = (path: string) => componentByDir.get(componentDirOf(path, root) ?? '');
   const crds = req.crdsDir ?? crdsDir(root);
   return {
     renderRequests,
@@ -127,18 +128,19 @@ export function planLayout(tree: LoadedTree, req: ValidateRequest): Plan {
     envOf,
     policyOf: (env) => policyOfEnvironment(model, env),
     groupOf: (dir) => envOf(dir) ?? 'bases',
-    ownerOf: (p) => {
-      const component = components.find((c) => componentTargets.has(c.dir) && under(c.dir, p));
-      if (component) return component.dir;
+    ownerOf: memoize((p: string) => {
+      const component = componentOf(p);
+      if (component && componentTargets.has(component.dir)) return component.dir;
       const env = envOf(p);
       const entry = env !== undefined ? environmentEntry(env, root) : undefined;
       if (entry && req.targets.includes(entry)) return entry;
       return longestOwner(req.targets, p) ?? req.targets[0] ?? '';
-    },
+    }),
     references: {
       ownSources: ['flux-system'],
       isOwnRepo: (url) => !!model.platform && normalizeRepo(url) === normalizeRepo(model.platform.repository.url),
       duplicates: true,
+      treeSources: () => componentSources(tree, model, root),
     },
     crdsDir: crds,
     crdsHint: `${crds}/`,
@@ -146,10 +148,54 @@ export function planLayout(tree: LoadedTree, req: ValidateRequest): Plan {
   };
 }
 
+/** `<components>/<layer>/<component>` of a path inside a component folder. */
+function componentDirOf(path: string, root: TreeRoot): string | undefined {
+  const prefix = componentsDir(root) + '/';
+  if (!path.startsWith(prefix)) return undefined;
+  const [layer, component] = path.slice(prefix.length).split('/');
+  return component === undefined ? undefined : componentDir(layer, component, root);
+}
+
+/** The environment a path belongs to: its entry (`clusters/<env>/…`) or a component overlay (`<layer>/<c>/overlays/<env>/…`). */
+function environmentOfPath(path: string, root: TreeRoot, model: TreeModel): string | undefined {
+  for (const e of model.environments.values()) if (under(e.dir, path)) return e.name;
+  const prefix = componentsDir(root) + '/';
+  if (!path.startsWith(prefix)) return undefined;
+  const [layer, component, overlays, env] = path.slice(prefix.length).split('/');
+  if (env === undefined || !model.environments.has(env)) return undefined;
+  return posix.join(layer, component, overlays) === posix.relative(componentsDir(root), overlaysDir(layer, component, root)) ? env : undefined;
+}
+
+function memoize<T>(fn: (key: string) => T): (key: string) => T {
+  const cache = new Map<string, T>();
+  return (key) => {
+    if (!cache.has(key)) cache.set(key, fn(key));
+    return cache.get(key) as T;
+  };
+}
+
+/** Every Flux source object written in a component base, with the component that owns it and where it is deployed. */
+function componentSources(tree: LoadedTree, model: TreeModel, root: TreeRoot): TreeSource[] {
+  const out: TreeSource[] = [];
+  for (const c of model.components.values()) {
+    const overlays = tree.reader.listDirs(overlaysDir(c.layer, c.name, root));
+    const deployedIn = (env: string) => overlays.length === 0 || overlays.includes(env);
+    for (const file of tree.yamlFilesUnder(componentBase(c.layer, c.name, root))) {
+      const parsed = tree.file(file);
+      for (const o of parsed ? objectsOf(parsed) : []) {
+        if (groupOf(String(o.object.apiVersion)) === FLUX_SOURCE_GROUP) out.push({ object: o.object, file, owner: c.name, deployedIn });
+      }
+    }
+  }
+  return out;
+}
+
 function readModel(tree: LoadedTree, root: TreeRoot): TreeModel {
   const paths = [platformFile(root)];
-  for (const f of tree.reader.listFiles(componentsDir(root))) if (parseComponentFile(f, root)) paths.push(f);
-  for (const f of tree.reader.listFiles(clustersDir(root))) if (parseEnvironmentFile(f, root) !== undefined) paths.push(f);
+  for (const layer of tree.reader.listDirs(componentsDir(root))) {
+    for (const c of tree.reader.listDirs(posix.join(componentsDir(root), layer))) paths.push(componentFile(layer, c, root));
+  }
+  for (const env of tree.reader.listDirs(clustersDir(root))) paths.push(environmentFile(env, root));
   const sources = paths.filter((p) => tree.reader.isFile(p)).map((p) => ({ path: p, text: tree.reader.read(p) }));
   return buildTreeModel(sources, root);
 }
@@ -168,15 +214,18 @@ function policyOfEnvironment(model: TreeModel, env: string): ScopePolicy | undef
   return pinned || manual ? { pinned, manual, severity: 'error' } : undefined;
 }
 
-function environmentFindings(model: TreeModel, targets: string[]): Finding[] {
+/** Production saying it syncs automatically or floats versions; the finding points at the key that says so. */
+function environmentFindings(tree: LoadedTree, model: TreeModel, targets: string[]): Finding[] {
   const e = model.environments.get('production');
   if (!e || !targets.includes(e.dir)) return [];
+  const parsed = tree.file(e.file);
+  const line = (key: string) => (parsed ? keyLineOf(parsed, 0, [key]) : 1);
   const out: Finding[] = [];
   if (e.settings.sync === 'auto') {
-    out.push({ target: e.dir, file: e.file, line: 1, rule: 'production-auto-sync', severity: 'error', message: `Environment 'production' sets sync 'auto'; production must be synced manually.`, hint: 'Set sync: manual in environment.yaml (generators then suspend Flux Kustomizations and drop Argo CD automated sync).' });
+    out.push({ target: e.dir, file: e.file, line: line('sync'), rule: 'production-auto-sync', severity: 'error', message: `Environment 'production' sets sync 'auto'; production must be synced manually.`, hint: 'Set sync: manual in environment.yaml (generators then suspend Flux Kustomizations and drop Argo CD automated sync).' });
   }
   if (e.settings.pinVersions === false) {
-    out.push({ target: e.dir, file: e.file, line: 1, rule: 'production-unpinned', severity: 'error', message: `Environment 'production' sets pinVersions false; production must pin exact chart versions.`, hint: 'Set pinVersions: true in environment.yaml.' });
+    out.push({ target: e.dir, file: e.file, line: line('pinVersions'), rule: 'production-unpinned', severity: 'error', message: `Environment 'production' sets pinVersions false; production must pin exact chart versions.`, hint: 'Set pinVersions: true in environment.yaml.' });
   }
   return out;
 }

@@ -37,6 +37,7 @@ export class LoadedTree {
   readonly findings: Finding[] = [];
   private readonly files = new Map<string, ParsedYamlFile | null>();
   private readonly kustomizations = new Map<string, KustomizationInfo | null>();
+  private readonly listings = new Map<string, string[]>();
 
   constructor(readonly reader: FileReader) {}
 
@@ -72,9 +73,24 @@ export class LoadedTree {
     return [...seen];
   }
 
-  /** Every YAML file below a directory. */
+  /** Every YAML file below a directory, sorted. A directory below one listed before is not read again. */
   yamlFilesUnder(dir: string): string[] {
-    return this.reader.listFiles(dir).filter(isYamlPath);
+    const cached = this.listings.get(dir);
+    if (cached) return cached;
+    const ancestor = this.listedAncestor(dir);
+    const files = ancestor ? sliceUnder(ancestor, dir) : this.reader.listFiles(dir).filter(isYamlPath);
+    this.listings.set(dir, files);
+    return files;
+  }
+
+  private listedAncestor(dir: string): string[] | undefined {
+    for (let d = dir; d !== ''; ) {
+      const slash = d.lastIndexOf('/');
+      d = slash === -1 ? '' : d.slice(0, slash);
+      const hit = this.listings.get(d);
+      if (hit) return hit;
+    }
+    return undefined;
   }
 
   private parse(path: string): ParsedYamlFile | null {
@@ -147,6 +163,21 @@ export class LoadedTree {
       });
     }
   }
+}
+
+/** The paths of a sorted list that lie below `dir` (binary search for the first, then a run). */
+function sliceUnder(sorted: string[], dir: string): string[] {
+  const prefix = dir + '/';
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  let end = lo;
+  while (end < sorted.length && sorted[end].startsWith(prefix)) end++;
+  return sorted.slice(lo, end);
 }
 
 function list(v: unknown): unknown[] {

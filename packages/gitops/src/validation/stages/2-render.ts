@@ -62,22 +62,42 @@ export function dirsToRender(tree: LoadedTree, requested: string[]): string[] {
   return unique.filter((d) => !includedByOther.has(d)).sort();
 }
 
-/** Batches of directories whose closures do not overlap, per group. */
-export function planBatches(tree: LoadedTree, dirs: string[], groupOf: (dir: string) => string): string[][] {
+/**
+ * Batches of directories whose closures do not overlap, per group, cut into
+ * pieces of at most `maxSize` so that a pool of kustomize processes ends
+ * together instead of waiting for one big batch.
+ */
+export function planBatches(tree: LoadedTree, dirs: string[], groupOf: (dir: string) => string, maxSize = Infinity): string[][] {
   const batches: { group: string; dirs: string[]; covered: Set<string> }[] = [];
+  const open = new Map<string, typeof batches>();
   for (const dir of dirs) {
     const closure = tree.closure(dir);
     const group = groupOf(dir);
-    let batch = batches.find((b) => b.group === group && closure.every((c) => !b.covered.has(c)));
+    const candidates = open.get(group) ?? [];
+    let batch = candidates.find((b) => closure.every((c) => !b.covered.has(c)));
     if (!batch) {
       batch = { group, dirs: [], covered: new Set() };
       batches.push(batch);
+      open.set(group, [...candidates, batch]);
     }
     batch.dirs.push(dir);
     for (const c of closure) batch.covered.add(c);
   }
-  return batches.map((b) => b.dirs);
+  return batches.flatMap((b) => evenPieces(b.dirs, maxSize));
 }
+
+function evenPieces<T>(items: T[], maxSize: number): T[][] {
+  const pieces = Math.max(1, Math.ceil(items.length / maxSize));
+  const size = Math.ceil(items.length / pieces);
+  return Array.from({ length: pieces }, (_, i) => items.slice(i * size, (i + 1) * size)).filter((p) => p.length > 0);
+}
+
+/** Batch size that gives every kustomize process of the pool about three batches (fewer, larger ones for small runs). */
+export function batchSizeFor(dirCount: number, concurrency: number): number {
+  return Math.max(MIN_BATCH, Math.ceil(dirCount / (concurrency * 3)));
+}
+
+const MIN_BATCH = 25;
 
 export async function renderDirs(tree: LoadedTree, dirs: string[], options: RenderOptions): Promise<RenderOutput> {
   const out: RenderOutput = { objects: new Map(), failed: new Set(), findings: [], renders: 0 };
@@ -85,18 +105,18 @@ export async function renderDirs(tree: LoadedTree, dirs: string[], options: Rend
   const root = tree.reader.root;
   const work = mkdtempSync(join(tmpdir(), 'mlops-validate-'));
   try {
-    const wrapperOf = writeWrappers(work, root, dirs);
     const missing = await kubectlMissing(options.kubectl);
     if (missing) {
       out.findings.push(kustomizeMissing(options.kubectl, missing, tree.kustomization(dirs[0])?.file ?? dirs[0]));
       for (const d of dirs) out.failed.add(d);
       return out;
     }
+    const wrapperOf = wrapperWriter(work, root);
     let counter = 0;
     const renderBatch = async (batch: string[]): Promise<void> => {
       const batchDir = join(work, `batch-${counter++}`);
       mkdirSync(batchDir);
-      writeFileSync(join(batchDir, 'kustomization.yaml'), kustomizationText(batch.map((d) => posix.join('..', wrapperOf.get(d)!))));
+      writeFileSync(join(batchDir, 'kustomization.yaml'), kustomizationText(batch.map((d) => posix.join('..', wrapperOf(d)))));
       out.renders++;
       const result = await runKustomize(options.kubectl, batchDir);
       if (result.ok) {
@@ -114,7 +134,7 @@ export async function renderDirs(tree: LoadedTree, dirs: string[], options: Rend
       const direct = await runKustomize(options.kubectl, join(root, dir));
       out.findings.push(renderFailure(tree, dir, cleanError(direct.ok ? result.stderr : direct.stderr, root, work)));
     };
-    await runPool(planBatches(tree, dirs, options.groupOf), options.concurrency, renderBatch);
+    await runPool(planBatches(tree, dirs, options.groupOf, batchSizeFor(dirs.length, options.concurrency)), options.concurrency, renderBatch);
     for (const d of dirs) if (!out.failed.has(d) && !out.objects.has(d)) out.objects.set(d, []);
     return out;
   } finally {
@@ -122,17 +142,21 @@ export async function renderDirs(tree: LoadedTree, dirs: string[], options: Rend
   }
 }
 
-function writeWrappers(work: string, root: string, dirs: string[]): Map<string, string> {
-  const wrapperOf = new Map<string, string>();
-  dirs.forEach((dir, i) => {
-    const name = `dir-${i}`;
-    const wrapper = join(work, name);
-    mkdirSync(wrapper);
-    const target = relative(wrapper, join(root, dir)).split(sep).join('/');
-    writeFileSync(join(wrapper, 'kustomization.yaml'), kustomizationText([target], dir));
-    wrapperOf.set(dir, name);
-  });
-  return wrapperOf;
+/** Writes each directory's wrapper when a batch first needs it (so the first batch starts early); returns its folder name. */
+function wrapperWriter(work: string, root: string): (dir: string) => string {
+  const written = new Map<string, string>();
+  return (dir) => {
+    let name = written.get(dir);
+    if (name === undefined) {
+      name = `dir-${written.size}`;
+      const wrapper = join(work, name);
+      mkdirSync(wrapper);
+      const target = relative(wrapper, join(root, dir)).split(sep).join('/');
+      writeFileSync(join(wrapper, 'kustomization.yaml'), kustomizationText([target], dir));
+      written.set(dir, name);
+    }
+    return name;
+  };
 }
 
 function kustomizationText(resources: string[], stampDir?: string): string {

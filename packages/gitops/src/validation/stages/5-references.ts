@@ -16,40 +16,74 @@ import { groupOf, lineIn, metadataOf, resourceId, resourceName, shortName, Subje
 export interface ReferenceOptions {
   /** Flux GitRepository names that stand for this repository (spec.path is checked only for them). */
   ownSources: string[];
-  /** Whether Argo CD Application paths are in this repository (checked only then). */
+  /** Whether an Argo CD Application source path is in this repository (checked only then). */
   isOwnRepo: (repoURL: string) => boolean;
   /** Report the same object defined by two directories of one scope (layout mode). */
   duplicates: boolean;
+  /**
+   * Chart sources defined anywhere in the tree (layout mode: every component
+   * base), for a HelmRelease whose source another component owns. Consulted
+   * only when the HelmRelease's own scope lacks the source, so it is built
+   * at most once and usually never.
+   */
+  treeSources?: () => TreeSource[];
+}
+
+/** A chart source as written in the tree, with the component that owns it. */
+export interface TreeSource {
+  object: Record<string, unknown>;
+  file: string;
+  /** The owning component, when the layout knows it. */
+  owner?: string;
+  /** Whether the owner deploys it to an environment. */
+  deployedIn(env: string): boolean;
 }
 
 export function checkReferences(subjects: Subject[], tree: LoadedTree, options: ReferenceOptions): Finding[] {
   const findings: Finding[] = [];
   const byScope = new Map<string, Subject[]>();
-  for (const s of subjects) byScope.set(s.scope, [...(byScope.get(s.scope) ?? []), s]);
+  for (const s of subjects) {
+    const list = byScope.get(s.scope);
+    if (list) list.push(s);
+    else byScope.set(s.scope, [s]);
+  }
+  const treeSources = lazyIndex(options.treeSources);
+  const treeWide = options.treeSources !== undefined;
   for (const scoped of byScope.values()) {
     const index = indexByKindName(scoped);
     for (const s of scoped) {
-      findings.push(...chartSourceRefs(tree, s, index), ...dependsOnRefs(tree, s, index), ...pathRefs(tree, s, options), ...projectRefs(tree, s, index));
+      findings.push(...chartSourceRefs(tree, s, index, treeSources, treeWide), ...dependsOnRefs(tree, s, index), ...pathRefs(tree, s, options), ...projectRefs(tree, s, index));
     }
     if (options.duplicates) findings.push(...duplicateResources(tree, scoped));
   }
   return findings;
 }
 
-type Index = Map<string, Subject[]>;
+type Index<T extends { object: Record<string, unknown> } = Subject> = Map<string, T[]>;
 
-function indexByKindName(subjects: Subject[]): Index {
-  const index: Index = new Map();
-  for (const s of subjects) {
+function indexByKindName<T extends { object: Record<string, unknown> }>(items: T[]): Index<T> {
+  const index: Index<T> = new Map();
+  for (const s of items) {
     const key = `${s.object.kind}|${metadataOf(s.object).name}`;
-    index.set(key, [...(index.get(key) ?? []), s]);
+    const list = index.get(key);
+    if (list) list.push(s);
+    else index.set(key, [s]);
   }
   return index;
 }
 
-function exists(index: Index, kind: string, name: string, namespace: string | undefined): boolean {
+function lazyIndex(build: (() => TreeSource[]) | undefined): () => Index<TreeSource> {
+  let index: Index<TreeSource> | undefined;
+  return () => (index ??= indexByKindName(build ? build() : []));
+}
+
+function matches<T extends { object: Record<string, unknown> }>(index: Index<T>, kind: string, name: string, namespace: string | undefined): T[] {
   const hits = index.get(`${kind}|${name}`) ?? [];
-  return hits.some((h) => namespace === undefined || metadataOf(h.object).namespace === undefined || metadataOf(h.object).namespace === namespace);
+  return hits.filter((h) => namespace === undefined || metadataOf(h.object).namespace === undefined || metadataOf(h.object).namespace === namespace);
+}
+
+function exists(index: Index, kind: string, name: string, namespace: string | undefined): boolean {
+  return matches(index, kind, name, namespace).length > 0;
 }
 
 function spec(s: Subject): Record<string, unknown> {
@@ -61,7 +95,7 @@ function ref(tree: LoadedTree, s: Subject, path: (string | number)[], rule: stri
   return { target: s.target ?? '', file: s.file, line: lineIn(tree, s, path), rule, severity: 'error', message, hint, resource: resourceName(s.object) };
 }
 
-function chartSourceRefs(tree: LoadedTree, s: Subject, index: Index): Finding[] {
+function chartSourceRefs(tree: LoadedTree, s: Subject, index: Index, treeSources: () => Index<TreeSource>, treeWide: boolean): Finding[] {
   if (s.object.kind !== 'HelmRelease' || groupOf(String(s.object.apiVersion)) !== 'helm.toolkit.fluxcd.io') return [];
   const sp = spec(s);
   const ownNs = metadataOf(s.object).namespace;
@@ -75,9 +109,17 @@ function chartSourceRefs(tree: LoadedTree, s: Subject, index: Index): Finding[] 
     if (!r || typeof r.name !== 'string' || typeof r.kind !== 'string') continue;
     const ns = typeof r.namespace === 'string' ? r.namespace : ownNs;
     if (exists(index, r.kind, r.name, ns)) continue;
+    const elsewhere = matches(treeSources(), r.kind, r.name, ns);
+    const source = `${r.kind} '${ns ? ns + '/' : ''}${r.name}'`;
+    if (elsewhere.some((t) => !s.env || t.deployedIn(s.env))) continue;
+    const owners = [...new Set(elsewhere.map((t) => t.owner ?? t.file))];
     out.push(ref(tree, s, path, 'ref-chart-source',
-      `HelmRelease '${shortName(s.object)}' uses ${r.kind} '${ns ? ns + '/' : ''}${r.name}', which is not defined in ${scopeName(s)}.`,
-      `Define the ${r.kind} (e.g. in the component's base source.yaml) or fix the name.`));
+      owners.length
+        ? `HelmRelease '${shortName(s.object)}' uses ${source}, which is defined by ${owners.map((o) => `'${o}'`).join(', ')}, not deployed in ${scopeName(s)}.`
+        : `HelmRelease '${shortName(s.object)}' uses ${source}, which is not defined in ${scopeName(s)}${treeWide ? ' nor in any component' : ''}.`,
+      owners.length
+        ? `Add an overlay for environment '${s.env}' to ${owners.join(', ')} or define the ${r.kind} in this component.`
+        : `Define the ${r.kind} (e.g. in the component's base source.yaml) or fix the name.`));
   }
   return out;
 }
@@ -110,12 +152,12 @@ function pathRefs(tree: LoadedTree, s: Subject, options: ReferenceOptions): Find
     if (sp.source && typeof sp.source === 'object') sources.push([sp.source as Record<string, unknown>, ['spec', 'source']]);
     (Array.isArray(sp.sources) ? sp.sources : []).forEach((x, i) => sources.push([x as Record<string, unknown>, ['spec', 'sources', i]]));
     for (const [src, at] of sources) {
-      if (typeof src.path === 'string' && typeof src.repoURL === 'string' && options.isOwnRepo(src.repoURL)) checks.push({ path: src.path, at: [...at, 'path'] });
+      if (typeof src.path === 'string' && typeof src.chart !== 'string' && typeof src.repoURL === 'string' && options.isOwnRepo(src.repoURL)) checks.push({ path: src.path, at: [...at, 'path'] });
     }
   }
   return checks.flatMap(({ path, at }) => {
     const dir = posix.normalize(path.replace(/^\.\//, '')).replace(/\/$/, '');
-    if (tree.reader.isDirectory(dir === '.' ? '' : dir)) return [];
+    if (!dir.startsWith('../') && dir !== '..' && tree.reader.isDirectory(dir === '.' ? '' : dir)) return [];
     return [ref(tree, s, at, 'ref-path',
       `${s.object.kind} '${shortName(s.object)}' points to path '${path}', which does not exist in the repository.`,
       'Paths are relative to the repository root; fix the path or create the directory.')];

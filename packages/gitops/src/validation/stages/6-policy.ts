@@ -63,12 +63,14 @@ export interface PolicyOptions {
 
 export function checkPolicy(subjects: Subject[], tree: LoadedTree, options: PolicyOptions): Finding[] {
   const out: Finding[] = [];
+  let rendered: Subject[] | undefined;
+  const configMaps = () => (rendered ??= [...options.renderedByDir.values()].flat().filter((x) => x.object.kind === 'ConfigMap'));
   for (const s of subjects) {
     out.push(...plaintextSecret(tree, s), ...deprecatedApi(tree, s), ...latestImages(tree, s));
     const policy = s.env === undefined ? undefined : options.policyOf(s.env);
     if (policy?.pinned) out.push(...unpinned(tree, s, policy.severity));
     if (policy?.manual) out.push(...autoSync(tree, s, policy.severity));
-    out.push(...unsetVariables(tree, s, options.renderedByDir));
+    out.push(...unsetVariables(tree, s, options.renderedByDir, configMaps));
   }
   return out;
 }
@@ -193,7 +195,7 @@ export function unsetVariableNames(text: string, defined: Set<string>): string[]
  * no ConfigMap of `substituteFrom` in scope defines) is unset. With a Secret in
  * `substituteFrom`, values are unknowable offline and nothing is reported.
  */
-function unsetVariables(tree: LoadedTree, s: Subject, renderedByDir: Map<string, Subject[]>): Finding[] {
+function unsetVariables(tree: LoadedTree, s: Subject, renderedByDir: Map<string, Subject[]>, configMaps: () => Subject[]): Finding[] {
   if (groupOf(String(s.object.apiVersion)) !== 'kustomize.toolkit.fluxcd.io' || s.object.kind !== 'Kustomization') return [];
   const sp = spec(s.object);
   const postBuild = sp.postBuild as Record<string, unknown> | undefined;
@@ -205,7 +207,8 @@ function unsetVariables(tree: LoadedTree, s: Subject, renderedByDir: Map<string,
   if (!deployed) return [];
   const defined = new Set(Object.keys((postBuild.substitute ?? {}) as object));
   for (const f of from) {
-    const cm = deployed.concat([...renderedByDir.values()].flat()).find((x) => x.object.kind === 'ConfigMap' && metadataOf(x.object).name === f.name);
+    const isIt = (x: Subject) => x.object.kind === 'ConfigMap' && metadataOf(x.object).name === f.name;
+    const cm = deployed.find(isIt) ?? configMaps().find(isIt);
     if (!cm) return [];
     for (const k of Object.keys((cm.object.data ?? {}) as object)) defined.add(k);
   }

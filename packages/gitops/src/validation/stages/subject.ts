@@ -1,6 +1,6 @@
 /** An object under validation (rendered or read as-is) and where it is written. */
 import { keyLineOf } from '../../model/yaml-io';
-import { LoadedTree } from './1-load';
+import { LoadedTree, objectsOf } from './1-load';
 
 export interface Subject {
   object: Record<string, unknown>;
@@ -44,6 +44,15 @@ export function shortName(o: Record<string, unknown>): string {
 export function resourceId(o: Record<string, unknown>): string {
   const { name, namespace } = metadataOf(o);
   return `${groupOf(String(o.apiVersion))}|${o.kind}|${namespace ?? ''}|${name ?? ''}`;
+}
+
+/** The Kubernetes objects of a file as written (not rendered), in one scope; kustomize's own Kustomization files are not objects. */
+export function writtenSubjects(tree: LoadedTree, file: string, where: Pick<Subject, 'scope' | 'env' | 'target'>): Subject[] {
+  const parsed = tree.file(file);
+  if (!parsed) return [];
+  return objectsOf(parsed)
+    .filter((o) => !(o.object.kind === 'Kustomization' && String(o.object.apiVersion).startsWith('kustomize.config.k8s.io/')))
+    .map((o) => ({ ...where, object: o.object, file, documentIndex: o.documentIndex }));
 }
 
 /** Finds which document of a file an object came from (kind + name, else kind, else the first). */
