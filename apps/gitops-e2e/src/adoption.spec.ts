@@ -1,7 +1,7 @@
 /**
  * Adoption, end to end and offline (npm's cache): a fresh Nx workspace with no access to this
  * repository installs the packed @mlops/gitops and runs exactly the commands of the README
- * section "Use it in your own repository" (docs/adoption.md); then the CI release job's own
+ * section "Use it in your own repository"; then the CI release job's own
  * commands, a second init, and a corrupted file that validation must name.
  */
 import { execFileSync } from 'node:child_process';
@@ -29,12 +29,9 @@ function sectionCommands(markdown: string, file: string): string[] {
   return block[1].split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
 }
 
-/** docs/adoption.md is the source; the README carries the same section once the lead copies it. */
+/** The README's section is what users follow, so it is what this test runs. */
 function documentedCommands(): string[] {
-  const doc = sectionCommands(readFileSync(join(WORKSPACE_ROOT, 'docs/adoption.md'), 'utf8'), 'docs/adoption.md');
-  const readme = readFileSync(join(WORKSPACE_ROOT, 'README.md'), 'utf8');
-  if (readme.includes(SECTION)) expect(sectionCommands(readme, 'README.md')).toEqual(doc);
-  return doc;
+  return sectionCommands(readFileSync(join(WORKSPACE_ROOT, 'README.md'), 'utf8'), 'README.md');
 }
 
 /** The version the plugin resolves here: its own node_modules first, then the workspace's. */
