@@ -5,7 +5,8 @@
  * process); kinds of the CRD files a user supplies are compiled with ajv.
  */
 import Ajv from 'ajv';
-import { posix } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, posix } from 'node:path';
 import { LoadedTree } from './1-load';
 
 export interface SchemaError {
@@ -19,6 +20,13 @@ export interface Schema {
   source: string;
   /** Validates `data` (which may be a tracking proxy); returns the errors, empty when valid. */
   validate(data: unknown): SchemaError[];
+  /**
+   * Field names the model's type declarations define for this apiVersion. The
+   * precompiled validators skip properties whose schema has no constraint
+   * (e.g. AppProject `spec.description`), so the field tracker alone would
+   * call them unknown.
+   */
+  declaredFields?: ReadonlySet<string>;
 }
 
 type ModelClass = { kind?: string; apiVersion?: string; prototype: { validate(): void } };
@@ -48,7 +56,6 @@ function importEsm(specifier: string): Promise<Record<string, unknown>> {
 
 export class SchemaRegistry {
   private readonly modules = new Map<string, Promise<Record<string, unknown> | undefined>>();
-  private readonly schemas = new Map<string, Promise<Schema | undefined>>();
   private readonly crds = new Map<string, { file: string; schema: object; compiled?: Schema }>();
   private ajv?: Ajv;
 
@@ -69,18 +76,7 @@ export class SchemaRegistry {
     return files;
   }
 
-  /** The schema of an apiVersion/kind, resolved once per registry. */
-  lookup(apiVersion: string, kind: string): Promise<Schema | undefined> {
-    const key = `${apiVersion}|${kind}`;
-    let schema = this.schemas.get(key);
-    if (!schema) {
-      schema = this.resolve(apiVersion, kind);
-      this.schemas.set(key, schema);
-    }
-    return schema;
-  }
-
-  private async resolve(apiVersion: string, kind: string): Promise<Schema | undefined> {
+  async lookup(apiVersion: string, kind: string): Promise<Schema | undefined> {
     const crd = this.crds.get(`${apiVersion}/${kind}`);
     if (crd) return (crd.compiled ??= this.compileCrd(crd.file, crd.schema));
     const spec = modelModuleFor(apiVersion);
@@ -90,6 +86,7 @@ export class SchemaRegistry {
     if (!cls) return undefined;
     return {
       source: spec,
+      declaredFields: declaredFieldNames(spec),
       validate(data) {
         try {
           cls.prototype.validate.call(data);
@@ -125,6 +122,36 @@ export class SchemaRegistry {
         return (fn.errors ?? []).map((x) => ({ instancePath: x.instancePath, message: x.message ?? 'is invalid' }));
       },
     };
+  }
+}
+
+const declaredCache = new Map<string, ReadonlySet<string>>();
+
+/** Property names declared in the `.d.ts` files of a model module (`<package>/<group>/<version>`). */
+export function declaredFieldNames(spec: string): ReadonlySet<string> {
+  const cached = declaredCache.get(spec);
+  if (cached) return cached;
+  const names = new Set<string>();
+  const parts = spec.split('/');
+  const pkgLength = spec.startsWith('@') ? 2 : 1;
+  const dir = findPackageDir(parts.slice(0, pkgLength).join('/'));
+  const versionDir = dir && join(dir, ...parts.slice(pkgLength));
+  if (versionDir && existsSync(versionDir)) {
+    for (const f of readdirSync(versionDir)) {
+      if (!f.endsWith('.d.ts')) continue;
+      for (const m of readFileSync(join(versionDir, f), 'utf8').matchAll(/^\s*"([^"]+)"\??:/gm)) names.add(m[1]);
+    }
+  }
+  declaredCache.set(spec, names);
+  return names;
+}
+
+/** Node's lookup of a package folder, done by hand: the ESM-only packages export no package.json. */
+function findPackageDir(pkg: string): string | undefined {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', pkg);
+    if (existsSync(join(candidate, 'package.json'))) return candidate;
+    if (dirname(dir) === dir) return undefined;
   }
 }
 

@@ -60,6 +60,7 @@ export async function checkSchemas(subjects: Subject[], registry: SchemaRegistry
     }
     const strict = STRICT_KINDS.has(`${groupOf(apiVersion)}/${kind}`);
     for (const path of tracker.unknownFields()) {
+      if (schema.declaredFields?.has(String(path[path.length - 1]))) continue;
       out.findings.push(finding(tree, s, path, 'schema-unknown-field', strict ? 'error' : 'warning',
         `${kind} '${shortName(s.object)}' has unknown field '${dotted(path)}'.`,
         `${apiVersion} ${kind} does not define '${String(path[path.length - 1])}' there; check the spelling or remove it.`));
