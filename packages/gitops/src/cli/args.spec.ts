@@ -1,0 +1,37 @@
+import { GitopsInputError } from '../model/vocabulary';
+import { parseArgs } from './args';
+
+describe('mlops-gitops arguments', () => {
+  it('reads the directory and options, with defaults', () => {
+    expect(parseArgs(['validate'])).toEqual({ command: 'validate', dir: '.', format: 'human', layout: 'auto', crds: undefined, kubectl: undefined });
+    expect(parseArgs(['validate', 'repo', '--format=json', '--layout', 'any', '--crds', 'crds', '--kubectl', '/opt/kubectl'])).toEqual({
+      command: 'validate',
+      dir: 'repo',
+      format: 'json',
+      layout: 'any',
+      crds: 'crds',
+      kubectl: '/opt/kubectl',
+    });
+  });
+
+  it('asks for help with no arguments, -h or --help', () => {
+    expect(parseArgs([]).command).toBe('help');
+    expect(parseArgs(['validate', '-h']).command).toBe('help');
+    expect(parseArgs(['--help']).command).toBe('help');
+  });
+
+  it('refuses a bad --format value, quoting it and listing the allowed ones', () => {
+    expect(() => parseArgs(['validate', '--format', 'xml'])).toThrow(new GitopsInputError("Format 'xml' is not allowed; must be one of: human, json."));
+  });
+
+  it('refuses a bad --layout value the same way', () => {
+    expect(() => parseArgs(['validate', '--layout=flux'])).toThrow("Layout 'flux' is not allowed; must be one of: auto, gitops, any.");
+  });
+
+  it('refuses an unknown command, an unknown option, a missing value and two directories', () => {
+    expect(() => parseArgs(['lint'])).toThrow("Command 'lint' is not known; must be one of: validate.");
+    expect(() => parseArgs(['validate', '--strict'])).toThrow("Option '--strict' is not known; must be one of: --format, --layout, --crds, --kubectl, --help.");
+    expect(() => parseArgs(['validate', '--format'])).toThrow("Option '--format' needs a value.");
+    expect(() => parseArgs(['validate', 'a', 'b'])).toThrow("Expected one directory; got 'a', 'b'.");
+  });
+});

@@ -1,0 +1,123 @@
+import { memoryReader } from './file-reader';
+import { planAny, planLayout } from './plan';
+import { LoadedTree } from './stages/1-load';
+import { ValidateRequest } from './types';
+
+const PLATFORM = [
+  'repository:',
+  '  url: https://github.com/example/platform.git',
+  '  branch: main',
+  'defaultEngine: flux',
+  'layers:',
+  '  - { name: platform-operators, order: 1, namespace: platform-operators }',
+  '  - { name: orchestration, order: 3, namespace: orchestration }',
+  '',
+].join('\n');
+
+const KUSTOMIZATION = 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n';
+
+/** airflow (base + development and production overlays), redis-operator (base only), two environments. */
+function layoutTree(environmentYaml: Record<string, string> = {}): LoadedTree {
+  return new LoadedTree(
+    memoryReader({
+      'gitops/platform.yaml': PLATFORM,
+      'gitops/components/orchestration/airflow/component.yaml': 'kind: helm\nnamespace: orchestration\ndependsOn: [redis-operator]\n',
+      'gitops/components/orchestration/airflow/base/kustomization.yaml': KUSTOMIZATION,
+      'gitops/components/orchestration/airflow/base/source.yaml': 'a: 1\n',
+      'gitops/components/orchestration/airflow/overlays/development/kustomization.yaml': KUSTOMIZATION,
+      'gitops/components/orchestration/airflow/overlays/production/kustomization.yaml': KUSTOMIZATION,
+      'gitops/components/platform-operators/redis-operator/component.yaml': 'kind: helm\n',
+      'gitops/components/platform-operators/redis-operator/base/kustomization.yaml': KUSTOMIZATION,
+      'gitops/clusters/development/environment.yaml': environmentYaml.development ?? 'engine: flux\nsync: auto\n',
+      'gitops/clusters/development/kustomization.yaml': KUSTOMIZATION,
+      'gitops/clusters/production/environment.yaml': environmentYaml.production ?? 'engine: flux\nsync: manual\npinVersions: true\n',
+      'gitops/clusters/production/kustomization.yaml': KUSTOMIZATION,
+      'gitops/clusters/production/flux/airflow.yaml': 'a: 1\n',
+    }),
+  );
+}
+
+const AIRFLOW = 'gitops/components/orchestration/airflow';
+const REDIS = 'gitops/components/platform-operators/redis-operator';
+
+function request(targets: string[], layout: ValidateRequest['layout'] = 'gitops'): ValidateRequest {
+  return { root: '/memory', targets, layout };
+}
+
+describe('planLayout: what a target covers', () => {
+  it('a component renders each of its overlays, not its base on its own', () => {
+    const plan = planLayout(layoutTree(), request([AIRFLOW]));
+    expect(plan.renderRequests).toEqual([`${AIRFLOW}/overlays/development`, `${AIRFLOW}/overlays/production`]);
+    expect(plan.files).toEqual(expect.arrayContaining([`${AIRFLOW}/base/source.yaml`, `${AIRFLOW}/component.yaml`]));
+    expect(plan.files.some((f) => f.startsWith(REDIS))).toBe(false);
+  });
+
+  it('a component without overlays renders its base', () => {
+    expect(planLayout(layoutTree(), request([REDIS])).renderRequests).toEqual([`${REDIS}/base`]);
+  });
+
+  it("an environment renders its entry and every component's overlay for it, and nothing of other environments", () => {
+    const plan = planLayout(layoutTree(), request(['gitops/clusters/production']));
+    expect(plan.renderRequests).toEqual(['gitops/clusters/production', `${AIRFLOW}/overlays/production`]);
+    expect(plan.files).toContain('gitops/clusters/production/flux/airflow.yaml');
+    expect(plan.files.some((f) => f.includes('development'))).toBe(false);
+  });
+
+  it('knows the environment of entries and overlays, and none for bases', () => {
+    const plan = planLayout(layoutTree(), request([AIRFLOW]));
+    expect(plan.envOf(`${AIRFLOW}/overlays/production/kustomization.yaml`)).toBe('production');
+    expect(plan.envOf('gitops/clusters/development/kustomization.yaml')).toBe('development');
+    expect(plan.envOf(`${AIRFLOW}/base/source.yaml`)).toBeUndefined();
+  });
+
+  it('gives each finding to the component that holds the file, else to the environment entry', () => {
+    const plan = planLayout(layoutTree(), request([AIRFLOW, 'gitops/clusters/production']));
+    expect(plan.ownerOf(`${AIRFLOW}/overlays/production/kustomization.yaml`)).toBe(AIRFLOW);
+    expect(plan.ownerOf('gitops/clusters/production/flux/airflow.yaml')).toBe('gitops/clusters/production');
+  });
+
+  it('applies production policy from environment.yaml and treats platform, component and environment files as configuration', () => {
+    const plan = planLayout(layoutTree(), request([AIRFLOW]));
+    expect(plan.policyOf('production')).toEqual({ pinned: true, manual: true, severity: 'error' });
+    expect(plan.policyOf('development')).toBeUndefined();
+    expect(plan.isConfig(`${AIRFLOW}/component.yaml`)).toBe(true);
+    expect(plan.isConfig('gitops/clusters/production/environment.yaml')).toBe(true);
+    expect(plan.isConfig(`${AIRFLOW}/base/source.yaml`)).toBe(false);
+  });
+
+  it('reports production that syncs automatically or floats versions at the line of the key', () => {
+    const tree = layoutTree({ production: '# production settings\nengine: flux\nsync: auto\nprune: true\npinVersions: false\n' });
+    const plan = planLayout(tree, request(['gitops/clusters/production']));
+    expect(plan.findings).toEqual([
+      expect.objectContaining({ rule: 'production-auto-sync', file: 'gitops/clusters/production/environment.yaml', line: 3, message: expect.stringContaining("sets sync 'auto'") }),
+      expect.objectContaining({ rule: 'production-unpinned', file: 'gitops/clusters/production/environment.yaml', line: 5, message: expect.stringContaining('sets pinVersions false') }),
+    ]);
+  });
+});
+
+describe('planAny: any tree', () => {
+  const tree = () =>
+    new LoadedTree(
+      memoryReader({
+        'apps/base/kustomization.yaml': KUSTOMIZATION,
+        'apps/production/kustomization.yaml': KUSTOMIZATION,
+        'apps/production/extra.yaml': 'a: 1\n',
+        'clusters/prod/flux.yaml': 'a: 1\n',
+        'README.md': '# not yaml',
+      }),
+    );
+
+  it('renders every kustomization directory and reads every YAML file', () => {
+    const plan = planAny(tree(), request([''], 'any'));
+    expect(plan.renderRequests.sort()).toEqual(['apps/base', 'apps/production']);
+    expect(plan.files.sort()).toEqual(['apps/base/kustomization.yaml', 'apps/production/extra.yaml', 'apps/production/kustomization.yaml', 'clusters/prod/flux.yaml']);
+  });
+
+  it('applies production policy, as warnings, below a folder named production or prod', () => {
+    const plan = planAny(tree(), request([''], 'any'));
+    expect(plan.envOf('apps/production/extra.yaml')).toBe('production');
+    expect(plan.envOf('clusters/prod/flux.yaml')).toBe('production');
+    expect(plan.envOf('apps/base/kustomization.yaml')).toBeUndefined();
+    expect(plan.policyOf('production')).toEqual({ pinned: true, manual: true, severity: 'warning' });
+  });
+});

@@ -1,0 +1,160 @@
+import { memoryReader } from '../file-reader';
+import { LoadedTree } from './1-load';
+import { checkPolicy, imageTag, PolicyOptions, ScopePolicy } from './6-policy';
+import { Subject, writtenSubjects } from './subject';
+
+const PRODUCTION: ScopePolicy = { pinned: true, manual: true, severity: 'error' };
+
+/** Checks one file's objects as written in environment `env` (production policy unless told otherwise; null: no policy). */
+function check(text: string, env = 'production', policy: ScopePolicy | null = PRODUCTION, extra: Partial<PolicyOptions> = {}) {
+  const tree = new LoadedTree(memoryReader({ 'app/objects.yaml': text }));
+  const subjects = writtenSubjects(tree, 'app/objects.yaml', { scope: env, env });
+  return checkPolicy(subjects, tree, { policyOf: (e) => (e === env && policy ? policy : undefined), renderedByDir: new Map(), ...extra });
+}
+
+const rules = (findings: { rule: string }[]) => findings.map((f) => f.rule);
+
+describe('stage 6, policy', () => {
+  describe('plaintext Secrets', () => {
+    it('refuses a plain Secret with a hint to seal or encrypt it', () => {
+      const findings = check('apiVersion: v1\nkind: Secret\nmetadata: { name: token, namespace: apps }\nstringData: { password: hunter2 }\n', 'development');
+      expect(findings).toEqual([
+        expect.objectContaining({ rule: 'plaintext-secret', line: 1, message: "Secret 'apps/token' is committed in plain text.", hint: expect.stringContaining('SealedSecret') }),
+      ]);
+    });
+
+    it('accepts a SOPS-encrypted Secret and a SealedSecret', () => {
+      expect(check('apiVersion: v1\nkind: Secret\nmetadata: { name: t }\ndata: { p: ENC }\nsops: { version: 3.8.1 }\n', 'development')).toEqual([]);
+      expect(check('apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata: { name: t }\nspec: { encryptedData: { p: AgB } }\n', 'development')).toEqual([]);
+    });
+  });
+
+  describe('image tags', () => {
+    const deployment = (image: string) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: ${image}\n`;
+
+    it('refuses the latest tag at the image line', () => {
+      expect(check(deployment('nginx:latest'), 'development')).toEqual([
+        expect.objectContaining({ rule: 'image-latest', severity: 'error', line: 9, message: "spec.template.spec.containers[0].image of Deployment/web is 'nginx:latest', which uses the latest tag." }),
+      ]);
+    });
+
+    it('warns about an untagged image and accepts versions and digests', () => {
+      expect(check(deployment('nginx'), 'development')).toEqual([expect.objectContaining({ rule: 'image-latest', severity: 'warning' })]);
+      expect(check(deployment('registry:5000/nginx:1.27.0'), 'development')).toEqual([]);
+      expect(check(deployment('nginx@sha256:0123abcd'), 'development')).toEqual([]);
+    });
+
+    it('reads the tag after a registry port correctly', () => {
+      expect(imageTag('registry:5000/team/app')).toBeUndefined();
+      expect(imageTag('registry:5000/team/app:2.1')).toBe('2.1');
+    });
+  });
+
+  it('refuses a deprecated apiVersion and names the one to use', () => {
+    const findings = check('apiVersion: helm.toolkit.fluxcd.io/v2beta1\nkind: HelmRelease\nmetadata: { name: podinfo }\nspec: {}\n', 'development');
+    expect(findings).toEqual([
+      expect.objectContaining({ rule: 'deprecated-api', line: 1, message: "HelmRelease 'podinfo' uses deprecated apiVersion 'helm.toolkit.fluxcd.io/v2beta1'.", hint: 'Use helm.toolkit.fluxcd.io/v2.' }),
+    ]);
+  });
+
+  describe('a pinned, manually synced environment', () => {
+    const release = (version: string) =>
+      `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: { name: airflow }\nspec:\n  chart:\n    spec:\n      chart: airflow\n      version: "${version}"\n`;
+
+    it('refuses a floating chart version at the version line, and accepts an exact one', () => {
+      expect(check(release('1.x'))).toEqual([
+        expect.objectContaining({ rule: 'production-unpinned', severity: 'error', line: 8, message: "HelmRelease 'airflow' in environment 'production' uses chart version '1.x', which is not exact." }),
+      ]);
+      expect(check(release('1.15.0'))).toEqual([]);
+    });
+
+    it('lets lower environments float', () => {
+      expect(check(release('>=1.0.0'), 'development', null)).toEqual([]);
+    });
+
+    it('refuses an OCIRepository that follows a semver range', () => {
+      const oci = 'apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata: { name: podinfo }\nspec:\n  url: oci://ghcr.io/x\n  ref:\n    semver: ">=6.0.0"\n';
+      expect(check(oci)).toEqual([expect.objectContaining({ rule: 'production-unpinned', line: 6, message: expect.stringContaining("uses ref '>=6.0.0'") })]);
+    });
+
+    it('refuses an Argo CD Application that syncs automatically or floats its chart', () => {
+      const app = [
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: Application',
+        'metadata: { name: airflow, namespace: argocd }',
+        'spec:',
+        '  source: { repoURL: https://charts.example.com, chart: airflow, targetRevision: 1.* }',
+        '  syncPolicy:',
+        '    automated: { prune: true, selfHeal: true }',
+        '',
+      ].join('\n');
+      const findings = check(app);
+      expect(rules(findings).sort()).toEqual(['production-auto-sync', 'production-unpinned']);
+      expect(findings.find((f) => f.rule === 'production-auto-sync')).toEqual(
+        expect.objectContaining({ line: 7, message: "Application 'argocd/airflow' syncs automatically, but environment 'production' is synced manually." }),
+      );
+    });
+
+    it('refuses a Flux Kustomization that is not suspended, except flux-system itself', () => {
+      const ks = (name: string, suspend: string) =>
+        `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: { name: ${name}, namespace: flux-system }\nspec:\n  path: ./x\n${suspend}`;
+      expect(check(ks('airflow', ''))).toEqual([expect.objectContaining({ rule: 'production-auto-sync', message: expect.stringContaining("Flux Kustomization 'flux-system/airflow' is not suspended") })]);
+      expect(check(ks('airflow', '  suspend: true\n'))).toEqual([]);
+      expect(check(ks('flux-system', ''))).toEqual([]);
+    });
+
+    it('reports inferred production policy as warnings', () => {
+      expect(check(release('1.x'), 'production', { ...PRODUCTION, severity: 'warning' })).toEqual([expect.objectContaining({ rule: 'production-unpinned', severity: 'warning' })]);
+    });
+  });
+
+  describe('unset ${VAR}', () => {
+    const TREE = {
+      'clusters/production/apps.yaml': [
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        'kind: Kustomization',
+        'metadata: { name: apps, namespace: flux-system }',
+        'spec:',
+        '  path: ./apps',
+        '  suspend: true',
+        '  postBuild:',
+        '    substitute: { cluster_name: prod-1 }',
+        '',
+      ].join('\n'),
+      'apps/cm.yaml': [
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata: { name: settings }',
+        'data:',
+        '  cluster: ${cluster_name}',
+        '  region: ${cluster_region}',
+        '  zone: ${cluster_zone:=a}',
+        '  literal: $${not_a_variable}',
+        '',
+      ].join('\n'),
+    };
+
+    function run(files: Record<string, string>) {
+      const tree = new LoadedTree(memoryReader(files));
+      const flux = writtenSubjects(tree, 'clusters/production/apps.yaml', { scope: 'production', env: 'production' });
+      const deployed: Subject[] = writtenSubjects(tree, 'apps/cm.yaml', { scope: 'production' }).map((s) => ({ ...s, dir: 'apps' }));
+      return checkPolicy([...flux, ...deployed], tree, { policyOf: () => undefined, renderedByDir: new Map([['apps', deployed]]) });
+    }
+
+    it('reports a variable the substituting Flux Kustomization does not define, and not defaults or escapes', () => {
+      expect(run(TREE)).toEqual([
+        expect.objectContaining({
+          rule: 'unset-variable',
+          file: 'apps/cm.yaml',
+          message: "${cluster_region} in ConfigMap/settings is not defined by Flux Kustomization 'flux-system/apps' (clusters/production/apps.yaml).",
+        }),
+      ]);
+    });
+
+    it('substitutes nothing, so reports nothing, without postBuild', () => {
+      const withoutPostBuild = TREE['clusters/production/apps.yaml'].split('\n').slice(0, 6).join('\n') + '\n';
+      expect(run({ ...TREE, 'clusters/production/apps.yaml': withoutPostBuild })).toEqual([]);
+    });
+  });
+});
