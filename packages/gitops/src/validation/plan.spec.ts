@@ -93,6 +93,19 @@ describe('planLayout: what a target covers', () => {
       expect.objectContaining({ rule: 'production-unpinned', file: 'gitops/clusters/production/environment.yaml', line: 5, message: expect.stringContaining('sets pinVersions false') }),
     ]);
   });
+
+  it('reports an environment setting the engines cannot read, quoting it and the allowed values, at its line', () => {
+    const tree = layoutTree({ development: 'engine: flux\nsync: sometimes\n' });
+    const plan = planLayout(tree, request(['gitops/clusters/development']));
+    expect(plan.findings).toEqual([
+      expect.objectContaining({
+        rule: 'config-invalid',
+        file: 'gitops/clusters/development/environment.yaml',
+        line: 2,
+        message: "Sync mode in gitops/clusters/development/environment.yaml 'sometimes' is not allowed; must be one of: auto, manual.",
+      }),
+    ]);
+  });
 });
 
 describe('planAny: any tree', () => {

@@ -23,6 +23,7 @@ import {
   TreeRoot,
 } from '../model/layout';
 import { buildTreeModel, TreeModel } from '../model/tree-model';
+import { parseEnvironmentSettings } from '../model/environment-settings';
 import { keyLineOf } from '../model/yaml-io';
 import { KUSTOMIZATION_NAMES, LoadedTree, objectsOf } from './stages/1-load';
 import { checkComponentGraph, ReferenceOptions, TreeSource } from './stages/5-references';
@@ -116,7 +117,7 @@ export function planLayout(tree: LoadedTree, req: ValidateRequest): Plan {
       }
     }
   }
-  findings.push(...checkComponentGraph(model, componentTargets), ...environmentFindings(tree, model, req.targets));
+  findings.push(...checkComponentGraph(model, componentTargets), ...settingsFindings(tree, model, req.targets), ...environmentFindings(tree, model, req.targets));
   const envOf = memoize((path: string) => environmentOfPath(path, root, model));
   const componentOf = (path: string) => componentByDir.get(componentDirOf(path, root) ?? '');
   const crds = req.crdsDir ?? crdsDir(root);
@@ -212,6 +213,24 @@ function policyOfEnvironment(model: TreeModel, env: string): ScopePolicy | undef
   const pinned = s.pinVersions === true || (s.pinVersions === undefined && env === 'production');
   const manual = s.sync === 'manual' || (s.sync === undefined && env === 'production');
   return pinned || manual ? { pinned, manual, severity: 'error' } : undefined;
+}
+
+/** Settings each requested environment's engines cannot read, at the key that is wrong. */
+function settingsFindings(tree: LoadedTree, model: TreeModel, targets: string[]): Finding[] {
+  const out: Finding[] = [];
+  for (const e of model.environments.values()) {
+    if (!targets.includes(e.dir)) continue;
+    try {
+      parseEnvironmentSettings(e.file, tree.reader.read(e.file), e.name);
+    } catch (err) {
+      if (!(err instanceof Error)) throw err;
+      const parsed = tree.file(e.file);
+      const key = Object.keys(e.settings).find((k) => err.message.includes(`'${k}'`) || err.message.includes(`'${String(e.settings[k])}'`));
+      const line = parsed && key !== undefined ? keyLineOf(parsed, 0, [key]) : 1;
+      out.push({ target: e.dir, file: e.file, line, rule: 'config-invalid', severity: 'error', message: err.message, hint: 'Fix the setting; `nx g @mlops/gitops:environment` writes each one with its explanation.' });
+    }
+  }
+  return out;
 }
 
 /** Production saying it syncs automatically or floats versions; the finding points at the key that says so. */
