@@ -17,7 +17,8 @@
  * Temporary files live in one directory under the OS temp dir, removed at the end.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join, posix, relative, resolve, sep } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -115,8 +116,9 @@ export async function renderDirs(tree: LoadedTree, dirs: string[], options: Rend
     let counter = 0;
     const renderBatch = async (batch: string[]): Promise<void> => {
       const batchDir = join(work, `batch-${counter++}`);
-      mkdirSync(batchDir);
-      writeFileSync(join(batchDir, 'kustomization.yaml'), kustomizationText(batch.map((d) => posix.join('..', wrapperOf(d)))));
+      const wrappers = await Promise.all(batch.map(wrapperOf));
+      await mkdir(batchDir);
+      await writeFile(join(batchDir, 'kustomization.yaml'), kustomizationText(wrappers.map((w) => posix.join('..', w))));
       out.renders++;
       const result = await runKustomize(options.kubectl, batchDir);
       if (result.ok) {
@@ -142,17 +144,22 @@ export async function renderDirs(tree: LoadedTree, dirs: string[], options: Rend
   }
 }
 
-/** Writes each directory's wrapper when a batch first needs it (so the first batch starts early); returns its folder name. */
-function wrapperWriter(work: string, root: string): (dir: string) => string {
-  const written = new Map<string, string>();
+/**
+ * Writes each directory's wrapper when a batch first needs it (so the first
+ * batch starts early), asynchronously (the file system works in libuv's
+ * threads while this one parses); resolves to its folder name.
+ */
+function wrapperWriter(work: string, root: string): (dir: string) => Promise<string> {
+  const written = new Map<string, Promise<string>>();
   return (dir) => {
     let name = written.get(dir);
     if (name === undefined) {
-      name = `dir-${written.size}`;
-      const wrapper = join(work, name);
-      mkdirSync(wrapper);
+      const folder = `dir-${written.size}`;
+      const wrapper = join(work, folder);
       const target = relative(wrapper, join(root, dir)).split(sep).join('/');
-      writeFileSync(join(wrapper, 'kustomization.yaml'), kustomizationText([target], dir));
+      name = mkdir(wrapper)
+        .then(() => writeFile(join(wrapper, 'kustomization.yaml'), kustomizationText([target], dir)))
+        .then(() => folder);
       written.set(dir, name);
     }
     return name;
