@@ -3,11 +3,10 @@
  * own node_modules installed by npm, and @mlops/gitops only as a packed tarball. This is what an
  * adopting repository looks like, so what passes here works there.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { isolatedEnv, RunResult, WORKSPACE_ROOT } from './workspace';
+import { join } from 'node:path';
+import { filesIn, RunResult, runIn, WORKSPACE_ROOT } from './workspace';
 
 /** The one Nx version of this repository, pinned in the fresh workspace too. */
 export const NX_VERSION: string = JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'package.json'), 'utf8')).devDependencies.nx;
@@ -27,13 +26,8 @@ export interface FreshWorkspace {
   remove(): void;
 }
 
-function runIn(cwd: string, cmd: string, args: string[], allowFailure = false): RunResult {
-  const r = spawnSync(cmd, args, { cwd, env: isolatedEnv(NPM_ENV), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: TEN_MINUTES });
-  const result = { status: r.status ?? 1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') + (r.error ? `\n${r.error.message}` : '') };
-  if (result.status !== 0 && !allowFailure) {
-    throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) exited ${result.status}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`);
-  }
-  return result;
+function run(cwd: string, cmd: string, args: string[], allowFailure = false): RunResult {
+  return runIn(cwd, cmd, args, { env: NPM_ENV, allowFailure, timeoutMs: TEN_MINUTES });
 }
 
 /** package.json + nx.json pinned to this repository's Nx, a git repository, and `npm install`. */
@@ -41,27 +35,21 @@ export function createFreshWorkspace(prefix = 'gitops-adopt-'): FreshWorkspace {
   const root = mkdtempSync(join(tmpdir(), prefix));
   const ws: FreshWorkspace = {
     root,
-    sh: (line, opts = {}) => runIn(opts.cwd ?? root, 'bash', ['-c', line], opts.allowFailure),
-    nx: (args, opts = {}) => runIn(root, 'npx', ['nx', ...args], opts.allowFailure),
-    read: (p) => readFileSync(join(root, p), 'utf8'),
-    write: (p, text) => {
-      mkdirSync(dirname(join(root, p)), { recursive: true });
-      writeFileSync(join(root, p), text);
-    },
-    exists: (p) => existsSync(join(root, p)),
-    remove: () => rmSync(root, { recursive: true, force: true }),
+    sh: (line, opts = {}) => run(opts.cwd ?? root, 'bash', ['-c', line], opts.allowFailure),
+    nx: (args, opts = {}) => run(root, 'npx', ['nx', ...args], opts.allowFailure),
+    ...filesIn(root),
   };
   ws.write('package.json', JSON.stringify({ name: 'adopter', version: '0.0.0', private: true, devDependencies: { nx: NX_VERSION } }, null, 2) + '\n');
   ws.write('nx.json', JSON.stringify({ $schema: './node_modules/nx/schemas/nx-schema.json', analytics: false, defaultBase: 'main' }, null, 2) + '\n');
   ws.write('.gitignore', 'node_modules\n.nx\n');
-  runIn(root, 'git', ['init', '-q', '-b', 'main']);
-  runIn(root, 'npm', ['install']);
+  run(root, 'git', ['init', '-q', '-b', 'main']);
+  run(root, 'npm', ['install']);
   return ws;
 }
 
 /** Packs @mlops/gitops from this repository into `destination` (tools/pack.js) and returns the tarball. */
 export function packPlugin(destination: string): string {
-  const out = runIn(WORKSPACE_ROOT, process.execPath, [join(WORKSPACE_ROOT, 'tools/pack.js'), destination]);
+  const out = run(WORKSPACE_ROOT, process.execPath, [join(WORKSPACE_ROOT, 'tools/pack.js'), destination]);
   const tarball = out.stdout.trim().split('\n').pop()!;
   if (!existsSync(tarball)) throw new Error(`tools/pack.js did not produce a tarball:\n${out.stdout}\n${out.stderr}`);
   return tarball;

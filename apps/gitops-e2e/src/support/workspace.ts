@@ -3,7 +3,7 @@
  * committed files (plus the built plugin) and reuses this workspace's
  * node_modules through a symlink, so `nx` runs exactly as a user runs it.
  */
-import { execFileSync, ExecFileSyncOptions, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -15,8 +15,8 @@ export const NX_BIN = join(WORKSPACE_ROOT, 'node_modules/nx/dist/bin/nx.js');
 export interface TempWorkspace {
   root: string;
   /** Runs `nx <args>` in the copy; throws with stdout/stderr on a non-zero exit. */
-  nx(args: string[], opts?: { env?: NodeJS.ProcessEnv; allowFailure?: boolean }): RunResult;
-  run(cmd: string, args: string[], opts?: { env?: NodeJS.ProcessEnv; allowFailure?: boolean }): RunResult;
+  nx(args: string[], opts?: RunOptions): RunResult;
+  run(cmd: string, args: string[], opts?: RunOptions): RunResult;
   read(path: string): string;
   write(path: string, text: string): void;
   exists(path: string): boolean;
@@ -65,20 +65,41 @@ export function createTempWorkspace(options: { git?: boolean; prefix?: string } 
   symlinkSync(join(WORKSPACE_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
   linkNestedModules(root);
 
-  const run = (cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; allowFailure?: boolean } = {}): RunResult => {
-    const spawnOpts: ExecFileSyncOptions = { cwd: root, env: isolatedEnv(opts.env), encoding: 'utf8' };
-    const r = spawnSync(cmd, args, { ...spawnOpts, maxBuffer: 256 * 1024 * 1024 } as never);
-    const result = { status: r.status ?? 1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
-    if (result.status !== 0 && !opts.allowFailure) {
-      throw new Error(`${cmd} ${args.join(' ')} exited ${result.status}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`);
-    }
-    return result;
-  };
+  const run = (cmd: string, args: string[], opts: RunOptions = {}): RunResult => runIn(root, cmd, args, opts);
 
   const ws: TempWorkspace = {
     root,
     run,
     nx: (args, opts) => run(process.execPath, [NX_BIN, ...args], opts),
+    ...filesIn(root),
+  };
+  if (options.git) {
+    run('git', ['init', '-q', '-b', 'main']);
+    run('git', ['add', '-A']);
+    run('git', ['-c', 'user.email=e2e@example.com', '-c', 'user.name=e2e', 'commit', '-qm', 'initial']);
+  }
+  return ws;
+}
+
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  allowFailure?: boolean;
+  timeoutMs?: number;
+}
+
+/** Runs a command in `cwd` with Nx's interactive and cloud features off; throws with its output on failure. */
+export function runIn(cwd: string, cmd: string, args: string[], opts: RunOptions = {}): RunResult {
+  const r = spawnSync(cmd, args, { cwd, env: isolatedEnv(opts.env), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: opts.timeoutMs });
+  const result = { status: r.status ?? 1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') + (r.error ? `\n${r.error.message}` : '') };
+  if (result.status !== 0 && !opts.allowFailure) {
+    throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) exited ${result.status}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`);
+  }
+  return result;
+}
+
+/** Reading and writing files of a workspace by relative path. */
+export function filesIn(root: string): Pick<TempWorkspace, 'read' | 'write' | 'exists' | 'remove'> {
+  return {
     read: (p) => readFileSync(join(root, p), 'utf8'),
     write: (p, text) => {
       mkdirSync(dirname(join(root, p)), { recursive: true });
@@ -87,12 +108,6 @@ export function createTempWorkspace(options: { git?: boolean; prefix?: string } 
     exists: (p) => existsSync(join(root, p)),
     remove: () => rmSync(root, { recursive: true, force: true }),
   };
-  if (options.git) {
-    run('git', ['init', '-q', '-b', 'main']);
-    run('git', ['add', '-A']);
-    run('git', ['-c', 'user.email=e2e@example.com', '-c', 'user.name=e2e', 'commit', '-qm', 'initial']);
-  }
-  return ws;
 }
 
 /**

@@ -15,7 +15,7 @@ import {
   TreeRoot,
 } from './layout';
 import { Layer, parsePlatform, Platform } from './platform';
-import { lineOf, parseYamlFile } from './yaml-io';
+import { lineOf, ParsedYamlFile, parseYamlFile } from './yaml-io';
 
 export interface Reference {
   /** The name as written. */
@@ -94,14 +94,21 @@ function readPlatform(model: TreeModel, f: SourceFile): void {
   }
 }
 
-function readComponent(model: TreeModel, f: SourceFile, layer: string, name: string): void {
+/** Parses a config file; a syntax error becomes a model problem and `undefined`. */
+function parseConfig(model: TreeModel, f: SourceFile): { parsed: ParsedYamlFile; raw: Record<string, unknown> } | undefined {
   const parsed = parseYamlFile(f.path, f.text);
   if (parsed.errors.length) {
     const e = parsed.errors[0];
     model.problems.push({ file: f.path, line: e.line, rule: 'yaml-syntax', message: e.message });
-    return;
+    return undefined;
   }
-  const raw = (parsed.documents[0]?.value ?? {}) as Record<string, unknown>;
+  return { parsed, raw: (parsed.documents[0]?.value ?? {}) as Record<string, unknown> };
+}
+
+function readComponent(model: TreeModel, f: SourceFile, layer: string, name: string): void {
+  const config = parseConfig(model, f);
+  if (!config) return;
+  const { parsed, raw } = config;
   const deps = Array.isArray(raw.dependsOn) ? raw.dependsOn : [];
   const previous = model.components.get(name);
   if (previous) {
@@ -125,13 +132,8 @@ function readComponent(model: TreeModel, f: SourceFile, layer: string, name: str
 }
 
 function readEnvironment(model: TreeModel, f: SourceFile, name: string): void {
-  const parsed = parseYamlFile(f.path, f.text);
-  if (parsed.errors.length) {
-    const e = parsed.errors[0];
-    model.problems.push({ file: f.path, line: e.line, rule: 'yaml-syntax', message: e.message });
-    return;
-  }
-  const settings = (parsed.documents[0]?.value ?? {}) as Record<string, unknown>;
+  const settings = parseConfig(model, f)?.raw;
+  if (!settings) return;
   model.environments.set(name, {
     name,
     dir: environmentEntry(name, model.root),

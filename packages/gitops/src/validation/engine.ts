@@ -27,7 +27,8 @@ import { Finding, ValidateRequest, ValidationReport } from './types';
 
 export * from './types';
 export { formatHuman, formatJson, hasErrors } from './report';
-export { FileReader, diskReader, memoryReader } from './file-reader';
+export { diskReader, memoryReader } from './file-reader';
+export type { FileReader } from './file-reader';
 
 export async function validate(req: ValidateRequest): Promise<ValidationReport> {
   return validateWith(diskReader(req.root), req);
