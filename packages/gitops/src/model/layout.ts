@@ -95,9 +95,14 @@ export function namespacesFile(env: string, t?: TreeRoot): string {
   return join(environmentEntry(env, t), 'namespaces.yaml');
 }
 
+/** Folder of an environment's Flux Kustomizations, one per component. */
+export function fluxDir(env: string, t?: TreeRoot): string {
+  return join(environmentEntry(env, t), 'flux');
+}
+
 /** Flux Kustomization of one component in one environment. */
 export function fluxEntryFile(env: string, component: string, t?: TreeRoot): string {
-  return join(environmentEntry(env, t), 'flux', `${component}.yaml`);
+  return join(fluxDir(env, t), `${component}.yaml`);
 }
 
 /** Folder the Argo CD root app-of-apps syncs: projects and applications. */
