@@ -1,0 +1,42 @@
+/**
+ * The Argo CD side of an environment: each Application's chart targetRevision follows the
+ * overlay's version.yaml and its annotations (the sync wave) follow platform.yaml's layer order;
+ * every layer with an Application has its AppProject, allowing what the Application needs.
+ */
+import { Tree } from '@nx/devkit';
+import { EnvironmentSettings } from '../../model/environment-settings';
+import { argoApplicationFile, argoProjectFile, argoRootAppFile, overlayFile, platformFile, VERSION_PATCH_FILE } from '../../model/layout';
+import { setIfChanged } from '../../model/yaml-io';
+import { application, ComponentSpec, GitSource } from '../../manifests';
+import { editYamlFile } from '../shared/files';
+import { readOverlayVersion } from '../shared/overlay';
+import { ensureProject, setApplicationVersion, usesArgo, writeArgoEntryPoint } from '../shared/wiring';
+import { DriftLog } from './drift';
+
+export function syncArgo(tree: Tree, log: DriftLog, env: EnvironmentSettings, components: Map<string, ComponentSpec>, git: GitSource): void {
+  const deployed = [...components.values()].filter((c) => tree.exists(argoApplicationFile(env.name, c.name)));
+  if (usesArgo(env) || deployed.length > 0) {
+    log.check(argoRootAppFile(env.name), 'the root app-of-apps was missing', () => writeArgoEntryPoint(tree, env, git));
+  }
+  for (const c of deployed) {
+    log.check(argoProjectFile(env.name, c.layer.name), `AppProject of layer ${c.layer.name} lacked what Application ${c.name} needs`, () =>
+      ensureProject(tree, c, env.name, git),
+    );
+    syncApplication(tree, log, env, c, git);
+  }
+}
+
+function syncApplication(tree: Tree, log: DriftLog, env: EnvironmentSettings, c: ComponentSpec, git: GitSource): void {
+  const path = argoApplicationFile(env.name, c.name);
+  const version = c.kind === 'helm' ? readOverlayVersion(tree, c, env.name) : undefined;
+  if (version !== undefined) {
+    const source = overlayFile(c.layer.name, c.name, env.name, VERSION_PATCH_FILE);
+    log.check(path, `targetRevision differs from ${source}; now ${version}`, () => setApplicationVersion(tree, c, env.name, version));
+  }
+  const annotations = (application(c, env, git, version).metadata.annotations ?? {}) as Record<string, string>;
+  for (const [key, value] of Object.entries(annotations)) {
+    log.check(path, `${key} differs from the order of layer ${c.layer.name} in ${platformFile()}; now ${value}`, () =>
+      editYamlFile(tree, path, (doc) => setIfChanged(doc, ['metadata', 'annotations', key], value)),
+    );
+  }
+}
