@@ -19,9 +19,11 @@ export function syncArgo(tree: Tree, log: DriftLog, env: EnvironmentSettings, co
     log.check(argoRootAppFile(env.name), 'the root app-of-apps was missing', () => writeArgoEntryPoint(tree, env, git));
   }
   for (const c of deployed) {
-    log.check(argoProjectFile(env.name, c.layer.name), `AppProject of layer ${c.layer.name} lacked what Application ${c.name} needs`, () =>
-      ensureProject(tree, c, env.name, git),
-    );
+    const project = argoProjectFile(env.name, c.layer.name);
+    const reason = tree.exists(project)
+      ? `AppProject of layer ${c.layer.name} lacked a source repository or destination of Application ${c.name}`
+      : `AppProject of layer ${c.layer.name} was missing, and Application ${c.name} is in it`;
+    log.check(project, reason, () => ensureProject(tree, c, env.name, git));
     syncApplication(tree, log, env, c, git);
   }
 }
