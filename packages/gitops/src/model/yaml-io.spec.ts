@@ -36,6 +36,11 @@ describe('editing keeps what people wrote', () => {
     expect(editYaml(text, (doc) => setIfChanged(doc, ['spec', 'values', 'replicas'], 3))).toBe(text);
   });
 
+  it('leaves a file laid out by hand (other indentation, quotes) as it is when nothing changes', () => {
+    const handLaidOut = "spec:\n    dependsOn:\n    -   name: 'postgresql'\n";
+    expect(editYaml(handLaidOut, (doc) => setIfChanged(doc, ['spec', 'dependsOn'], [{ name: 'postgresql' }]))).toBe(handLaidOut);
+  });
+
   it('adds to sorted lists in order, once', () => {
     const list = 'resources:\n  - a.yaml\n  - c.yaml\n';
     const once = editYaml(list, (doc) => addToSequence(doc, ['resources'], 'b.yaml'));

@@ -123,7 +123,7 @@ function commentBlock(text: string): string {
 /**
  * Edits a YAML file in place: `mutate` receives the parsed Document and
  * changes what it must. Comments and untouched keys stay as they were.
- * Returns the new text, or the input unchanged when nothing differs.
+ * Returns the new text, or the input unchanged (byte for byte) when `mutate` changed nothing.
  */
 export function editYaml(text: string, mutate: (doc: Document.Parsed) => void): string {
   const docs = parseAllDocuments(text);
@@ -132,9 +132,12 @@ export function editYaml(text: string, mutate: (doc: Document.Parsed) => void): 
   }
   const doc = docs[0];
   if (doc.errors.length) throw new Error(doc.errors[0].message);
+  // Compared with the document as the library writes it, so a file laid out by hand
+  // (other indentation, quoting) that needs no change is returned as it is.
+  const untouched = doc.toString({ lineWidth: 0 });
   mutate(doc);
   const out = doc.toString({ lineWidth: 0 });
-  return out === text ? text : out;
+  return out === untouched ? text : out;
 }
 
 /**

@@ -1,5 +1,8 @@
 import { Tree, workspaceRoot } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { FsTree } from 'nx/src/generators/tree';
 import { parse, parseAllDocuments } from 'yaml';
 import componentGenerator from '../component/component';
@@ -53,6 +56,24 @@ describe('sync generator', () => {
     const before = snapshot(tree);
     expect(await syncGenerator(tree)).toBeUndefined();
     expect(changedFiles(before, snapshot(tree))).toEqual([]);
+  });
+
+  it('leaves derived files laid out by hand alone while their facts agree', async () => {
+    // On disk, as `nx sync` sees a workspace: only files the run changed are formatted.
+    const dir = mkdtempSync(join(tmpdir(), 'gitops-sync-spec-'));
+    try {
+      for (const [path, text] of Object.entries(generated)) {
+        mkdirSync(dirname(join(dir, path)), { recursive: true });
+        writeFileSync(join(dir, path), text);
+      }
+      const flux = `${CL}/staging/flux/airflow.yaml`;
+      writeFileSync(join(dir, flux), generated[flux].replace(/^( +)/gm, '$1$1'));
+      const disk = new FsTree(dir, false);
+      expect(await syncGenerator(disk)).toBeUndefined();
+      expect(disk.listChanges()).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   describe('component.yaml dependsOn edited by hand', () => {
