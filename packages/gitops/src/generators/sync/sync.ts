@@ -12,6 +12,7 @@
  * Nothing changes on a tree in sync; otherwise the result names every file and what differed.
  */
 import { formatFiles, Tree } from '@nx/devkit';
+import type { SyncGeneratorResult } from 'nx/src/utils/sync-generators';
 import { EnvironmentSettings } from '../../model/environment-settings';
 import { platformFile } from '../../model/layout';
 import { Platform } from '../../model/platform';
@@ -23,9 +24,6 @@ import { DriftLog, outOfSync } from './drift';
 import { syncFlux } from './flux';
 import { SyncGeneratorSchema } from './schema';
 
-/** What Nx expects back from a sync generator (nx/src/utils/sync-generators SyncGeneratorResult). */
-export type SyncResult = void | { outOfSyncMessage?: string; outOfSyncDetails?: string[] };
-
 export interface NormalizedSyncOptions {
   platform: Platform;
   environments: EnvironmentSettings[];
@@ -34,7 +32,7 @@ export interface NormalizedSyncOptions {
   skipFormat: boolean;
 }
 
-export async function syncGenerator(tree: Tree, schema: SyncGeneratorSchema = {}): Promise<SyncResult> {
+export async function syncGenerator(tree: Tree, schema: SyncGeneratorSchema = {}): Promise<SyncGeneratorResult> {
   const options = normalizeOptions(tree, schema);
   if (!options) return;
   const log = new DriftLog(tree);
