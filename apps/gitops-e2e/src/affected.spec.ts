@@ -4,6 +4,8 @@
  * all cache hits, and changing the layers file or the validator affects
  * every component and environment.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTempWorkspace, hasKubectl, TempWorkspace, WORKSPACE_ROOT } from './support/workspace';
 
@@ -85,4 +87,69 @@ describeWithKubectl('nx affected -t validate', () => {
     expect(ran.map((r) => r.project)).toEqual([...components, ...ENVS]);
     expect(ran.filter((r) => r.fromCache)).toEqual([]);
   }, 300_000);
+});
+
+/**
+ * The render memo that keeps affected runs flat must never change a result:
+ * the engine (built, in its own process: the schema packages are ESM-only)
+ * with a warm memo reports exactly what it reports without one, and a change
+ * to a base re-renders every overlay that includes it.
+ */
+describeWithKubectl('render memo', () => {
+  let ws: TempWorkspace;
+  let memo: string;
+  let plan: { name: string; layer: { name: string } }[];
+  const base = (c: { name: string; layer: { name: string } }, file: string) => `gitops/components/${c.layer.name}/${c.name}/base/${file}`;
+
+  interface Run {
+    findings: { file: string; line: number; rule: string; message: string; target: string }[];
+    stats: { renders: number; memoHits?: number };
+  }
+
+  const filesWith = (run: Run, rule: string) => [...new Set(run.findings.filter((f) => f.rule === rule).map((f) => f.file))].sort();
+
+  /** Every component and environment in one engine call, as `nx run-many -t validate` makes it. */
+  function validateAll(memoDir?: string): Run {
+    const targets = [...plan.map((c) => `gitops/components/${c.layer.name}/${c.name}`), ...ENVS.map((e) => `gitops/clusters/${e.slice('env-'.length)}`)];
+    const script = `require(${JSON.stringify(join(ws.root, 'packages/gitops/dist/validation/engine.js'))})
+      .validate(${JSON.stringify({ root: ws.root, layout: 'gitops', targets, ...(memoDir ? { renderCacheDir: memoDir } : {}) })})
+      .then((r) => process.stdout.write(JSON.stringify(r)))`;
+    return JSON.parse(ws.run(process.execPath, ['-e', script]).stdout) as Run;
+  }
+
+  beforeAll(() => {
+    ws = createTempWorkspace({ prefix: 'gitops-memo-' });
+    plan = buildSyntheticTree(ws.root, { components: 6 }).plan;
+    memo = mkdtempSync(join(tmpdir(), 'gitops-memo-cache-'));
+    // A finding in every overlay of the first component, so there is something to compare.
+    ws.write(base(plan[0], 'helmrelease.yaml'), ws.read(base(plan[0], 'helmrelease.yaml')).replace('interval: 10m', 'interval: 10m\n  valuez: {}'));
+  }, 120_000);
+  afterAll(() => {
+    ws?.remove();
+    rmSync(memo, { recursive: true, force: true });
+  });
+
+  it('a warm memo renders nothing and reports exactly the findings of a run without it', () => {
+    const cold = validateAll();
+    validateAll(memo);
+
+    const warm = validateAll(memo);
+
+    expect(filesWith(cold, 'schema-unknown-field')).toEqual([base(plan[0], 'helmrelease.yaml')]);
+    expect(warm.stats.renders).toBe(0);
+    expect(warm.stats.memoHits).toBe(plan.length * 3 + ENVS.length);
+    expect(warm.findings).toEqual(cold.findings);
+  }, 180_000);
+
+  it('a change to a base file re-renders every overlay that includes it, and only those', () => {
+    const changed = plan[1];
+    ws.write(base(changed, 'helmrelease.yaml'), ws.read(base(changed, 'helmrelease.yaml')).replace('interval: 10m', 'interval: 10m\n  valuez: {}'));
+
+    const warm = validateAll(memo);
+    const cold = validateAll();
+
+    expect(warm.stats.memoHits).toBe((plan.length - 1) * 3 + ENVS.length);
+    expect(filesWith(warm, 'schema-unknown-field')).toEqual([base(plan[0], 'helmrelease.yaml'), base(changed, 'helmrelease.yaml')].sort());
+    expect(warm.findings).toEqual(cold.findings);
+  }, 180_000);
 });

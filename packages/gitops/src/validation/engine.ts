@@ -13,11 +13,12 @@
  * plan.ts decides beforehand what a run covers (layout mode: components and
  * environments of gitops/; any mode: every kustomization and manifest).
  */
-import { diskReader, FileReader } from './file-reader';
+import { diskReader, FileReader, isYamlPath } from './file-reader';
 import { Plan, planAny, planLayout } from './plan';
 import { sortFindings } from './report';
 import { LoadedTree } from './stages/1-load';
-import { defaultConcurrency, dirsToRender, renderDirs, RenderOutput } from './stages/2-render';
+import { MemoHit } from './render-memo';
+import { defaultConcurrency, dirsToRender, memoHits, memoiseRenders, openRenderMemo, renderDirs, RenderedObject, RenderOutput } from './stages/2-render';
 import { SchemaRegistry } from './stages/3-identify';
 import { checkSchemas } from './stages/4-schema';
 import { checkReferences } from './stages/5-references';
@@ -40,41 +41,58 @@ export async function validateWith(reader: FileReader, req: ValidateRequest): Pr
   const tree = new LoadedTree(reader);
   const plan = req.layout === 'gitops' ? planLayout(tree, req) : planAny(tree, req);
   // kustomize renders in child processes while this process parses the rest of the files.
+  const kubectl = req.kubectl ?? 'kubectl';
+  const memo = req.renderCacheDir === undefined ? undefined : await openRenderMemo(req.renderCacheDir, kubectl);
+  const memoised = memo ? memoHits(memo, tree.reader, plan.renderRequests) : new Map<string, MemoHit>();
+  const closureOf = (dir: string) => memoised.get(dir)?.closure ?? tree.closure(dir);
+  const contextDirs = onlyContext(plan, closureOf);
   const [rendered] = await Promise.all([
-    renderDirs(tree, dirsToRender(tree, plan.renderRequests), {
-      kubectl: req.kubectl ?? 'kubectl',
+    renderDirs(tree, dirsToRender(tree, plan.renderRequests, closureOf, memoised), {
+      kubectl,
       concurrency: req.concurrency ?? defaultConcurrency(),
       groupOf: plan.groupOf,
+      memoised,
     }),
-    loadFiles(tree, plan.files),
+    loadFiles(tree, withoutClean(plan.files, memoised)),
   ]);
-  const renderedByDir = renderedSubjects(tree, rendered, plan);
-  const subjects = [...renderedByDir.values()].flat().concat(plainManifests(tree, plan, rendered));
+  if (memo) memoiseRenders(memo, tree, rendered);
+  const renderedByDir = renderedSubjects(tree, rendered, plan, contextDirs);
+  const subjects = [...renderedByDir.values()].flat().concat(plainManifests(tree, plan, rendered, contextDirs));
+  const checked = subjects.filter((s) => !s.context);
 
   const registry = new SchemaRegistry();
   registry.loadCrds(tree, plan.crdsDir);
-  const schema = await checkSchemas(subjects, registry, tree, plan.crdsHint);
+  const schema = await checkSchemas(checked, registry, tree, plan.crdsHint);
   const findings: Finding[] = [
     ...plan.findings,
     ...tree.findings,
     ...rendered.findings,
     ...schema.findings,
     ...checkReferences(subjects, tree, plan.references),
-    ...checkPolicy(subjects, tree, { policyOf: plan.policyOf, renderedByDir }),
+    ...checkPolicy(checked, tree, { policyOf: plan.policyOf, renderedByDir }),
   ];
   return {
     version: 1,
     findings: sortFindings(dedupe(findings.map((f) => (f.target || !req.targets.length ? f : { ...f, target: plan.ownerOf(f.file) })))),
     stats: {
       targets: req.targets.length,
-      files: tree.fileCount,
+      files: plan.files.length,
       renders: rendered.renders,
-      documents: subjects.length,
+      memoHits: rendered.memoHits,
+      documents: checked.length,
       schemaChecked: schema.checked,
       unchecked: schema.unchecked,
       durationMs: Date.now() - started,
     },
   };
+}
+
+/** Files a memo hit vouches for: unchanged since they parsed without error, so not parsed again unless a finding needs a line. */
+function withoutClean(files: string[], memoised: Map<string, MemoHit>): string[] {
+  if (memoised.size === 0) return files;
+  const clean = new Set<string>();
+  for (const hit of memoised.values()) for (const f of hit.clean) clean.add(f);
+  return files.filter((f) => !clean.has(f));
 }
 
 /** Parses every planned file, yielding to the event loop now and then so running kustomize processes are served. */
@@ -87,32 +105,55 @@ async function loadFiles(tree: LoadedTree, files: string[]): Promise<void> {
 
 const LOAD_SLICE = 200;
 
-function renderedSubjects(tree: LoadedTree, rendered: RenderOutput, plan: Plan): Map<string, Subject[]> {
+/**
+ * Context directories whose content nothing else checks. One whose closure
+ * holds a directory this run checks is checked itself: rendering both would
+ * show the same objects twice.
+ */
+function onlyContext(plan: Plan, closureOf: (dir: string) => string[]): Set<string> {
+  const context = new Set(plan.contextDirs);
+  const checked = new Set(plan.renderRequests.filter((d) => !context.has(d)));
+  return new Set([...context].filter((d) => !closureOf(d).some((c) => checked.has(c))));
+}
+
+function renderedSubjects(tree: LoadedTree, rendered: RenderOutput, plan: Plan, contextDirs: Set<string>): Map<string, Subject[]> {
   const byDir = new Map<string, Subject[]>();
   for (const [dir, objects] of rendered.objects) {
-    const fallback = tree.kustomization(dir)?.file ?? dir;
     const where = { dir, scope: plan.scopeOf(dir), env: plan.envOf(dir), target: plan.ownerOf(dir) };
+    if (contextDirs.has(dir)) {
+      byDir.set(dir, objects.map((r) => contextSubject(tree, r, where)));
+      continue;
+    }
+    const fallback = tree.kustomization(dir)?.file ?? dir;
     byDir.set(
       dir,
       objects.map((r) => {
-        const written = r.file !== undefined && tree.file(r.file) !== undefined;
-        return {
-          ...where,
-          object: r.object,
-          file: written ? r.file! : r.generatedBy ?? fallback,
-          documentIndex: written ? locateDocument(tree, r.file!, r.object) : undefined,
-        };
+        const written = r.file !== undefined && isYamlPath(r.file) && tree.reader.isFile(r.file);
+        return { ...where, object: r.object, file: written ? r.file! : r.generatedBy ?? fallback, ...(written ? { locate: locator(tree, r.file!, r.object) } : {}) };
       }),
     );
   }
   return byDir;
 }
 
+/** A context object: its file is parsed only if a finding needs a line in it. */
+function contextSubject(tree: LoadedTree, r: RenderedObject, where: Pick<Subject, 'dir' | 'scope' | 'env' | 'target'>): Subject {
+  const file = r.file ?? r.generatedBy ?? tree.kustomization(r.dir)?.file ?? r.dir;
+  return { ...where, object: r.object, file, context: true, ...(r.file !== undefined ? { locate: locator(tree, r.file, r.object) } : {}) };
+}
+
+/** Finds the object's document in its file when first asked (the file is parsed then, if it was not yet). */
+function locator(tree: LoadedTree, file: string, object: Record<string, unknown>): () => number | undefined {
+  let located: { index?: number } | undefined;
+  return () => (located ??= { index: locateDocument(tree, file, object) }).index;
+}
+
 /** Objects in YAML files that no rendered kustomization reads: checked as written. */
-function plainManifests(tree: LoadedTree, plan: Plan, rendered: RenderOutput): Subject[] {
+function plainManifests(tree: LoadedTree, plan: Plan, rendered: RenderOutput, contextDirs: Set<string>): Subject[] {
   const covered = new Set<string>();
   const seen = new Set<string>();
-  for (const dir of [...rendered.objects.keys(), ...rendered.failed]) {
+  // Context directories belong to components that are not targets, whose files are not planned.
+  for (const dir of [...rendered.objects.keys(), ...rendered.failed].filter((d) => !contextDirs.has(d))) {
     for (const k of tree.closure(dir)) {
       if (seen.has(k)) continue;
       seen.add(k);

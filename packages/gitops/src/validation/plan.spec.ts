@@ -63,6 +63,16 @@ describe('planLayout: what a target covers', () => {
     expect(plan.files.some((f) => f.includes('development'))).toBe(false);
   });
 
+  it("an environment checks its own folder; the overlays of components that are not targets are context (duplicates, sources), not re-checked", () => {
+    const alone = planLayout(layoutTree(), request(['gitops/clusters/production']));
+    expect(alone.contextDirs).toEqual([`${AIRFLOW}/overlays/production`]);
+    expect(alone.files.some((f) => f.startsWith(AIRFLOW))).toBe(false);
+
+    const withComponent = planLayout(layoutTree(), request([AIRFLOW, 'gitops/clusters/production']));
+    expect(withComponent.contextDirs).toEqual([]);
+    expect(withComponent.files).toContain(`${AIRFLOW}/overlays/production/kustomization.yaml`);
+  });
+
   it('knows the environment of entries and overlays, and none for bases', () => {
     const plan = planLayout(layoutTree(), request([AIRFLOW]));
     expect(plan.envOf(`${AIRFLOW}/overlays/production/kustomization.yaml`)).toBe('production');

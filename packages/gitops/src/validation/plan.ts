@@ -34,6 +34,12 @@ import { Finding, ValidateRequest } from './types';
 export interface Plan {
   /** Kustomization directories whose content must be rendered. */
   renderRequests: string[];
+  /**
+   * Those of `renderRequests` rendered only as context for other checks (an
+   * environment target's view of the overlays of components that are not
+   * targets of this run): their objects are not themselves checked.
+   */
+  contextDirs: string[];
   /** YAML files to read (syntax) and, unless rendered or config, check as plain manifests. */
   files: string[];
   /** Files that are configuration, not Kubernetes objects. */
@@ -67,6 +73,7 @@ export function planAny(tree: LoadedTree, req: ValidateRequest): Plan {
   const envOf = (path: string) => (path.split('/').some((seg) => /^prod(uction)?$/.test(seg)) ? 'production' : undefined);
   return {
     renderRequests: kustomizationDirs,
+    contextDirs: [],
     files,
     isConfig: (f) => req.crdsDir !== undefined && under(req.crdsDir, f),
     scopeOf: () => '',
@@ -93,6 +100,7 @@ export function planLayout(tree: LoadedTree, req: ValidateRequest): Plan {
   const componentTargets = new Set(req.targets.filter((t) => componentByDir.has(t)));
   const envOfEntry = new Map([...model.environments.values()].map((e) => [e.dir, e.name]));
   const renderRequests: string[] = [];
+  const contextDirs: string[] = [];
   const files = new Set<string>();
   for (const t of req.targets) {
     for (const f of tree.yamlFilesUnder(t)) files.add(f);
@@ -103,12 +111,12 @@ export function planLayout(tree: LoadedTree, req: ValidateRequest): Plan {
       renderRequests.push(...(overlays.length ? overlays.map((e) => overlayDir(component.layer, component.name, e, root)) : [componentBase(component.layer, component.name, root)]));
     } else if (env !== undefined) {
       renderRequests.push(t);
+      // The overlays it deploys: rendered for the cross-component checks; checked by their component.
       for (const c of model.components.values()) {
         const dir = overlayDir(c.layer, c.name, env, root);
-        if (tree.reader.isDirectory(dir)) {
-          renderRequests.push(dir);
-          for (const f of tree.yamlFilesUnder(dir)) files.add(f);
-        }
+        if (!tree.reader.isDirectory(dir)) continue;
+        renderRequests.push(dir);
+        if (!componentTargets.has(c.dir)) contextDirs.push(dir);
       }
     } else {
       for (const f of tree.yamlFilesUnder(t)) {
@@ -123,6 +131,7 @@ export function planLayout(tree: LoadedTree, req: ValidateRequest): Plan {
   const crds = req.crdsDir ?? crdsDir(root);
   return {
     renderRequests,
+    contextDirs,
     files: [...files],
     isConfig: (f) => f === platformFile(root) || !!parseComponentFile(f, root) || parseEnvironmentFile(f, root) !== undefined || under(crds, f),
     scopeOf: (p) => envOf(p) ?? '',

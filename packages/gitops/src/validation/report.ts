@@ -44,7 +44,7 @@ function summary(report: ValidationReport): string {
   const head = hasErrors(report) ? `✖ ${plural(count('error'), 'error')} in ${plural(files, 'file')}` : '✔ no errors';
   return (
     `${head}, ${plural(count('warning'), 'warning')}, ${count('info')} info. ` +
-    `${plural(s.targets, 'target')}, ${plural(s.files, 'file')}, ${plural(s.renders, 'kustomize run')}, ` +
+    `${plural(s.targets, 'target')}, ${plural(s.files, 'file')}, ${plural(s.renders, 'kustomize run')}${s.memoHits ? ` (+ ${s.memoHits} from the render memo)` : ''}, ` +
     `${plural(s.documents, 'object')} (${s.schemaChecked} schema-checked, ${s.unchecked} unchecked) in ${s.durationMs} ms.`
   );
 }

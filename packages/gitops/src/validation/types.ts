@@ -20,6 +20,11 @@ export interface ValidateRequest {
   crdsDir?: string;
   /** Parallel kustomize processes; default: the number of CPUs (at least 2). */
   concurrency?: number;
+  /**
+   * Absolute folder of the render memo (validation/render-memo.ts): renders of
+   * unchanged kustomizations are read from there. No memo when absent (the CLI).
+   */
+  renderCacheDir?: string;
 }
 
 export interface Finding {
@@ -42,6 +47,8 @@ export interface ValidationStats {
   targets: number;
   files: number;
   renders: number;
+  /** Kustomization directories whose render came from the memo. */
+  memoHits?: number;
   documents: number;
   schemaChecked: number;
   unchecked: number;

@@ -58,7 +58,13 @@ describe('validate executor', () => {
 
     const result = await validateExecutor({}, context('airflow'));
 
-    expect(validate).toHaveBeenCalledWith({ root: '/repo', targets: [ROOTS.airflow], layout: 'gitops', gitopsRoot: 'gitops' });
+    expect(validate).toHaveBeenCalledWith({
+      root: '/repo',
+      targets: [ROOTS.airflow],
+      layout: 'gitops',
+      gitopsRoot: 'gitops',
+      renderCacheDir: '/repo/node_modules/.cache/mlops-gitops/renders',
+    });
     expect(result).toEqual({ success: false });
     expect(stdout).toHaveBeenCalledWith(expect.stringContaining('layer-violation in gitops/components/orchestration/airflow'));
   });

@@ -6,6 +6,7 @@ import type { ExecutorContext } from '@nx/devkit';
 import { formatHuman, formatJson, hasErrors } from '../../validation/engine';
 import type { ValidateRequest, ValidationReport } from '../../validation/types';
 import { GITOPS_ROOT } from '../../model/layout';
+import { renderCacheDir } from '../../validation/render-memo';
 import { ValidateExecutorSchema } from './schema';
 
 export interface NormalizedValidateOptions {
@@ -22,8 +23,20 @@ export function normalizeOptions(options: ValidateExecutorSchema): NormalizedVal
   };
 }
 
-export function validationRequest(workspaceRoot: string, targets: string[], options: NormalizedValidateOptions): ValidateRequest {
-  return { root: workspaceRoot, targets, layout: 'gitops', gitopsRoot: options.gitopsRoot, ...(options.kubectl ? { kubectl: options.kubectl } : {}) };
+/**
+ * One engine request. Renders are memoised in the workspace's
+ * `node_modules/.cache/mlops-gitops/renders` (MLOPS_GITOPS_RENDER_CACHE=off turns that off).
+ */
+export function validationRequest(workspaceRoot: string, targets: string[], options: NormalizedValidateOptions, env: NodeJS.ProcessEnv = process.env): ValidateRequest {
+  const memo = renderCacheDir(workspaceRoot, env);
+  return {
+    root: workspaceRoot,
+    targets,
+    layout: 'gitops',
+    gitopsRoot: options.gitopsRoot,
+    ...(options.kubectl ? { kubectl: options.kubectl } : {}),
+    ...(memo ? { renderCacheDir: memo } : {}),
+  };
 }
 
 export function projectRoot(context: Pick<ExecutorContext, 'projectsConfigurations' | 'projectGraph'>, project: string): string {

@@ -47,6 +47,12 @@ export class LoadedTree {
     return this.files.get(path) ?? undefined;
   }
 
+  /** Whether a file has been parsed in this run and had no YAML error. */
+  parsedCleanly(path: string): boolean {
+    const parsed = this.files.get(path);
+    return !!parsed && parsed.errors.length === 0;
+  }
+
   get fileCount(): number {
     return [...this.files.values()].filter(Boolean).length;
   }

@@ -23,6 +23,8 @@ import { cpus, tmpdir } from 'node:os';
 import { join, posix, relative, resolve, sep } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { isK8sObject, LoadedTree } from './1-load';
+import type { FileReader } from '../file-reader';
+import { diskRenderMemo, MemoHit, RenderMemo } from '../render-memo';
 import { Finding } from '../types';
 
 export const KUSTOMIZE_FLAGS = ['--load-restrictor=LoadRestrictionsNone'] as const;
@@ -44,6 +46,8 @@ export interface RenderOptions {
   concurrency: number;
   /** Directories that may share a kustomize process (e.g. one environment's overlays) share a key. */
   groupOf: (dir: string) => string;
+  /** Directories whose render the memo already holds (memoHits). */
+  memoised?: ReadonlyMap<string, MemoHit>;
 }
 
 export interface RenderOutput {
@@ -53,13 +57,21 @@ export interface RenderOutput {
   findings: Finding[];
   /** kustomize processes run. */
   renders: number;
+  /** Directories whose render came from the memo. */
+  memoHits: number;
+  /** Directories rendered by kustomize in this run, successfully. */
+  fresh: string[];
 }
 
-/** Directories that need their own render: the requested ones not included by another requested one. */
-export function dirsToRender(tree: LoadedTree, requested: string[]): string[] {
-  const unique = [...new Set(requested)].filter((d) => tree.kustomization(d)?.kind === 'Kustomization');
+/**
+ * Directories that need their own render: the requested ones not included by
+ * another requested one. `closureOf` may answer from the render memo, so
+ * unchanged kustomizations need not be parsed.
+ */
+export function dirsToRender(tree: LoadedTree, requested: string[], closureOf: (dir: string) => string[] = (d) => tree.closure(d), memoised: ReadonlyMap<string, unknown> = new Map()): string[] {
+  const unique = [...new Set(requested)].filter((d) => memoised.has(d) || tree.kustomization(d)?.kind === 'Kustomization');
   const includedByOther = new Set<string>();
-  for (const d of unique) for (const inc of tree.closure(d).slice(1)) includedByOther.add(inc);
+  for (const d of unique) for (const inc of closureOf(d).slice(1)) includedByOther.add(inc);
   return unique.filter((d) => !includedByOther.has(d)).sort();
 }
 
@@ -101,17 +113,57 @@ export function batchSizeFor(dirCount: number, concurrency: number): number {
 const MIN_BATCH = 25;
 
 export async function renderDirs(tree: LoadedTree, dirs: string[], options: RenderOptions): Promise<RenderOutput> {
-  const out: RenderOutput = { objects: new Map(), failed: new Set(), findings: [], renders: 0 };
+  const out: RenderOutput = { objects: new Map(), failed: new Set(), findings: [], renders: 0, memoHits: 0, fresh: [] };
   if (dirs.length === 0) return out;
+  const kubectl = await kubectlVersion(options.kubectl);
+  if ('missing' in kubectl) {
+    out.findings.push(kustomizeMissing(options.kubectl, kubectl.missing, tree.kustomization(dirs[0])?.file ?? dirs[0]));
+    for (const d of dirs) out.failed.add(d);
+    return out;
+  }
+  const toRender: string[] = [];
+  for (const d of dirs) {
+    const hit = options.memoised?.get(d);
+    if (!hit) {
+      toRender.push(d);
+      continue;
+    }
+    out.objects.set(d, hit.objects.map((o) => ({ ...o, dir: d })));
+    out.memoHits++;
+  }
+  await renderFresh(tree, toRender, options, out);
+  out.fresh = toRender.filter((d) => !out.failed.has(d));
+  return out;
+}
+
+/** Memoises this run's fresh renders (after the run parsed its files, so the entries know which are clean). */
+export function memoiseRenders(memo: RenderMemo, tree: LoadedTree, out: RenderOutput): void {
+  for (const d of out.fresh) memo.set(tree, d, (out.objects.get(d) ?? []).map(({ dir: _dir, ...o }) => o));
+  memo.prune();
+}
+
+/** The render memo in `folder` for this kubectl, or undefined when kubectl cannot run (the render stage reports that). */
+export async function openRenderMemo(folder: string, kubectl: string): Promise<RenderMemo | undefined> {
+  const v = await kubectlVersion(kubectl);
+  return 'version' in v ? diskRenderMemo(folder, `${v.version} ${KUSTOMIZE_FLAGS.join(' ')}`) : undefined;
+}
+
+/** The requested directories the memo holds an up-to-date render of. */
+export function memoHits(memo: RenderMemo, reader: FileReader, dirs: string[]): Map<string, MemoHit> {
+  const hits = new Map<string, MemoHit>();
+  for (const d of new Set(dirs)) {
+    const hit = memo.get(reader, d);
+    if (hit) hits.set(d, hit);
+  }
+  return hits;
+}
+
+/** Renders directories with kustomize: batched, concurrent, failures isolated. */
+async function renderFresh(tree: LoadedTree, dirs: string[], options: RenderOptions, out: RenderOutput): Promise<void> {
+  if (dirs.length === 0) return;
   const root = tree.reader.root;
   const work = mkdtempSync(join(tmpdir(), 'mlops-validate-'));
   try {
-    const missing = await kubectlMissing(options.kubectl);
-    if (missing) {
-      out.findings.push(kustomizeMissing(options.kubectl, missing, tree.kustomization(dirs[0])?.file ?? dirs[0]));
-      for (const d of dirs) out.failed.add(d);
-      return out;
-    }
     const wrapperOf = wrapperWriter(work, root);
     let counter = 0;
     const renderBatch = async (batch: string[]): Promise<void> => {
@@ -138,7 +190,6 @@ export async function renderDirs(tree: LoadedTree, dirs: string[], options: Rend
     };
     await runPool(planBatches(tree, dirs, options.groupOf, batchSizeFor(dirs.length, options.concurrency)), options.concurrency, renderBatch);
     for (const d of dirs) if (!out.failed.has(d) && !out.objects.has(d)) out.objects.set(d, []);
-    return out;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -263,20 +314,35 @@ function runKustomize(kubectl: string, dir: string): Promise<KustomizeResult> {
   });
 }
 
-const kubectlChecks = new Map<string, Promise<string | undefined>>();
+const kubectlChecks = new Map<string, Promise<{ version: string } | { missing: string }>>();
 
-/** Why `kubectl kustomize` cannot run, or undefined when it can. Checked once per process. */
-export function kubectlMissing(kubectl: string): Promise<string | undefined> {
+/**
+ * The client and kustomize versions of kubectl (`kubectl version --client`,
+ * part of every memo key), or why it cannot run. Asked once per process.
+ */
+export function kubectlVersion(kubectl: string): Promise<{ version: string } | { missing: string }> {
   let check = kubectlChecks.get(kubectl);
   if (!check) {
     check = new Promise((resolvePromise) => {
-      const child = spawn(kubectl, ['kustomize', '--help'], { stdio: 'ignore' });
-      child.on('error', (e) => resolvePromise((e as NodeJS.ErrnoException).code === 'ENOENT' ? `'${kubectl}' was not found on PATH` : e.message));
-      child.on('close', (code) => resolvePromise(code === 0 ? undefined : `'${kubectl} kustomize --help' exited with ${code}`));
+      const child = spawn(kubectl, ['version', '--client', '-o', 'json'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const stdout: Buffer[] = [];
+      child.stdout.on('data', (b: Buffer) => stdout.push(b));
+      child.on('error', (e) => resolvePromise({ missing: (e as NodeJS.ErrnoException).code === 'ENOENT' ? `'${kubectl}' was not found on PATH` : e.message }));
+      child.on('close', (code) => resolvePromise(code === 0 ? { version: versionLine(Buffer.concat(stdout).toString('utf8')) } : { missing: `'${kubectl} version --client' exited with ${code}` }));
     });
     kubectlChecks.set(kubectl, check);
   }
   return check;
+}
+
+/** `kubectl <gitVersion> kustomize <kustomizeVersion>` from the JSON output (the raw text if it is not JSON). */
+function versionLine(text: string): string {
+  try {
+    const v = JSON.parse(text) as { clientVersion?: { gitVersion?: string }; kustomizeVersion?: string };
+    return `kubectl ${v.clientVersion?.gitVersion ?? '?'} kustomize ${v.kustomizeVersion ?? '?'}`;
+  } catch {
+    return text.trim();
+  }
 }
 
 function kustomizeMissing(kubectl: string, reason: string, file: string): Finding {

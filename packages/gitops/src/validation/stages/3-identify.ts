@@ -4,7 +4,7 @@
  * ESM-only, loaded lazily with native import(), each module once per
  * process); kinds of the CRD files a user supplies are compiled with ajv.
  */
-import Ajv from 'ajv';
+import type Ajv from 'ajv';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { LoadedTree } from './1-load';
@@ -81,8 +81,8 @@ export class SchemaRegistry {
     if (crd) return (crd.compiled ??= this.compileCrd(crd.file, crd.schema));
     const spec = modelModuleFor(apiVersion);
     if (!spec) return undefined;
-    const mod = await this.loadModule(spec);
-    const cls = mod && (Object.values(mod).find((c) => (c as ModelClass)?.kind === kind && (c as ModelClass)?.apiVersion === apiVersion) as ModelClass | undefined);
+    const own = /^[A-Za-z][A-Za-z0-9]*$/.test(kind) ? await this.modelClass(`${spec}/${kind}`, apiVersion, kind) : undefined;
+    const cls = own ?? (await this.modelClass(spec, apiVersion, kind));
     if (!cls) return undefined;
     return {
       source: spec,
@@ -100,6 +100,16 @@ export class SchemaRegistry {
     };
   }
 
+  /**
+   * The model class of a kind from a module: first the kind's own module
+   * (`kubernetes-models/v1/Namespace`, a few files) rather than its version's
+   * index (`kubernetes-models/v1`, hundreds); it is the same class either way.
+   */
+  private async modelClass(spec: string, apiVersion: string, kind: string): Promise<ModelClass | undefined> {
+    const mod = await this.loadModule(spec);
+    return mod && (Object.values(mod).find((c) => (c as ModelClass)?.kind === kind && (c as ModelClass)?.apiVersion === apiVersion) as ModelClass | undefined);
+  }
+
   private loadModule(spec: string): Promise<Record<string, unknown> | undefined> {
     let p = this.modules.get(spec);
     if (!p) {
@@ -113,7 +123,9 @@ export class SchemaRegistry {
   }
 
   private compileCrd(file: string, schema: object): Schema {
-    this.ajv ??= new Ajv({ strict: false, allErrors: true, validateFormats: false });
+    // Loaded on first use: most trees have no CRD files, and every run pays for what it loads.
+    const AjvClass = (require('ajv') as { default: typeof Ajv }).default;
+    this.ajv ??= new AjvClass({ strict: false, allErrors: true, validateFormats: false });
     const fn = this.ajv.compile(withObjectMeta(schema));
     return {
       source: posix.normalize(file),

@@ -52,6 +52,7 @@ export function checkReferences(subjects: Subject[], tree: LoadedTree, options: 
   for (const scoped of byScope.values()) {
     const index = indexByKindName(scoped);
     for (const s of scoped) {
+      if (s.context) continue;
       findings.push(...chartSourceRefs(tree, s, index, treeSources, treeWide), ...dependsOnRefs(tree, s, index), ...pathRefs(tree, s, options), ...projectRefs(tree, s, index));
     }
     if (options.duplicates) findings.push(...duplicateResources(tree, scoped));

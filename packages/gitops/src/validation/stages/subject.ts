@@ -16,6 +16,14 @@ export interface Subject {
   env?: string;
   /** The requested target it belongs to, when a stage knows better than the file's location. */
   target?: string;
+  /**
+   * Rendered only so that checks of other objects can see it (an environment
+   * target's view of the component overlays it deploys: duplicates, chart
+   * sources, `${VAR}`s); not itself checked. Its own checks belong to its component.
+   */
+  context?: boolean;
+  /** Finds `documentIndex` on demand (context subjects: their files are parsed only when a finding needs a line). */
+  locate?: () => number | undefined;
 }
 
 export function metadataOf(o: Record<string, unknown>): { name?: string; namespace?: string } {
@@ -68,9 +76,10 @@ export function locateDocument(tree: LoadedTree, file: string, o: Record<string,
 
 /** Line of a field of the subject in its file (the nearest written ancestor when the field is not written there). */
 export function lineIn(tree: LoadedTree, s: Subject, path: (string | number)[]): number {
-  const parsed = tree.file(s.file);
-  if (!parsed || s.documentIndex === undefined) return 1;
-  return keyLineOf(parsed, s.documentIndex, path);
+  const documentIndex = s.documentIndex ?? s.locate?.();
+  const parsed = documentIndex === undefined ? undefined : tree.file(s.file);
+  if (!parsed || documentIndex === undefined) return 1;
+  return keyLineOf(parsed, documentIndex, path);
 }
 
 /** `/spec/chart/0/x` → ['spec', 'chart', 0, 'x']. */
