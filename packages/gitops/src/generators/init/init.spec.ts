@@ -35,6 +35,10 @@ describe('init generator', () => {
       expect(pluginEntries(tree)).toEqual([{ plugin: '@mlops/gitops', options: {} }]);
     });
 
+    it('registers the sync generator so `nx sync:check` guards the derived files', () => {
+      expect(readNxJson(tree)?.sync?.globalGenerators).toEqual(['@mlops/gitops:sync']);
+    });
+
     it('writes the platform file with the default layers and Flux', () => {
       const platform = parsePlatform(platformFile(), tree.read(platformFile(), 'utf-8')!);
       expect(platform.defaultEngine).toBe('flux');
@@ -57,6 +61,8 @@ describe('init generator', () => {
       expect(parse(validate).on).toEqual({ pull_request: null, push: { branches: ['main'] } });
       const gitlab = parse(tree.read(GITLAB_JOBS_FILE, 'utf-8')!);
       expect(gitlab['gitops-validate-affected'].script.join('\n')).toContain('--base="$CI_MERGE_REQUEST_DIFF_BASE_SHA"');
+      expect(validate).toContain('npx nx sync:check');
+      expect(gitlab['gitops-validate-all'].script[0]).toBe('npx nx sync:check');
       expect(gitlab['gitops-release'].script.join('\n')).toMatch(/npx nx g @mlops\/gitops:release[\s\S]*--no-interactive/);
       expect(gitlab['gitops-release'].script.join('\n')).toContain('[skip ci]');
       expect(parse(tree.read(GITHUB_RELEASE, 'utf-8')!).on.workflow_dispatch.inputs).toHaveProperty('chart-version');

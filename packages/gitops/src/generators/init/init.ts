@@ -13,6 +13,8 @@ import { DEFAULT_REPOSITORY, environmentGenerator } from '../environment/environ
 import type { InitGeneratorSchema } from './schema';
 
 export const PLUGIN_NAME = '@mlops/gitops';
+/** Keeps the derived files of the tree in sync with their sources of truth. */
+const SYNC_GENERATOR = `${PLUGIN_NAME}:sync`;
 export const CI_PROVIDERS = ['github', 'gitlab', 'both', 'none'] as const;
 export type CiProvider = (typeof CI_PROVIDERS)[number];
 
@@ -119,12 +121,19 @@ export function refuseForeignTree(tree: Tree): void {
   }
 }
 
+/** Registers the plugin (graph inference) and its sync generator (`nx sync`, `nx sync:check`) in nx.json, once. */
 export function registerPlugin(tree: Tree): void {
   const nxJson = readNxJson(tree) ?? {};
   const plugins = nxJson.plugins ?? [];
   const registered = plugins.some((p) => (typeof p === 'string' ? p : p.plugin) === PLUGIN_NAME);
-  if (registered) return;
-  updateNxJson(tree, { ...nxJson, plugins: [...plugins, { plugin: PLUGIN_NAME, options: {} }] });
+  const syncGenerators = nxJson.sync?.globalGenerators ?? [];
+  const syncRegistered = syncGenerators.includes(SYNC_GENERATOR);
+  if (registered && syncRegistered) return;
+  updateNxJson(tree, {
+    ...nxJson,
+    plugins: registered ? plugins : [...plugins, { plugin: PLUGIN_NAME, options: {} }],
+    sync: { ...nxJson.sync, globalGenerators: syncRegistered ? syncGenerators : [...syncGenerators, SYNC_GENERATOR] },
+  });
 }
 
 function writePlatform(tree: Tree, options: NormalizedInitSchema): void {
