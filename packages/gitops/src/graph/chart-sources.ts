@@ -3,7 +3,7 @@
  * component's base names a HelmRepository / OCIRepository that another
  * component's base defines (e.g. many components sharing one Bitnami
  * repository). Only base files that mention one of those kinds are parsed,
- * each once per content hash.
+ * each once per content hash (graph-cache.ts keeps the facts between nx commands).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,20 +21,9 @@ export interface ChartSourceFacts {
 
 const NONE: ChartSourceFacts = { defines: [], uses: [] };
 const MENTIONS_KIND = /\bkind:\s*["']?(HelmRelease|HelmRepository|OCIRepository)\b/;
-const byHash = new Map<string, ChartSourceFacts>();
 
-/** Facts of one file, read and parsed only when its content hash is new. */
-export function chartSourceFacts(workspaceRoot: string, file: string, hash: string): ChartSourceFacts {
-  const key = `${file}\0${hash}`;
-  let facts = byHash.get(key);
-  if (!facts) {
-    facts = readFacts(workspaceRoot, file);
-    byHash.set(key, facts);
-  }
-  return facts;
-}
-
-function readFacts(workspaceRoot: string, file: string): ChartSourceFacts {
+/** Facts of one file as it is on disk; only files that mention one of the kinds are parsed. The graph cache keeps them per Nx file hash. */
+export function chartSourceFactsOf(workspaceRoot: string, file: string): ChartSourceFacts {
   let text: string;
   try {
     text = readFileSync(join(workspaceRoot, file), 'utf8');

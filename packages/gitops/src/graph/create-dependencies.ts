@@ -11,19 +11,49 @@
  * nothing: validation reports it with file and line. Every `nx` command must
  * keep working on a broken tree.
  */
-import { DependencyType, type CreateDependencies, type CreateDependenciesContext, type RawProjectGraphDependency } from '@nx/devkit';
+import type { CreateDependencies, CreateDependenciesContext, DependencyType, RawProjectGraphDependency } from '@nx/devkit';
 import { componentBase, componentsDir, environmentProjectName } from '../model/layout';
 import { componentEdges, TreeModel } from '../model/tree-model';
-import { chartSourceFacts } from './chart-sources';
-import { GitopsPluginOptions, normalizePluginOptions } from './options';
+import { chartSourceFactsOf } from './chart-sources';
+import { GraphCache, graphCache, hashParts, pluginCodeVersion } from './graph-cache';
+import { GitopsPluginOptions, normalizePluginOptions, NormalizedPluginOptions } from './options';
 import { latestTreeState, loadTreeState, TreeState } from './tree-state';
 
+/**
+ * `DependencyType.static` without loading @nx/devkit at run time (its entry
+ * loads much of Nx, which every graph computation would pay for).
+ */
+const STATIC_EDGE = 'static' as DependencyType.static;
+
+/** Edges come from the graph cache when the tree, the projects and the base files are as they were. */
 export const createDependencies: CreateDependencies<GitopsPluginOptions> = (rawOptions, context) => {
   const options = normalizePluginOptions(rawOptions);
   const state = latestTreeState(options.tree) ?? loadTreeState(context.workspaceRoot, allFiles(context), options.tree);
-  const deps = [...dependsOnEdges(state.model, context), ...chartSourceEdges(state.model, context), ...deploymentEdges(state)];
-  return keepKnownProjects(unique(deps), context);
+  const cache = graphCache(context.workspaceRoot);
+  const key = dependenciesKey(state, options, context);
+  let deps = cache.dependencies(key);
+  if (!deps) {
+    deps = unique([...dependsOnEdges(state.model, context), ...chartSourceEdges(state.model, context, cache), ...deploymentEdges(state)]);
+    cache.setDependencies(key, deps);
+    cache.save();
+  }
+  return keepKnownProjects(deps, context);
 };
+
+/** What the edges are computed from: the tree state, the projects Nx knows, and the Nx hash of every component base file. */
+function dependenciesKey(state: TreeState, options: NormalizedPluginOptions, context: CreateDependenciesContext): string {
+  const parts = [pluginCodeVersion(), JSON.stringify(options), state.key];
+  const componentsRoot = componentsDir(options.tree) + '/';
+  for (const name of Object.keys(context.projects).sort()) {
+    const root = context.projects[name].root;
+    parts.push(name, root);
+    if (!root.startsWith(componentsRoot)) continue;
+    const [layer, component] = root.slice(componentsRoot.length).split('/');
+    const base = componentBase(layer, component ?? '', options.tree) + '/';
+    for (const f of context.fileMap.projectFileMap[name] ?? []) if (f.file.startsWith(base)) parts.push(f.file, f.hash);
+  }
+  return hashParts(parts);
+}
 
 /** Also to a component whose own component.yaml does not parse: it is still a project of the tree. */
 function dependsOnEdges(model: TreeModel, context: CreateDependenciesContext): RawProjectGraphDependency[] {
@@ -32,17 +62,17 @@ function dependsOnEdges(model: TreeModel, context: CreateDependenciesContext): R
   const unparsed = missing.filter((m) => context.projects[m.ref.name]?.root?.startsWith(componentsRoot));
   return [...edges.map((e) => ({ from: e.from, to: e.to.name })), ...unparsed.map((m) => ({ from: m.from, to: m.ref.name }))]
     .filter((e) => e.from.name !== e.to)
-    .map((e) => ({ source: e.from.name, target: e.to, sourceFile: e.from.file, type: DependencyType.static }));
+    .map((e) => ({ source: e.from.name, target: e.to, sourceFile: e.from.file, type: STATIC_EDGE }));
 }
 
-function chartSourceEdges(model: TreeModel, context: CreateDependenciesContext): RawProjectGraphDependency[] {
+function chartSourceEdges(model: TreeModel, context: CreateDependenciesContext, cache: GraphCache): RawProjectGraphDependency[] {
   const definedBy = new Map<string, string>();
   const uses: { component: string; file: string; source: string }[] = [];
   for (const c of model.components.values()) {
     const base = componentBase(c.layer, c.name, model.root) + '/';
     for (const f of context.fileMap.projectFileMap[c.name] ?? []) {
       if (!f.file.startsWith(base) || !/\.ya?ml$/.test(f.file)) continue;
-      const facts = chartSourceFacts(context.workspaceRoot, f.file, f.hash);
+      const facts = cache.facts(f.file, f.hash, () => chartSourceFactsOf(context.workspaceRoot, f.file));
       for (const s of facts.defines) if (!definedBy.has(s)) definedBy.set(s, c.name);
       for (const s of facts.uses) uses.push({ component: c.name, file: f.file, source: s });
     }
@@ -50,7 +80,7 @@ function chartSourceEdges(model: TreeModel, context: CreateDependenciesContext):
   return uses
     .map((u) => ({ ...u, target: definedBy.get(u.source) }))
     .filter((u): u is typeof u & { target: string } => u.target !== undefined && u.target !== u.component)
-    .map((u) => ({ source: u.component, target: u.target, sourceFile: u.file, type: DependencyType.static }));
+    .map((u) => ({ source: u.component, target: u.target, sourceFile: u.file, type: STATIC_EDGE }));
 }
 
 function deploymentEdges(state: TreeState): RawProjectGraphDependency[] {
@@ -58,7 +88,7 @@ function deploymentEdges(state: TreeState): RawProjectGraphDependency[] {
     source: environmentProjectName(d.env),
     target: d.component,
     sourceFile: d.file,
-    type: DependencyType.static,
+    type: STATIC_EDGE,
   }));
 }
 

@@ -20,7 +20,8 @@ import {
 import { ComponentModel, EnvironmentModel, TreeModel } from '../model/tree-model';
 import { ENGINES } from '../model/vocabulary';
 import { GitopsPluginOptions, normalizePluginOptions, NormalizedPluginOptions } from './options';
-import { Deployment, loadTreeState } from './tree-state';
+import { graphCache, hashParts, NodesResults, pluginCodeVersion } from './graph-cache';
+import { Deployment, loadTreeState, TreeState } from './tree-state';
 import {
   componentNamedInputs,
   componentValidateTarget,
@@ -48,12 +49,24 @@ export function createGitopsNodes(
   options: NormalizedPluginOptions,
   context: CreateNodesContextV2,
 ): Array<readonly [string, CreateNodesResult]> {
-  const { model, deployments } = loadTreeState(context.workspaceRoot, files, options.tree);
+  const state = loadTreeState(context.workspaceRoot, files, options.tree);
+  const validator = validatorInputs(context.workspaceRoot);
+  const cache = graphCache(context.workspaceRoot);
+  const key = hashParts([pluginCodeVersion(), JSON.stringify(options), JSON.stringify(validator), state.key]);
+  const cached = cache.nodes(key);
+  if (cached) return cached;
+  const results = buildNodes(files, state, { tree: options.tree, validator }, options);
+  cache.setNodes(key, results);
+  cache.save();
+  return results;
+}
+
+function buildNodes(files: readonly string[], state: TreeState, ctx: TargetContext, options: NormalizedPluginOptions): NodesResults {
+  const { model, deployments } = state;
   const components = projectComponents(model, files);
   const environments = projectEnvironments(model, files);
   if (components.length === 0 && environments.length === 0) return [];
-  const ctx: TargetContext = { tree: options.tree, validator: validatorInputs(context.workspaceRoot) };
-  const results: Array<readonly [string, CreateNodesResult]> = [];
+  const results: NodesResults = [];
   for (const c of components) {
     results.push([c.file, { projects: { [c.dir]: componentProject(c, model, deployments, ctx, options) } }]);
   }

@@ -267,6 +267,26 @@ describe('createDependencies', () => {
     expect(await edges()).toEqual(['airflow -> postgresql (gitops/components/orchestration/airflow/component.yaml)']);
   });
 
+  it("keeps the graph in Nx's workspace data between commands, and a changed tree never gets the old edges", async () => {
+    component('platform-operators', 'bitnami-charts');
+    chartSource('platform-operators', 'bitnami-charts', 'HelmRepository', 'bitnami');
+    component('orchestration', 'postgresql');
+    helmRelease('orchestration', 'postgresql', 'HelmRepository', 'bitnami');
+    const before = await edges();
+    const cacheFile = join(root, '.nx/workspace-data/mlops-gitops-graph.json');
+    const stored = readFileSync(cacheFile, 'utf8');
+
+    expect(await edges()).toEqual(before);
+    expect(readFileSync(cacheFile, 'utf8')).toBe(stored);
+
+    chartSource('orchestration', 'postgresql', 'HelmRepository', 'bitnami-mirror');
+    helmRelease('orchestration', 'postgresql', 'HelmRepository', 'bitnami-mirror');
+    component('data-plane', 'kafka-cluster', ['postgresql']);
+
+    expect(before).toEqual(['postgresql -> bitnami-charts (gitops/components/orchestration/postgresql/base/helmrelease.yaml)']);
+    expect(await edges()).toEqual(['kafka-cluster -> postgresql (gitops/components/data-plane/kafka-cluster/component.yaml)']);
+  });
+
   it('keeps upward and cyclic edges (validation reports them) without throwing', async () => {
     component('platform-operators', 'spark-operator', ['airflow']);
     component('orchestration', 'airflow', ['spark-operator']);

@@ -1,18 +1,27 @@
 /**
- * What one graph computation knows about the tree, built once and shared by
+ * What one graph computation knows about the tree, read once and shared by
  * createNodes and createDependencies.
  *
  * createNodes reads platform.yaml, every component.yaml and every
- * environment.yaml (the files its glob matched) and builds the tree model.
- * The model is kept in a module-level cache keyed by a hash of those files'
- * contents, so a second graph computation in the same process (the Nx daemon,
- * or createDependencies right after createNodes) parses nothing again.
+ * environment.yaml (the files its glob matched) and checks which Flux /
+ * Argo CD entry files exist. Those inputs have a key (a hash of all of them);
+ * the tree model is built from them only when someone asks for it: when the
+ * graph cache (graph-cache.ts) holds results for the key, nothing is parsed.
+ * The model is also kept in a module-level cache by key, so a second graph
+ * computation in the same process (the Nx daemon) parses nothing again.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { argoApplicationFile, fluxEntryFile, parseComponentFile, parseEnvironmentFile, platformFile, TreeRoot } from '../model/layout';
+import {
+  argoApplicationFile,
+  fluxEntryFile,
+  parseComponentFile,
+  parseEnvironmentFile,
+  platformFile,
+  TreeRoot,
+} from '../model/layout';
 import { buildTreeModel, SourceFile, TreeModel } from '../model/tree-model';
+import { hashParts } from './graph-cache';
 
 /** An environment deploys a component through its Flux Kustomization or Argo CD Application file. */
 export interface Deployment {
@@ -23,13 +32,15 @@ export interface Deployment {
 }
 
 export interface TreeState {
+  /** Hash of the tree root, the model files' paths and texts, and the deployment files that exist. */
   key: string;
-  model: TreeModel;
-  deployments: Deployment[];
+  /** Built on first use. */
+  readonly model: TreeModel;
+  readonly deployments: Deployment[];
 }
 
-let cached: { key: string; model: TreeModel } | undefined;
-let latest: TreeState | undefined;
+let cachedModel: { key: string; model: TreeModel } | undefined;
+let latest: { root: string; state: TreeState } | undefined;
 
 /** The files (relative paths) among `files` that the tree model is built from. */
 export function treeModelFiles(files: readonly string[], tree: TreeRoot): string[] {
@@ -39,18 +50,34 @@ export function treeModelFiles(files: readonly string[], tree: TreeRoot): string
     .sort();
 }
 
-/** Reads the model files once, builds (or reuses) the model, and finds what each environment deploys. */
+/** Reads the model files and finds the entry files; the model itself is built (or reused) when first asked for. */
 export function loadTreeState(workspaceRoot: string, files: readonly string[], tree: TreeRoot): TreeState {
-  const sources = readSources(workspaceRoot, treeModelFiles(files, tree));
-  const key = hashSources(tree, sources);
-  if (cached?.key !== key) cached = { key, model: buildTreeModel(sources, tree) };
-  latest = { key, model: cached.model, deployments: findDeployments(workspaceRoot, cached.model) };
-  return latest;
+  const modelFiles = treeModelFiles(files, tree);
+  const sources = readSources(workspaceRoot, modelFiles);
+  const candidates = entryFiles(workspaceRoot, modelFiles, tree);
+  const key = hashParts([tree.root, ...sources.flatMap((s) => [s.path, s.text]), '\0entries', ...candidates.map((c) => c.file)]);
+  let deployments: Deployment[] | undefined;
+  const model = () => {
+    if (cachedModel?.key !== key) cachedModel = { key, model: buildTreeModel(sources, tree) };
+    return cachedModel.model;
+  };
+  const state: TreeState = {
+    key,
+    get model() {
+      return model();
+    },
+    get deployments() {
+      const m = model();
+      return (deployments ??= candidates.filter((c) => m.components.has(c.component) && m.environments.has(c.env)));
+    },
+  };
+  latest = { root: tree.root, state };
+  return state;
 }
 
 /** The state of the last graph computation in this process, if it is for the same tree. */
 export function latestTreeState(tree: TreeRoot): TreeState | undefined {
-  return latest && latest.model.root.root === tree.root ? latest : undefined;
+  return latest?.root === tree.root ? latest.state : undefined;
 }
 
 function readSources(workspaceRoot: string, files: string[]): SourceFile[] {
@@ -65,20 +92,17 @@ function readSources(workspaceRoot: string, files: string[]): SourceFile[] {
   return sources;
 }
 
-function hashSources(tree: TreeRoot, sources: SourceFile[]): string {
-  const hash = createHash('sha256').update(tree.root);
-  for (const s of sources) hash.update('\0').update(s.path).update('\0').update(s.text);
-  return hash.digest('hex');
-}
-
-function findDeployments(workspaceRoot: string, model: TreeModel): Deployment[] {
-  const deployments: Deployment[] = [];
-  for (const env of [...model.environments.keys()].sort()) {
-    for (const component of [...model.components.keys()].sort()) {
-      for (const file of [fluxEntryFile(env, component, model.root), argoApplicationFile(env, component, model.root)]) {
-        if (existsSync(join(workspaceRoot, file))) deployments.push({ env, component, file });
+/** The Flux and Argo CD entry files that exist, for every environment and component named by the files' paths. */
+function entryFiles(workspaceRoot: string, modelFiles: string[], tree: TreeRoot): Deployment[] {
+  const envs = [...new Set(modelFiles.map((f) => parseEnvironmentFile(f, tree)).filter((e): e is string => e !== undefined))].sort();
+  const components = [...new Set(modelFiles.map((f) => parseComponentFile(f, tree)?.component).filter((c): c is string => c !== undefined))].sort();
+  const found: Deployment[] = [];
+  for (const env of envs) {
+    for (const component of components) {
+      for (const file of [fluxEntryFile(env, component, tree), argoApplicationFile(env, component, tree)]) {
+        if (existsSync(join(workspaceRoot, file))) found.push({ env, component, file });
       }
     }
   }
-  return deployments;
+  return found;
 }
