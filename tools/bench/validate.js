@@ -4,18 +4,24 @@
  *
  *  (a) whole tree, N components x 3 environments:
  *      `nx run-many -t validate --skip-nx-cache` (the plugin's batch executor: one engine
- *      process for all tasks) against Flux's example-repository approach
+ *      process for all tasks) with the render memo OFF (MLOPS_GITOPS_RENDER_CACHE=off), so
+ *      every kustomization is rendered: a cold run. Against Flux's example-repository approach
  *      (tools/bench/flux-baseline.js: one `kubectl kustomize` per kustomization directory,
- *      then a schema check of its output); at two sizes to show linear growth;
- *  (b) `nx affected -t validate` after a one-file change (cache warm) against `nx show projects`,
- *      at the same two sizes to show it stays flat.
+ *      then a schema check of its output);
+ *  (b) `nx affected -t validate` after a one-file change (an overlay value of a component
+ *      nothing depends on), with the Nx cache and the render memo warmed by one
+ *      `nx run-many -t validate`, against `nx show projects` (median of 3);
+ *  at two sizes, to show how each grows with the tree.
+ *
+ * Each size gets a fresh temporary workspace (Nx cache inside it, daemon off). The render memo
+ * of (b) lives in a temporary folder outside the workspace (so it is not an untracked change
+ * `nx affected` would look at) and is removed afterwards.
  *
  *   npm run build && node tools/bench/validate.js [small=100] [large=300]
- *
- * Nx runs with the daemon off and a cache directory inside the temporary workspace.
  */
 const { join } = require('node:path');
-const { appendFileSync } = require('node:fs');
+const { appendFileSync, mkdtempSync, rmSync } = require('node:fs');
+const { tmpdir } = require('node:os');
 const { createBenchWorkspace } = require('./synthetic-tree');
 const { runFluxBaseline } = require('./flux-baseline');
 
@@ -41,69 +47,93 @@ function leafOf(plan) {
   return plan.find((c) => !plan.some((o) => o.dependsOn.includes(c.name)));
 }
 
-async function measure(components) {
+/** Measures one tree size; `baseline: false` skips the Flux baseline (about 2 minutes at 300 x 3). */
+async function measure(components, { baseline = true } = {}) {
   const ws = createBenchWorkspace({ components });
-  const env = { NX_CACHE_DIRECTORY: join(ws.root, '.nx/bench-cache') };
+  const memo = mkdtempSync(join(tmpdir(), 'gitops-bench-memo-'));
+  const cold = { NX_CACHE_DIRECTORY: join(ws.root, '.nx/bench-cache'), MLOPS_GITOPS_RENDER_CACHE: 'off' };
+  const warm = { ...cold, MLOPS_GITOPS_RENDER_CACHE: memo };
   try {
-    ws.nx(['show', 'projects'], env); // first graph computation writes Nx's workspace data; not measured
-    const full = timed(() => ws.nx(['run-many', '-t', 'validate', '--skip-nx-cache', '--output-style=static'], env));
-    const baseline = await timedAsync(() => runFluxBaseline(join(ws.root, 'gitops')));
+    ws.nx(['show', 'projects'], cold); // first graph computation writes Nx's workspace data; not measured
+    const full = timed(() => ws.nx(['run-many', '-t', 'validate', '--skip-nx-cache', '--output-style=static'], cold));
+    const base = baseline ? await timedAsync(() => runFluxBaseline(join(ws.root, 'gitops'))) : undefined;
 
-    ws.nx(['run-many', '-t', 'validate'], env); // warm the cache
+    ws.nx(['run-many', '-t', 'validate'], warm); // warms the Nx cache and the render memo
     const leaf = leafOf(ws.plan);
     appendFileSync(join(ws.root, 'gitops/components', leaf.layer.name, leaf.name, 'overlays/staging/values.yaml'), 'podAnnotations: {bench: changed}\n');
     ws.git('commit', '-qam', 'one-file change');
-    const affected = timed(() => ws.nx(['affected', '-t', 'validate', '--base=HEAD~1', '--output-style=static'], env));
+    const affected = timed(() => ws.nx(['affected', '-t', 'validate', '--base=HEAD~1', '--output-style=static'], warm));
     const ran = [...affected.value.matchAll(/^> nx run (\S+):validate/gm)].map((m) => m[1]);
-    const show = median([0, 1, 2].map(() => timed(() => ws.nx(['show', 'projects'], env)).ms));
+    const show = median([0, 1, 2].map(() => timed(() => ws.nx(['show', 'projects'], warm)).ms));
     return {
       components,
       projects: components + 3,
       fullMs: full.ms,
-      baselineMs: baseline.ms,
-      baselineDirs: baseline.value.dirs,
-      baselineFailures: baseline.value.failures.length,
+      baselineMs: base?.ms,
+      baselineDirs: base?.value.dirs,
+      baselineFailures: base?.value.failures.length,
       affectedMs: affected.ms,
       affectedTasks: ran.length,
       showMs: show,
     };
   } finally {
     ws.remove();
+    rmSync(memo, { recursive: true, force: true });
   }
 }
 
+const ms = (n) => (n === undefined ? 'n/a' : `${Math.round(n)} ms`);
+
 function table(rows) {
-  const fmt = (n) => `${Math.round(n)} ms`;
   const lines = [
-    '| tree | nx run-many -t validate --skip-nx-cache | Flux baseline (kustomize dirs) | speed-up | nx affected -t validate (tasks) | nx show projects | affected / show |',
+    '| tree | nx run-many -t validate --skip-nx-cache (memo off) | Flux baseline (kustomize dirs) | speed-up | nx affected -t validate (tasks) | nx show projects | affected / show |',
     '|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
+    const speedUp = r.baselineMs === undefined ? 'n/a' : `${(r.baselineMs / r.fullMs).toFixed(1)}x`;
     lines.push(
-      `| ${r.components} x 3 | ${fmt(r.fullMs)} | ${fmt(r.baselineMs)} (${r.baselineDirs}) | ${(r.baselineMs / r.fullMs).toFixed(1)}x | ${fmt(r.affectedMs)} (${r.affectedTasks}) | ${fmt(r.showMs)} | ${(r.affectedMs / r.showMs).toFixed(2)} |`,
+      `| ${r.components} x 3 | ${ms(r.fullMs)} | ${ms(r.baselineMs)} (${r.baselineDirs ?? 'n/a'}) | ${speedUp} | ${ms(r.affectedMs)} (${r.affectedTasks}) | ${ms(r.showMs)} | ${(r.affectedMs / r.showMs).toFixed(2)} |`,
     );
   }
   return lines.join('\n');
 }
 
-async function main() {
-  const [small = 100, large = 300] = process.argv.slice(2).map(Number);
-  const rows = [];
-  for (const n of [small, large]) {
-    process.stderr.write(`measuring ${n} components x 3 environments ...\n`);
-    rows.push(await measure(n));
-  }
-  const [a, b] = rows;
-  console.log(table(rows));
-  console.log('');
-  console.log(`targets: speed-up >= 10x at ${b.components} x 3; affected / show <= 2`);
-  console.log(`full run growth ${a.components} -> ${b.components} components (x${(b.components / a.components).toFixed(1)} tree): x${(b.fullMs / a.fullMs).toFixed(2)} time (baseline x${(b.baselineMs / a.baselineMs).toFixed(2)})`);
-  console.log(`affected run growth over the same step: x${(b.affectedMs / a.affectedMs).toFixed(2)} (nx show projects x${(b.showMs / a.showMs).toFixed(2)})`);
-  if (rows.some((r) => r.baselineFailures)) console.log(`note: the baseline reported failures: ${rows.map((r) => r.baselineFailures).join(', ')}`);
-  console.log(JSON.stringify({ rows }));
+/** Growth between the two sizes: the full run should grow like the tree, the affected run like `nx show projects`. */
+function growth([a, b]) {
+  return {
+    tree: b.components / a.components,
+    full: b.fullMs / a.fullMs,
+    baseline: a.baselineMs && b.baselineMs ? b.baselineMs / a.baselineMs : undefined,
+    affected: b.affectedMs / a.affectedMs,
+    show: b.showMs / a.showMs,
+  };
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+async function benchValidate({ small = 100, large = 300, baselineSmall = true } = {}) {
+  const rows = [];
+  for (const n of [small, large]) {
+    process.stderr.write(`validate: measuring ${n} components x 3 environments ...\n`);
+    rows.push(await measure(n, { baseline: n === large || baselineSmall }));
+  }
+  return { rows, growth: growth(rows) };
+}
+
+module.exports = { benchValidate, table };
+
+if (require.main === module) {
+  const [small = 100, large = 300] = process.argv.slice(2).map(Number);
+  benchValidate({ small, large })
+    .then(({ rows, growth: g }) => {
+      const b = rows[1];
+      console.log(table(rows));
+      console.log('');
+      console.log(`targets at ${b.components} x 3: speed-up >= 10x (${(b.baselineMs / b.fullMs).toFixed(1)}x); affected / show <= 2 (${(b.affectedMs / b.showMs).toFixed(2)})`);
+      console.log(`growth ${rows[0].components} -> ${b.components} components (x${g.tree.toFixed(1)} tree): full run x${g.full.toFixed(2)}${g.baseline ? ` (baseline x${g.baseline.toFixed(2)})` : ''}; affected x${g.affected.toFixed(2)} (nx show projects x${g.show.toFixed(2)})`);
+      if (rows.some((r) => r.baselineFailures)) console.log(`note: the baseline reported failures: ${rows.map((r) => r.baselineFailures).join(', ')}`);
+      console.log(JSON.stringify({ rows, growth: g }));
+    })
+    .catch((e) => {
+      console.error(e);
+      process.exit(1);
+    });
+}
