@@ -12,7 +12,7 @@
  *   node tools/bench/synthetic-tree.js <workspace-dir> <components> [environments...]
  */
 const { spawnSync } = require('node:child_process');
-const { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } = require('node:fs');
+const { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { dirname, join, posix, resolve } = require('node:path');
 const { stringify } = require('yaml');
@@ -162,22 +162,68 @@ function buildSyntheticTree(workspaceDir, { components, environments = DEFAULT_E
 
 const WORKSPACE_ROOT = resolve(__dirname, '../..');
 const NX_BIN = join(dirname(require.resolve('nx/package.json', { paths: [WORKSPACE_ROOT] })), require('nx/package.json').bin.nx);
-/** What a benchmark workspace needs of this one: the Nx setup and the built plugin (dist) with its sources. */
-const WORKSPACE_FILES = ['nx.json', 'package.json', 'package-lock.json', 'tsconfig.base.json', 'packages/gitops'];
+/** What a benchmark workspace needs of this one: the Nx setup (and, for `plugin: 'workspace'`, the plugin package with its sources). */
+const WORKSPACE_FILES = ['nx.json', 'package.json', 'package-lock.json', 'tsconfig.base.json'];
+const PLUGIN_DIR = 'packages/gitops';
 
 /**
- * A throw-away Nx workspace holding this workspace's Nx setup and plugin, a
- * synthetic tree, and (optionally) a git history with it committed. The
- * plugin is loaded from the copy's packages/gitops/dist, exactly as in this
- * workspace; node_modules is shared through a symlink.
+ * node_modules of a workspace that installed the plugin from the registry:
+ * every package of this workspace's node_modules (symlinked), except the
+ * plugin, which is a real folder holding what `npm pack` publishes (package.json,
+ * generators.json, executors.json, dist). Nx then runs the compiled executors
+ * and plugin, as in any adopting repository (a workspace-local plugin runs its
+ * executors from TypeScript source through swc instead).
  */
-function createBenchWorkspace({ components, environments = DEFAULT_ENVS, git = true, prefix = 'gitops-bench-' }) {
+function installedNodeModules(root) {
+  const shared = join(WORKSPACE_ROOT, 'node_modules');
+  const own = join(root, 'node_modules');
+  mkdirSync(own);
+  for (const name of readdirSync(shared)) {
+    if (name === '.cache' || name === '.package-lock.json') continue;
+    if (name !== '@mlops') {
+      symlinkSync(join(shared, name), join(own, name));
+      continue;
+    }
+    for (const scoped of readdirSync(join(shared, name))) {
+      mkdirSync(join(own, name), { recursive: true });
+      if (scoped !== 'gitops') symlinkSync(join(shared, name, scoped), join(own, name, scoped));
+    }
+  }
+  const pkg = JSON.parse(readFileSync(join(WORKSPACE_ROOT, PLUGIN_DIR, 'package.json'), 'utf8'));
+  const target = join(own, ...pkg.name.split('/'));
+  for (const f of ['package.json', 'generators.json', 'executors.json', 'dist']) {
+    cpSync(join(WORKSPACE_ROOT, PLUGIN_DIR, f), join(target, f), { recursive: true, filter: (src) => !src.endsWith('.tsbuildinfo') });
+  }
+  // The lock file records the installed version, as npm writes it (Nx hashes external dependencies by it).
+  const lockPath = join(root, 'package-lock.json');
+  const lock = JSON.parse(readFileSync(lockPath, 'utf8'));
+  lock.packages[`node_modules/${pkg.name}`] = { version: pkg.version, resolved: `file:${pkg.name}-${pkg.version}.tgz`, dependencies: pkg.dependencies };
+  delete lock.packages[PLUGIN_DIR];
+  writeFileSync(lockPath, JSON.stringify(lock, null, 2));
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  manifest.devDependencies = { ...manifest.devDependencies, [pkg.name]: pkg.version };
+  manifest.workspaces = (manifest.workspaces ?? []).filter((w) => !PLUGIN_DIR.startsWith(w.replace('/*', '/')));
+  writeFileSync(join(root, 'package.json'), JSON.stringify(manifest, null, 2));
+}
+
+/**
+ * A throw-away Nx workspace holding this workspace's Nx setup, a synthetic
+ * tree, and (optionally) a git history with it committed.
+ *
+ * `plugin: 'installed'` (default) installs the built plugin as an adopting
+ * repository does (see installedNodeModules); `plugin: 'workspace'` copies
+ * packages/gitops and shares this workspace's node_modules through a symlink,
+ * as in this monorepo (Nx then runs the executors from TypeScript source).
+ */
+function createBenchWorkspace({ components, environments = DEFAULT_ENVS, git = true, prefix = 'gitops-bench-', plugin = 'installed' }) {
   if (!existsSync(join(DIST, 'index.js'))) throw new Error('packages/gitops/dist is missing: run `npm run build` first');
   const root = mkdtempSync(join(tmpdir(), prefix));
-  for (const f of WORKSPACE_FILES) {
-    cpSync(join(WORKSPACE_ROOT, f), join(root, f), { recursive: true, filter: (src) => !src.includes(`${join('packages', 'gitops', 'node_modules')}`) });
+  for (const f of WORKSPACE_FILES) cpSync(join(WORKSPACE_ROOT, f), join(root, f), { recursive: true });
+  if (plugin === 'installed') installedNodeModules(root);
+  else {
+    cpSync(join(WORKSPACE_ROOT, PLUGIN_DIR), join(root, PLUGIN_DIR), { recursive: true, filter: (src) => !src.includes(join(PLUGIN_DIR, 'node_modules')) });
+    symlinkSync(join(WORKSPACE_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
   }
-  symlinkSync(join(WORKSPACE_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
   writeFileSync(join(root, '.gitignore'), 'node_modules\n.nx\n');
   const built = buildSyntheticTree(root, { components, environments });
   const env = (extra = {}) => ({ ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true', FORCE_COLOR: '0', ...extra });

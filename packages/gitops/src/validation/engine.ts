@@ -18,9 +18,9 @@ import { Plan, planAny, planLayout } from './plan';
 import { sortFindings } from './report';
 import { LoadedTree } from './stages/1-load';
 import { MemoHit } from './render-memo';
-import { defaultConcurrency, dirsToRender, memoHits, memoiseRenders, openRenderMemo, renderDirs, RenderedObject, RenderOutput } from './stages/2-render';
-import { SchemaRegistry } from './stages/3-identify';
-import { checkSchemas } from './stages/4-schema';
+import { defaultConcurrency, dirsToRender, kubectlVersion, memoHits, memoiseRenders, openRenderMemo, renderDirs, RenderedObject, RenderOutput } from './stages/2-render';
+import { SchemaRegistry, schemaVersion } from './stages/3-identify';
+import { checkSchemas, SchemaVerdict } from './stages/4-schema';
 import { checkReferences } from './stages/5-references';
 import { checkPolicy } from './stages/6-policy';
 import { locateDocument, Subject, writtenSubjects } from './stages/subject';
@@ -39,10 +39,11 @@ export async function validate(req: ValidateRequest): Promise<ValidationReport> 
 export async function validateWith(reader: FileReader, req: ValidateRequest): Promise<ValidationReport> {
   const started = Date.now();
   const tree = new LoadedTree(reader);
+  const kubectl = req.kubectl ?? 'kubectl';
+  void kubectlVersion(kubectl); // asked once per process; kubectl answers while the plan is made
   const plan = req.layout === 'gitops' ? planLayout(tree, req) : planAny(tree, req);
   // kustomize renders in child processes while this process parses the rest of the files.
-  const kubectl = req.kubectl ?? 'kubectl';
-  const memo = req.renderCacheDir === undefined ? undefined : await openRenderMemo(req.renderCacheDir, kubectl);
+  const memo = req.renderCacheDir === undefined ? undefined : await openRenderMemo(req.renderCacheDir, kubectl, schemaVersion(tree, plan.crdsDir));
   const memoised = memo ? memoHits(memo, tree.reader, plan.renderRequests) : new Map<string, MemoHit>();
   const closureOf = (dir: string) => memoised.get(dir)?.closure ?? tree.closure(dir);
   const contextDirs = onlyContext(plan, closureOf);
@@ -55,14 +56,15 @@ export async function validateWith(reader: FileReader, req: ValidateRequest): Pr
     }),
     loadFiles(tree, withoutClean(plan.files, memoised)),
   ]);
-  if (memo) memoiseRenders(memo, tree, rendered);
   const renderedByDir = renderedSubjects(tree, rendered, plan, contextDirs);
   const subjects = [...renderedByDir.values()].flat().concat(plainManifests(tree, plan, rendered, contextDirs));
   const checked = subjects.filter((s) => !s.context);
 
   const registry = new SchemaRegistry();
   registry.loadCrds(tree, plan.crdsDir);
-  const schema = await checkSchemas(checked, registry, tree, plan.crdsHint);
+  const known = knownVerdicts(memoised, renderedByDir);
+  const schema = await checkSchemas(checked, registry, tree, plan.crdsHint, (i) => known.get(checked[i]));
+  if (memo) memoiseRenders(memo, tree, rendered, memoised, verdictsByDir(renderedByDir, checked, schema.verdicts));
   const findings: Finding[] = [
     ...plan.findings,
     ...tree.findings,
@@ -84,6 +86,27 @@ export async function validateWith(reader: FileReader, req: ValidateRequest): Pr
       unchecked: schema.unchecked,
       durationMs: Date.now() - started,
     },
+  };
+}
+
+/** Schema verdicts the memo holds for the subjects of its hits. */
+function knownVerdicts(memoised: Map<string, MemoHit>, renderedByDir: Map<string, Subject[]>): Map<Subject, SchemaVerdict> {
+  const known = new Map<Subject, SchemaVerdict>();
+  for (const [dir, hit] of memoised) {
+    const subjects = renderedByDir.get(dir);
+    if (!hit.verdicts || !subjects || subjects.length !== hit.verdicts.length) continue;
+    subjects.forEach((s, i) => known.set(s, hit.verdicts![i]));
+  }
+  return known;
+}
+
+/** The verdicts of a checked directory's subjects, in object order (undefined for context directories). */
+function verdictsByDir(renderedByDir: Map<string, Subject[]>, checked: Subject[], verdicts: SchemaVerdict[]): (dir: string) => SchemaVerdict[] | undefined {
+  const of = new Map<Subject, SchemaVerdict>();
+  checked.forEach((s, i) => of.set(s, verdicts[i]));
+  return (dir) => {
+    const list = (renderedByDir.get(dir) ?? []).map((s) => of.get(s));
+    return list.every((v): v is SchemaVerdict => v !== undefined) ? list : undefined;
   };
 }
 

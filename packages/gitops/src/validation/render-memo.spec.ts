@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { memoryReader } from './file-reader';
 import { diskRenderMemo, renderCacheDir, RENDER_CACHE_DIR } from './render-memo';
 import { LoadedTree } from './stages/1-load';
+import type { SchemaVerdict } from './stages/4-schema';
 
 const KUSTOMIZE = 'kubectl v1.32.4 kustomize v5.5.0 --load-restrictor=LoadRestrictionsNone';
 const CM = { object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }, file: 'c/base/cm.yaml' };
@@ -26,15 +27,15 @@ beforeEach(() => (folder = mkdtempSync(join(tmpdir(), 'render-memo-spec-'))));
 afterEach(() => rmSync(folder, { recursive: true, force: true }));
 
 /** One run: a fresh tree and memo over the same folder, as the engine opens them. */
-function run(tree: Record<string, string>, version = KUSTOMIZE) {
+function run(tree: Record<string, string>, version = KUSTOMIZE, schemas = 'schemas-1') {
   const loaded = new LoadedTree(memoryReader(tree));
-  return { tree: loaded, memo: diskRenderMemo(folder, version) };
+  return { tree: loaded, memo: diskRenderMemo(folder, version, schemas) };
 }
 
-function store(tree: Record<string, string>, dir: string): void {
+function store(tree: Record<string, string>, dir: string, verdicts?: SchemaVerdict[]): void {
   const r = run(tree);
   for (const f of Object.keys(tree)) r.tree.file(f);
-  r.memo.set(r.tree, dir, [CM]);
+  r.memo.set(r.tree, dir, [CM], verdicts);
 }
 
 describe('render memo', () => {
@@ -92,6 +93,19 @@ describe('render memo', () => {
     expect(readdirSync(folder)).toEqual([]);
   });
 
+  it('keeps the schema verdicts of the objects for the validator version that reached them', () => {
+    const tree = files();
+    const verdict: SchemaVerdict = { status: 'checked', findings: [{ path: ['data'], rule: 'schema-invalid', severity: 'error', message: 'ConfigMap x: data must be object.' }] };
+    store(tree, 'c/overlays/dev', [verdict]);
+
+    const same = run(tree);
+    const upgraded = run(tree, KUSTOMIZE, 'schemas-2');
+
+    expect(same.memo.get(same.tree.reader, 'c/overlays/dev')?.verdicts).toEqual([verdict]);
+    expect(upgraded.memo.get(upgraded.tree.reader, 'c/overlays/dev')).toMatchObject({ objects: [CM] });
+    expect(upgraded.memo.get(upgraded.tree.reader, 'c/overlays/dev')?.verdicts).toBeUndefined();
+  });
+
   it('ignores a corrupted entry', () => {
     const tree = files();
     store(tree, 'c/overlays/dev');
@@ -105,7 +119,7 @@ describe('render memo', () => {
 
   it('keeps at most the given number of entries, dropping the oldest', () => {
     const tree = files();
-    const memo = diskRenderMemo(folder, KUSTOMIZE, 1);
+    const memo = diskRenderMemo(folder, KUSTOMIZE, 'schemas-1', 1);
     const loaded = new LoadedTree(memoryReader(tree));
     memo.set(loaded, 'c/overlays/dev', [CM]);
     memo.set(loaded, 'c/overlays/prod', [CM]);

@@ -15,6 +15,11 @@
  * resource, a path leaving the tree, a kustomization field this module does
  * not know, such as helmCharts or generators) is never memoised.
  *
+ * An entry also keeps the schema verdict of each object (stage 4, a pure
+ * function of the object and the validator), under a hash of the schema
+ * packages' versions, the user CRDs and the checking code: an unchanged object
+ * is not schema-checked again, and its schema packages are not even loaded.
+ *
  * Entries are JSON files in a cache folder (`node_modules/.cache/mlops-gitops/renders`
  * of the workspace), written to a temporary file and renamed, so concurrent
  * runs never read half an entry; an entry that does not parse is ignored (and
@@ -26,6 +31,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync,
 import { join, posix, resolve } from 'node:path';
 import type { FileReader } from './file-reader';
 import type { LoadedTree } from './stages/1-load';
+import type { SchemaVerdict } from './stages/4-schema';
 
 /** One rendered object as the memo stores it. */
 export interface MemoObject {
@@ -40,12 +46,17 @@ export interface MemoHit {
   objects: MemoObject[];
   /** Files the render read that parsed without a YAML error when the entry was written (they have not changed since). */
   clean: string[];
+  /** The schema verdict of each object, when stored by this validator version (see 4-schema.ts). */
+  verdicts?: SchemaVerdict[];
 }
 
 export interface RenderMemo {
   get(reader: FileReader, dir: string): MemoHit | undefined;
-  /** Stores a fresh render; does nothing when the directory cannot be memoised safely. */
-  set(tree: LoadedTree, dir: string, objects: MemoObject[]): void;
+  /**
+   * Stores a render (with the schema verdicts of its objects, when known);
+   * does nothing when the directory cannot be memoised safely.
+   */
+  set(tree: LoadedTree, dir: string, objects: MemoObject[], verdicts?: SchemaVerdict[]): void;
   /** Removes the oldest entries beyond the bound. */
   prune(): void;
 }
@@ -68,6 +79,8 @@ interface Entry {
   /** Files of the above that parsed without a YAML error. */
   clean: string[];
   objects: MemoObject[];
+  /** Schema verdicts of the objects, by the validator version that reached them. */
+  verdicts?: { version: string; list: SchemaVerdict[] };
 }
 
 /**
@@ -87,8 +100,12 @@ export function renderCacheDir(workspaceRoot: string, env: NodeJS.ProcessEnv = p
   return setting ? resolve(workspaceRoot, setting) : join(workspaceRoot, RENDER_CACHE_DIR);
 }
 
-/** A memo in `folder` for renders by this kustomize (`version`: kubectl and kustomize versions and the build flags). */
-export function diskRenderMemo(folder: string, version: string, maxEntries = MAX_ENTRIES): RenderMemo {
+/**
+ * A memo in `folder` for renders by this kustomize (`version`: kubectl and
+ * kustomize versions and the build flags); schema verdicts are kept for
+ * `schemaVersion` (schema packages, user CRDs, the checking code).
+ */
+export function diskRenderMemo(folder: string, version: string, schemaVersion = '', maxEntries = MAX_ENTRIES): RenderMemo {
   const digests = new Map<string, string>();
   const digestOf = (reader: FileReader, dir: string) => {
     let d = digests.get(dir);
@@ -110,9 +127,10 @@ export function diskRenderMemo(folder: string, version: string, maxEntries = MAX
       if (entry.format !== MEMO_FORMAT || entry.key !== key || !Array.isArray(entry.objects) || !Array.isArray(entry.closure)) return undefined;
       for (const [d, digest] of Object.entries(entry.dirs ?? {})) if (digestOf(reader, d) !== digest) return undefined;
       for (const [f, digest] of Object.entries(entry.files ?? {})) if (fileDigest(reader, f) !== digest) return undefined;
-      return { closure: entry.closure, objects: entry.objects, clean: Array.isArray(entry.clean) ? entry.clean : [] };
+      const verdicts = entry.verdicts?.version === schemaVersion && entry.verdicts.list?.length === entry.objects.length ? entry.verdicts.list : undefined;
+      return { closure: entry.closure, objects: entry.objects, clean: Array.isArray(entry.clean) ? entry.clean : [], ...(verdicts ? { verdicts } : {}) };
     },
-    set(tree, dir, objects) {
+    set(tree, dir, objects, verdicts) {
       const read = whatRenderReads(tree, dir);
       if (!read) return;
       const entry: Entry = {
@@ -123,6 +141,7 @@ export function diskRenderMemo(folder: string, version: string, maxEntries = MAX
         files: Object.fromEntries(read.files.map((f) => [f, fileDigest(tree.reader, f)])),
         clean: [...read.closure.flatMap((d) => tree.reader.listFiles(d)), ...read.files].filter((f) => tree.parsedCleanly(f)),
         objects,
+        ...(verdicts && verdicts.length === objects.length ? { verdicts: { version: schemaVersion, list: verdicts } } : {}),
       };
       try {
         mkdirSync(folder, { recursive: true });

@@ -25,6 +25,7 @@ import { parseAllDocuments } from 'yaml';
 import { isK8sObject, LoadedTree } from './1-load';
 import type { FileReader } from '../file-reader';
 import { diskRenderMemo, MemoHit, RenderMemo } from '../render-memo';
+import type { SchemaVerdict } from './4-schema';
 import { Finding } from '../types';
 
 export const KUSTOMIZE_FLAGS = ['--load-restrictor=LoadRestrictionsNone'] as const;
@@ -136,16 +137,30 @@ export async function renderDirs(tree: LoadedTree, dirs: string[], options: Rend
   return out;
 }
 
-/** Memoises this run's fresh renders (after the run parsed its files, so the entries know which are clean). */
-export function memoiseRenders(memo: RenderMemo, tree: LoadedTree, out: RenderOutput): void {
-  for (const d of out.fresh) memo.set(tree, d, (out.objects.get(d) ?? []).map(({ dir: _dir, ...o }) => o));
+/**
+ * Memoises this run's fresh renders, and memo hits that lacked schema verdicts
+ * the run has now reached (after the run parsed and checked, so the entries
+ * know which files are clean and what each object's verdict is).
+ */
+export function memoiseRenders(
+  memo: RenderMemo,
+  tree: LoadedTree,
+  out: RenderOutput,
+  memoised: ReadonlyMap<string, MemoHit>,
+  verdictsOf: (dir: string) => SchemaVerdict[] | undefined,
+): void {
+  for (const d of out.fresh) memo.set(tree, d, (out.objects.get(d) ?? []).map(({ dir: _dir, ...o }) => o), verdictsOf(d));
+  for (const [d, hit] of memoised) {
+    const verdicts = hit.verdicts ? undefined : verdictsOf(d);
+    if (verdicts) memo.set(tree, d, hit.objects, verdicts);
+  }
   memo.prune();
 }
 
 /** The render memo in `folder` for this kubectl, or undefined when kubectl cannot run (the render stage reports that). */
-export async function openRenderMemo(folder: string, kubectl: string): Promise<RenderMemo | undefined> {
+export async function openRenderMemo(folder: string, kubectl: string, schemaVersion: string): Promise<RenderMemo | undefined> {
   const v = await kubectlVersion(kubectl);
-  return 'version' in v ? diskRenderMemo(folder, `${v.version} ${KUSTOMIZE_FLAGS.join(' ')}`) : undefined;
+  return 'version' in v ? diskRenderMemo(folder, `${v.version} ${KUSTOMIZE_FLAGS.join(' ')}`, schemaVersion) : undefined;
 }
 
 /** The requested directories the memo holds an up-to-date render of. */

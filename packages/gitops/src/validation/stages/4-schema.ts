@@ -32,56 +32,89 @@ export interface SchemaOutcome {
   unchecked: number;
 }
 
-export async function checkSchemas(subjects: Subject[], registry: SchemaRegistry, tree: LoadedTree, crdsHint: string): Promise<SchemaOutcome> {
-  const out: SchemaOutcome = { findings: [], checked: 0, unchecked: 0 };
-  for (const s of subjects) {
-    const apiVersion = String(s.object.apiVersion);
-    const kind = String(s.object.kind);
-    const schema = await registry.lookup(apiVersion, kind);
-    if (!schema) {
-      if (deprecationOf(apiVersion, kind)) continue; // stage 6 names the replacement
-      out.unchecked++;
-      out.findings.push(finding(tree, s, [], 'schema-unchecked', 'warning',
-        `${apiVersion} ${kind} '${shortName(s.object)}' has no known schema, so it was not schema-checked.`,
-        `Add the CustomResourceDefinition of ${kind} to ${crdsHint} to check it.`));
-      continue;
-    }
-    out.checked++;
-    const tracker = trackFields(s.object);
-    const errors = schema.validate(tracker.proxy);
-    const seen = new Set<string>();
-    for (const e of errors) {
-      if (seen.has(e.instancePath) || seen.size >= 5) continue;
-      seen.add(e.instancePath);
-      const path = pointerToPath(e.instancePath);
-      out.findings.push(finding(tree, s, path, 'schema-invalid', 'error',
-        `${kind} '${shortName(s.object)}': ${path.length ? dotted(path) : 'the object'} ${e.message}.`,
-        `Fix the value so it matches the ${apiVersion} ${kind} schema (${schema.source}).`));
-    }
-    const strict = STRICT_KINDS.has(`${groupOf(apiVersion)}/${kind}`);
-    for (const path of tracker.unknownFields()) {
-      if (schema.declaredFields?.has(String(path[path.length - 1]))) continue;
-      out.findings.push(finding(tree, s, path, 'schema-unknown-field', strict ? 'error' : 'warning',
-        `${kind} '${shortName(s.object)}' has unknown field '${dotted(path)}'.`,
-        `${apiVersion} ${kind} does not define '${String(path[path.length - 1])}' there; check the spelling or remove it.`));
-    }
-    out.findings.push(...checkHelmReleaseChart(tree, s));
+/**
+ * What the schema stage says about one object, independent of where it is
+ * written: a pure function of the object and the validator (schema packages,
+ * user CRDs, this code), so the render memo can keep it (render-memo.ts).
+ * Positions are resolved from `path` when the verdict is reported.
+ */
+export interface SchemaVerdict {
+  status: 'checked' | 'unchecked' | 'skipped';
+  findings: (Omit<Finding, 'target' | 'file' | 'line'> & { path: (string | number)[] })[];
+}
+
+/**
+ * Checks every subject; `known(i)` may hand over a verdict reached before
+ * (the schema packages are then not even loaded for it); `verdicts[i]` is
+ * what subject i got, for the memo.
+ */
+export async function checkSchemas(
+  subjects: Subject[],
+  registry: SchemaRegistry,
+  tree: LoadedTree,
+  crdsHint: string,
+  known: (i: number) => SchemaVerdict | undefined = () => undefined,
+): Promise<SchemaOutcome & { verdicts: SchemaVerdict[] }> {
+  const out: SchemaOutcome & { verdicts: SchemaVerdict[] } = { findings: [], checked: 0, unchecked: 0, verdicts: [] };
+  for (let i = 0; i < subjects.length; i++) {
+    const s = subjects[i];
+    const verdict = known(i) ?? (await schemaVerdict(s.object, registry, crdsHint));
+    out.verdicts.push(verdict);
+    if (verdict.status === 'checked') out.checked++;
+    if (verdict.status === 'unchecked') out.unchecked++;
+    for (const { path, ...f } of verdict.findings) out.findings.push({ ...f, target: s.target ?? '', file: s.file, line: lineIn(tree, s, path) });
   }
   return out;
 }
 
+async function schemaVerdict(object: Record<string, unknown>, registry: SchemaRegistry, crdsHint: string): Promise<SchemaVerdict> {
+  const apiVersion = String(object.apiVersion);
+  const kind = String(object.kind);
+  const schema = await registry.lookup(apiVersion, kind);
+  if (!schema) {
+    if (deprecationOf(apiVersion, kind)) return { status: 'skipped', findings: [] }; // stage 6 names the replacement
+    return {
+      status: 'unchecked',
+      findings: [verdictFinding(object, [], 'schema-unchecked', 'warning',
+        `${apiVersion} ${kind} '${shortName(object)}' has no known schema, so it was not schema-checked.`,
+        `Add the CustomResourceDefinition of ${kind} to ${crdsHint} to check it.`)],
+    };
+  }
+  const findings: SchemaVerdict['findings'] = [];
+  const tracker = trackFields(object);
+  const errors = schema.validate(tracker.proxy);
+  const seen = new Set<string>();
+  for (const e of errors) {
+    if (seen.has(e.instancePath) || seen.size >= 5) continue;
+    seen.add(e.instancePath);
+    const path = pointerToPath(e.instancePath);
+    findings.push(verdictFinding(object, path, 'schema-invalid', 'error',
+      `${kind} '${shortName(object)}': ${path.length ? dotted(path) : 'the object'} ${e.message}.`,
+      `Fix the value so it matches the ${apiVersion} ${kind} schema (${schema.source}).`));
+  }
+  const strict = STRICT_KINDS.has(`${groupOf(apiVersion)}/${kind}`);
+  for (const path of tracker.unknownFields()) {
+    if (schema.declaredFields?.has(String(path[path.length - 1]))) continue;
+    findings.push(verdictFinding(object, path, 'schema-unknown-field', strict ? 'error' : 'warning',
+      `${kind} '${shortName(object)}' has unknown field '${dotted(path)}'.`,
+      `${apiVersion} ${kind} does not define '${String(path[path.length - 1])}' there; check the spelling or remove it.`));
+  }
+  findings.push(...helmReleaseChartVerdict(object));
+  return { status: 'checked', findings };
+}
+
+function verdictFinding(object: Record<string, unknown>, path: (string | number)[], rule: string, severity: Finding['severity'], message: string, hint: string): SchemaVerdict['findings'][number] {
+  return { path, rule, severity, message, hint, resource: resourceName(object) };
+}
+
 /** The HelmRelease CEL rule the schema package drops: exactly one of spec.chart / spec.chartRef. */
-export function checkHelmReleaseChart(tree: LoadedTree, s: Subject): Finding[] {
-  if (s.object.kind !== 'HelmRelease' || groupOf(String(s.object.apiVersion)) !== 'helm.toolkit.fluxcd.io') return [];
-  const spec = (s.object.spec ?? {}) as Record<string, unknown>;
+function helmReleaseChartVerdict(object: Record<string, unknown>): SchemaVerdict['findings'] {
+  if (object.kind !== 'HelmRelease' || groupOf(String(object.apiVersion)) !== 'helm.toolkit.fluxcd.io') return [];
+  const spec = (object.spec ?? {}) as Record<string, unknown>;
   const has = ['chart', 'chartRef'].filter((k) => spec[k] !== undefined && spec[k] !== null);
   if (has.length === 1) return [];
   const both = has.length === 2;
-  return [finding(tree, s, both ? ['spec', 'chartRef'] : ['spec'], 'helmrelease-chart-xor', 'error',
-    `HelmRelease '${shortName(s.object)}' sets ${both ? 'both spec.chart and spec.chartRef' : 'neither spec.chart nor spec.chartRef'}; exactly one is required.`,
+  return [verdictFinding(object, both ? ['spec', 'chartRef'] : ['spec'], 'helmrelease-chart-xor', 'error',
+    `HelmRelease '${shortName(object)}' sets ${both ? 'both spec.chart and spec.chartRef' : 'neither spec.chart nor spec.chartRef'}; exactly one is required.`,
     'Use spec.chart (HelmRepository) or spec.chartRef (OCIRepository / HelmChart), not both.')];
-}
-
-function finding(tree: LoadedTree, s: Subject, path: (string | number)[], rule: string, severity: Finding['severity'], message: string, hint: string): Finding {
-  return { target: s.target ?? '', file: s.file, line: lineIn(tree, s, path), rule, severity, message, hint, resource: resourceName(s.object) };
 }
