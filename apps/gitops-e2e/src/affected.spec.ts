@@ -123,6 +123,8 @@ describeWithKubectl('render memo', () => {
     memo = mkdtempSync(join(tmpdir(), 'gitops-memo-cache-'));
     // A finding in every overlay of the first component, so there is something to compare.
     ws.write(base(plan[0], 'helmrelease.yaml'), ws.read(base(plan[0], 'helmrelease.yaml')).replace('interval: 10m', 'interval: 10m\n  valuez: {}'));
+    // And a finding of reading a kustomization (not of its render): a deprecated field.
+    ws.write(base(plan[2], 'kustomization.yaml'), ws.read(base(plan[2], 'kustomization.yaml')) + 'commonLabels: {team: data}\n');
   }, 120_000);
   afterAll(() => {
     ws?.remove();
@@ -136,6 +138,7 @@ describeWithKubectl('render memo', () => {
     const warm = validateAll(memo);
 
     expect(filesWith(cold, 'schema-unknown-field')).toEqual([base(plan[0], 'helmrelease.yaml')]);
+    expect(filesWith(cold, 'deprecated-api')).toEqual([base(plan[2], 'kustomization.yaml')]);
     expect(warm.stats.renders).toBe(0);
     expect(warm.stats.memoHits).toBe(plan.length * 3 + ENVS.length);
     expect(warm.findings).toEqual(cold.findings);

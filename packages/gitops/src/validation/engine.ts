@@ -47,17 +47,25 @@ export async function validateWith(reader: FileReader, req: ValidateRequest): Pr
   const memoised = memo ? memoHits(memo, tree.reader, plan.renderRequests) : new Map<string, MemoHit>();
   const closureOf = (dir: string) => memoised.get(dir)?.closure ?? tree.closure(dir);
   const contextDirs = onlyContext(plan, closureOf);
+  const dirs = dirsToRender(tree, plan.renderRequests, closureOf, memoised);
+  const subjectsOf = dirSubjects(tree, plan, contextDirs);
+  const fromMemo = new Map<string, Subject[]>();
   const [rendered] = await Promise.all([
-    renderDirs(tree, dirsToRender(tree, plan.renderRequests, closureOf, memoised), {
-      kubectl,
-      concurrency: req.concurrency ?? defaultConcurrency(),
-      groupOf: plan.groupOf,
-      memoised,
-    }),
+    renderDirs(tree, dirs, { kubectl, concurrency: req.concurrency ?? defaultConcurrency(), groupOf: plan.groupOf, memoised }),
     loadFiles(tree, withoutClean(plan.files, memoised)),
+    // While kustomize renders what changed, the memo hits become subjects.
+    forEachSliced(dirs, (dir) => {
+      const hit = memoised.get(dir);
+      if (hit) fromMemo.set(dir, subjectsOf(dir, hit.objects.map((o) => ({ ...o, dir }))));
+    }),
   ]);
-  const renderedByDir = renderedSubjects(tree, rendered, plan, contextDirs);
-  const subjects = [...renderedByDir.values()].flat().concat(plainManifests(tree, plan, rendered, contextDirs));
+  // In the order of the directories, whatever finished first: "defined twice" names the same two places every run.
+  const renderedByDir = new Map<string, Subject[]>();
+  for (const dir of dirs) {
+    const objects = rendered.objects.get(dir);
+    if (objects) renderedByDir.set(dir, fromMemo.get(dir) ?? subjectsOf(dir, objects));
+  }
+  const subjects = [...renderedByDir.values()].flat().concat(plainManifests(tree, plan, rendered, contextDirs, memoised));
   const checked = subjects.filter((s) => !s.context);
 
   const registry = new SchemaRegistry();
@@ -139,25 +147,28 @@ function onlyContext(plan: Plan, closureOf: (dir: string) => string[]): Set<stri
   return new Set([...context].filter((d) => !closureOf(d).some((c) => checked.has(c))));
 }
 
-function renderedSubjects(tree: LoadedTree, rendered: RenderOutput, plan: Plan, contextDirs: Set<string>): Map<string, Subject[]> {
-  const byDir = new Map<string, Subject[]>();
-  for (const [dir, objects] of rendered.objects) {
+/** Subjects of one rendered directory: checked, or context (see Plan.contextDirs). */
+function dirSubjects(tree: LoadedTree, plan: Plan, contextDirs: Set<string>): (dir: string, objects: RenderedObject[]) => Subject[] {
+  return (dir, objects) => {
     const where = { dir, scope: plan.scopeOf(dir), env: plan.envOf(dir), target: plan.ownerOf(dir) };
-    if (contextDirs.has(dir)) {
-      byDir.set(dir, objects.map((r) => contextSubject(tree, r, where)));
-      continue;
-    }
-    const fallback = tree.kustomization(dir)?.file ?? dir;
-    byDir.set(
-      dir,
-      objects.map((r) => {
-        const written = r.file !== undefined && isYamlPath(r.file) && tree.reader.isFile(r.file);
-        return { ...where, object: r.object, file: written ? r.file! : r.generatedBy ?? fallback, ...(written ? { locate: locator(tree, r.file!, r.object) } : {}) };
-      }),
-    );
-  }
-  return byDir;
+    if (contextDirs.has(dir)) return objects.map((r) => contextSubject(tree, r, where));
+    const fallback = () => tree.kustomization(dir)?.file ?? dir;
+    return objects.map((r) => {
+      const written = r.file !== undefined && isYamlPath(r.file) && tree.reader.isFile(r.file);
+      return { ...where, object: r.object, file: written ? r.file! : r.generatedBy ?? fallback(), ...(written ? { locate: locator(tree, r.file!, r.object) } : {}) };
+    });
+  };
 }
+
+/** Calls `fn` for each item, yielding to the event loop now and then so child processes and file reads are served. */
+async function forEachSliced<T>(items: T[], fn: (item: T) => void): Promise<void> {
+  for (let i = 0; i < items.length; i++) {
+    if (i % SUBJECT_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+    fn(items[i]);
+  }
+}
+
+const SUBJECT_SLICE = 50;
 
 /** A context object: its file is parsed only if a finding needs a line in it. */
 function contextSubject(tree: LoadedTree, r: RenderedObject, where: Pick<Subject, 'dir' | 'scope' | 'env' | 'target'>): Subject {
@@ -172,11 +183,16 @@ function locator(tree: LoadedTree, file: string, object: Record<string, unknown>
 }
 
 /** Objects in YAML files that no rendered kustomization reads: checked as written. */
-function plainManifests(tree: LoadedTree, plan: Plan, rendered: RenderOutput, contextDirs: Set<string>): Subject[] {
+function plainManifests(tree: LoadedTree, plan: Plan, rendered: RenderOutput, contextDirs: Set<string>, memoised: Map<string, MemoHit>): Subject[] {
   const covered = new Set<string>();
   const seen = new Set<string>();
   // Context directories belong to components that are not targets, whose files are not planned.
   for (const dir of [...rendered.objects.keys(), ...rendered.failed].filter((d) => !contextDirs.has(d))) {
+    const hit = memoised.get(dir);
+    if (hit && !hit.deprecatedFields) {
+      for (const f of hit.covers) covered.add(f);
+      continue;
+    }
     for (const k of tree.closure(dir)) {
       if (seen.has(k)) continue;
       seen.add(k);

@@ -23,6 +23,7 @@ import {
   TreeRoot,
 } from '../model/layout';
 import { buildTreeModel, TreeModel } from '../model/tree-model';
+import { memoisedTreeModel, modelMemoFile } from './model-memo';
 import { parseEnvironmentSettings } from '../model/environment-settings';
 import { keyLineOf } from '../model/yaml-io';
 import { KUSTOMIZATION_NAMES, LoadedTree, objectsOf } from './stages/1-load';
@@ -91,7 +92,7 @@ export function planAny(tree: LoadedTree, req: ValidateRequest): Plan {
 
 export function planLayout(tree: LoadedTree, req: ValidateRequest): Plan {
   const root: TreeRoot = { root: req.gitopsRoot ?? GITOPS_ROOT };
-  const model = readModel(tree, root);
+  const model = readModel(tree, root, req.renderCacheDir);
   const findings: Finding[] = model.problems.map((p) => ({
     target: '', file: p.file, line: p.line, rule: p.rule === 'yaml-syntax' ? 'yaml-syntax' : 'config-invalid', severity: 'error' as const,
     message: p.message.endsWith('.') ? p.message : `${p.message}.`, hint: 'Fix the configuration file; the generators write it in this shape.',
@@ -200,14 +201,15 @@ function componentSources(tree: LoadedTree, model: TreeModel, root: TreeRoot): T
   return out;
 }
 
-function readModel(tree: LoadedTree, root: TreeRoot): TreeModel {
+/** The tree model; memoised beside the render memo when the run has one (model-memo.ts). */
+function readModel(tree: LoadedTree, root: TreeRoot, renderCacheDir: string | undefined): TreeModel {
   const paths = [platformFile(root)];
   for (const layer of tree.reader.listDirs(componentsDir(root))) {
     for (const c of tree.reader.listDirs(posix.join(componentsDir(root), layer))) paths.push(componentFile(layer, c, root));
   }
   for (const env of tree.reader.listDirs(clustersDir(root))) paths.push(environmentFile(env, root));
   const sources = paths.filter((p) => tree.reader.isFile(p)).map((p) => ({ path: p, text: tree.reader.read(p) }));
-  return buildTreeModel(sources, root);
+  return renderCacheDir === undefined ? buildTreeModel(sources, root) : memoisedTreeModel(sources, root, modelMemoFile(renderCacheDir));
 }
 
 /**

@@ -50,7 +50,18 @@ describe('render memo', () => {
       objects: [CM],
       closure: ['c/overlays/dev', 'c/base'],
       clean: ['c/overlays/dev/kustomization.yaml', 'c/base/cm.yaml', 'c/base/kustomization.yaml'],
+      covers: ['c/base/cm.yaml', 'c/base/kustomization.yaml', 'c/overlays/dev/kustomization.yaml'],
+      deprecatedFields: false,
     });
+  });
+
+  it('says when a kustomization of the closure uses a deprecated field, so a hit still reports it', () => {
+    const tree = { ...files(), 'c/base/kustomization.yaml': 'resources: [cm.yaml]\ncommonLabels: {app: c}\n' };
+    store(tree, 'c/overlays/dev');
+
+    const r = run(tree);
+
+    expect(r.memo.get(r.tree.reader, 'c/overlays/dev')?.deprecatedFields).toBe(true);
   });
 
   it('misses for every overlay including a base once a base file changes', () => {

@@ -30,7 +30,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
 import type { FileReader } from './file-reader';
-import type { LoadedTree } from './stages/1-load';
+import { DEPRECATED_KUSTOMIZE_FIELDS, type LoadedTree } from './stages/1-load';
 import type { SchemaVerdict } from './stages/4-schema';
 
 /** One rendered object as the memo stores it. */
@@ -48,15 +48,20 @@ export interface MemoHit {
   clean: string[];
   /** The schema verdict of each object, when stored by this validator version (see 4-schema.ts). */
   verdicts?: SchemaVerdict[];
+  /** Every file the kustomizations of the closure read (resources, patches, generator files): not plain manifests. */
+  covers: string[];
+  /** Whether a kustomization of the closure uses a deprecated field (reading it again reports them). */
+  deprecatedFields: boolean;
 }
 
 export interface RenderMemo {
   get(reader: FileReader, dir: string): MemoHit | undefined;
   /**
-   * Stores a render (with the schema verdicts of its objects, when known);
+   * Stores a render (with the schema verdicts of its objects, when known;
+   * `clean`: files known to parse cleanly besides those this run parsed);
    * does nothing when the directory cannot be memoised safely.
    */
-  set(tree: LoadedTree, dir: string, objects: MemoObject[], verdicts?: SchemaVerdict[]): void;
+  set(tree: LoadedTree, dir: string, objects: MemoObject[], verdicts?: SchemaVerdict[], clean?: readonly string[]): void;
   /** Removes the oldest entries beyond the bound. */
   prune(): void;
 }
@@ -66,7 +71,7 @@ export const RENDER_CACHE_ENV = 'MLOPS_GITOPS_RENDER_CACHE';
 /** Where the memo lives inside a workspace. */
 export const RENDER_CACHE_DIR = posix.join('node_modules', '.cache', 'mlops-gitops', 'renders');
 export const MAX_ENTRIES = 20_000;
-const MEMO_FORMAT = 'mlops-gitops-render-memo/1';
+const MEMO_FORMAT = 'mlops-gitops-render-memo/2';
 
 interface Entry {
   format: string;
@@ -81,6 +86,9 @@ interface Entry {
   objects: MemoObject[];
   /** Schema verdicts of the objects, by the validator version that reached them. */
   verdicts?: { version: string; list: SchemaVerdict[] };
+  /** Files the closure's kustomizations read. */
+  covers: string[];
+  deprecatedFields: boolean;
 }
 
 /**
@@ -124,22 +132,24 @@ export function diskRenderMemo(folder: string, version: string, schemaVersion = 
       } catch {
         return undefined; // missing or corrupted: render again
       }
-      if (entry.format !== MEMO_FORMAT || entry.key !== key || !Array.isArray(entry.objects) || !Array.isArray(entry.closure)) return undefined;
+      if (entry.format !== MEMO_FORMAT || entry.key !== key || !Array.isArray(entry.objects) || !Array.isArray(entry.closure) || !Array.isArray(entry.covers)) return undefined;
       for (const [d, digest] of Object.entries(entry.dirs ?? {})) if (digestOf(reader, d) !== digest) return undefined;
       for (const [f, digest] of Object.entries(entry.files ?? {})) if (fileDigest(reader, f) !== digest) return undefined;
       const verdicts = entry.verdicts?.version === schemaVersion && entry.verdicts.list?.length === entry.objects.length ? entry.verdicts.list : undefined;
-      return { closure: entry.closure, objects: entry.objects, clean: Array.isArray(entry.clean) ? entry.clean : [], ...(verdicts ? { verdicts } : {}) };
+      return { closure: entry.closure, objects: entry.objects, clean: Array.isArray(entry.clean) ? entry.clean : [], covers: entry.covers, deprecatedFields: entry.deprecatedFields === true, ...(verdicts ? { verdicts } : {}) };
     },
-    set(tree, dir, objects, verdicts) {
+    set(tree, dir, objects, verdicts, clean = []) {
       const read = whatRenderReads(tree, dir);
       if (!read) return;
       const entry: Entry = {
         format: MEMO_FORMAT,
         key: keyOf(tree.reader, dir),
         closure: read.closure,
+        covers: read.covers,
+        deprecatedFields: read.deprecatedFields,
         dirs: Object.fromEntries(read.closure.map((d) => [d, digestOf(tree.reader, d)])),
         files: Object.fromEntries(read.files.map((f) => [f, fileDigest(tree.reader, f)])),
-        clean: [...read.closure.flatMap((d) => tree.reader.listFiles(d)), ...read.files].filter((f) => tree.parsedCleanly(f)),
+        clean: cleanFiles(tree, [...read.closure.flatMap((d) => tree.reader.listFiles(d)), ...read.files], clean),
         objects,
         ...(verdicts && verdicts.length === objects.length ? { verdicts: { version: schemaVersion, list: verdicts } } : {}),
       };
@@ -160,21 +170,31 @@ export function diskRenderMemo(folder: string, version: string, schemaVersion = 
  * The include closure of a directory and the files it names outside those
  * directories; undefined when its render may read something else.
  */
-function whatRenderReads(tree: LoadedTree, dir: string): { closure: string[]; files: string[] } | undefined {
+function whatRenderReads(tree: LoadedTree, dir: string): { closure: string[]; files: string[]; covers: string[]; deprecatedFields: boolean } | undefined {
   const closure = tree.closure(dir);
   const inClosure = (f: string) => closure.some((d) => d === '' || f.startsWith(d + '/'));
   const files = new Set<string>();
+  const covers = new Set<string>();
+  let deprecatedFields = false;
   for (const d of closure) {
     const info = tree.kustomization(d);
     const raw = info ? tree.file(info.file)?.documents[0]?.value : undefined;
     if (!info || !raw || typeof raw !== 'object' || Object.keys(raw).some((k) => !KNOWN_FIELDS.has(k))) return undefined;
     const named = namedPaths(raw as Record<string, unknown>);
     if (named.some((e) => leavesTree(e, d))) return undefined;
+    for (const f of info.files) covers.add(f);
+    deprecatedFields ||= Object.keys(raw).some((k) => k in DEPRECATED_KUSTOMIZE_FIELDS);
     for (const f of [...info.files, ...named.map((e) => posix.normalize(posix.join(d || '.', e)))]) {
       if (!inClosure(f) && tree.reader.isFile(f)) files.add(f);
     }
   }
-  return { closure, files: [...files].sort() };
+  return { closure, files: [...files].sort(), covers: [...covers].sort(), deprecatedFields };
+}
+
+/** The files that parsed cleanly in this run or are vouched for by an entry of the same content. */
+function cleanFiles(tree: LoadedTree, files: string[], known: readonly string[]): string[] {
+  const vouched = new Set(known);
+  return files.filter((f) => tree.parsedCleanly(f) || vouched.has(f));
 }
 
 /** Hash of every file below a directory (paths and contents). */

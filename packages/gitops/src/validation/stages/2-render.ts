@@ -152,7 +152,7 @@ export function memoiseRenders(
   for (const d of out.fresh) memo.set(tree, d, (out.objects.get(d) ?? []).map(({ dir: _dir, ...o }) => o), verdictsOf(d));
   for (const [d, hit] of memoised) {
     const verdicts = hit.verdicts ? undefined : verdictsOf(d);
-    if (verdicts) memo.set(tree, d, hit.objects, verdicts);
+    if (verdicts) memo.set(tree, d, hit.objects, verdicts, hit.clean);
   }
   memo.prune();
 }
