@@ -70,7 +70,7 @@ export async function validateWith(reader: FileReader, req: ValidateRequest): Pr
 
   const registry = new SchemaRegistry();
   registry.loadCrds(tree, plan.crdsDir);
-  const known = knownVerdicts(memoised, renderedByDir);
+  const known = knownVerdicts(memoised, renderedByDir, checked);
   const schema = await checkSchemas(checked, registry, tree, plan.crdsHint, (i) => known.get(checked[i]));
   if (memo) memoiseRenders(memo, tree, rendered, memoised, verdictsByDir(renderedByDir, checked, schema.verdicts));
   const findings: Finding[] = [
@@ -97,13 +97,25 @@ export async function validateWith(reader: FileReader, req: ValidateRequest): Pr
   };
 }
 
-/** Schema verdicts the memo holds for the subjects of its hits. */
-function knownVerdicts(memoised: Map<string, MemoHit>, renderedByDir: Map<string, Subject[]>): Map<Subject, SchemaVerdict> {
+/**
+ * Schema verdicts the memo holds: for the subjects of its hits, and for any
+ * other checked object equal to one of those (a verdict depends on the object
+ * only: an overlay that changed one value still has its other objects' verdicts).
+ */
+function knownVerdicts(memoised: Map<string, MemoHit>, renderedByDir: Map<string, Subject[]>, checked: Subject[]): Map<Subject, SchemaVerdict> {
   const known = new Map<Subject, SchemaVerdict>();
+  const byContent = new Map<string, SchemaVerdict>();
   for (const [dir, hit] of memoised) {
     const subjects = renderedByDir.get(dir);
     if (!hit.verdicts || !subjects || subjects.length !== hit.verdicts.length) continue;
     subjects.forEach((s, i) => known.set(s, hit.verdicts![i]));
+  }
+  const unknown = checked.filter((s) => !known.has(s));
+  if (unknown.length === 0 || unknown.length === checked.length) return known;
+  for (const [s, verdict] of known) byContent.set(JSON.stringify(s.object), verdict);
+  for (const s of unknown) {
+    const verdict = byContent.get(JSON.stringify(s.object));
+    if (verdict) known.set(s, verdict);
   }
   return known;
 }
