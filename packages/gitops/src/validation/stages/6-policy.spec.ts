@@ -104,6 +104,68 @@ describe('stage 6, policy', () => {
       expect(check(ks('flux-system', ''))).toEqual([]);
     });
 
+    describe('the root app-of-apps of a manually synced Argo CD environment', () => {
+      const ROOT = [
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: Application',
+        'metadata: { name: root-production, namespace: argocd }',
+        'spec:',
+        '  project: default',
+        '  source: { repoURL: https://github.com/example/gitops.git, targetRevision: main, path: gitops/clusters/production/argocd/apps }',
+        '  syncPolicy:',
+        '    automated: { prune: false, selfHeal: false }',
+        '',
+      ].join('\n');
+      const APP = 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: airflow }\nspec: { project: orchestration }\n';
+      const PROJECT = 'apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata: { name: orchestration }\nspec: {}\n';
+
+      function checkRoot(apps: Record<string, string>) {
+        const files = { 'gitops/clusters/production/argocd/root.yaml': ROOT, ...Object.fromEntries(Object.entries(apps).map(([f, t]) => [`gitops/clusters/production/argocd/apps/${f}`, t])) };
+        const tree = new LoadedTree(memoryReader(files));
+        const subjects = writtenSubjects(tree, 'gitops/clusters/production/argocd/root.yaml', { scope: 'production', env: 'production' });
+        return checkPolicy(subjects, tree, { policyOf: () => PRODUCTION, renderedByDir: new Map() });
+      }
+
+      it('may sync automatically: it only creates the Applications and AppProjects, which sync manually themselves', () => {
+        expect(checkRoot({ 'airflow.yaml': APP, 'project-orchestration.yaml': PROJECT })).toEqual([]);
+      });
+
+      it('loses the exemption when its folder deploys anything else, or does not exist', () => {
+        const deployment = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec: {}\n';
+        expect(checkRoot({ 'airflow.yaml': APP, 'web.yaml': deployment })).toEqual([
+          expect.objectContaining({ rule: 'production-auto-sync', line: 8, message: "Application 'argocd/root-production' syncs automatically, but environment 'production' is synced manually." }),
+        ]);
+        expect(rules(checkRoot({}))).toEqual(['production-auto-sync']);
+      });
+    });
+
+    describe('Argo CD chart sources from an OCI registry', () => {
+      const ociApp = (revision: string) =>
+        [
+          'apiVersion: argoproj.io/v1alpha1',
+          'kind: Application',
+          'metadata: { name: postgresql, namespace: argocd }',
+          'spec:',
+          '  sources:',
+          '    - repoURL: oci://registry-1.docker.io/bitnamicharts/postgresql',
+          `      targetRevision: ${revision}`,
+          "      path: '.'",
+          '    - { repoURL: https://github.com/example/gitops.git, targetRevision: main, ref: values }',
+          '',
+        ].join('\n');
+
+      it('refuses a floating version at its targetRevision line, and accepts an exact one', () => {
+        expect(check(ociApp('16.x'))).toEqual([
+          expect.objectContaining({
+            rule: 'production-unpinned',
+            line: 7,
+            message: "Application 'argocd/postgresql' in environment 'production' uses chart oci://registry-1.docker.io/bitnamicharts/postgresql at '16.x', which is not exact.",
+          }),
+        ]);
+        expect(check(ociApp('16.7.21'))).toEqual([]);
+      });
+    });
+
     it('reports inferred production policy as warnings', () => {
       expect(check(release('1.x'), 'production', { ...PRODUCTION, severity: 'warning' })).toEqual([expect.objectContaining({ rule: 'production-unpinned', severity: 'warning' })]);
     });

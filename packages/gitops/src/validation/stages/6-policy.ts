@@ -4,9 +4,10 @@
  * `latest` images; no deprecated apiVersions (the replacement is named);
  * no unset `${VAR}` where Flux substitutes variables.
  */
+import { posix } from 'node:path';
 import { isExactVersion } from '../../model/vocabulary';
-import { Finding, Severity } from '../types';
-import { LoadedTree } from './1-load';
+import { Finding, RuleId, Severity } from '../types';
+import { LoadedTree, objectsOf } from './1-load';
 import { dotted, groupOf, lineIn, metadataOf, resourceName, shortName, Subject } from './subject';
 
 /** How an environment must behave; scopes without an entry have no environment policy. */
@@ -75,8 +76,17 @@ export function checkPolicy(subjects: Subject[], tree: LoadedTree, options: Poli
   return out;
 }
 
-function make(tree: LoadedTree, s: Subject, path: (string | number)[], rule: string, severity: Severity, message: string, hint: string): Finding {
-  return { target: s.target ?? '', file: s.file, line: lineIn(tree, s, path), rule, severity, message, hint, resource: resourceName(s.object) };
+/** What a policy finding says about one subject; `at` is the field it points to. */
+interface Violation {
+  at: (string | number)[];
+  rule: RuleId;
+  severity: Severity;
+  message: string;
+  hint: string;
+}
+
+function make(tree: LoadedTree, s: Subject, v: Violation): Finding {
+  return { target: s.target ?? '', file: s.file, line: lineIn(tree, s, v.at), rule: v.rule, severity: v.severity, message: v.message, hint: v.hint, resource: resourceName(s.object) };
 }
 
 function spec(o: Record<string, unknown>): Record<string, unknown> {
@@ -85,17 +95,21 @@ function spec(o: Record<string, unknown>): Record<string, unknown> {
 
 function plaintextSecret(tree: LoadedTree, s: Subject): Finding[] {
   if (s.object.kind !== 'Secret' || s.object.apiVersion !== 'v1' || s.object.sops !== undefined) return [];
-  return [make(tree, s, [], 'plaintext-secret', 'error',
-    `Secret '${shortName(s.object)}' is committed in plain text.`,
-    'Commit a SealedSecret (kubeseal), an ExternalSecret, or a SOPS-encrypted Secret instead.')];
+  return [make(tree, s, {
+    at: [], rule: 'plaintext-secret', severity: 'error',
+    message: `Secret '${shortName(s.object)}' is committed in plain text.`,
+    hint: 'Commit a SealedSecret (kubeseal), an ExternalSecret, or a SOPS-encrypted Secret instead.',
+  })];
 }
 
 function deprecatedApi(tree: LoadedTree, s: Subject): Finding[] {
   const use = deprecationOf(String(s.object.apiVersion), String(s.object.kind));
   if (!use) return [];
-  return [make(tree, s, ['apiVersion'], 'deprecated-api', 'error',
-    `${s.object.kind} '${shortName(s.object)}' uses deprecated apiVersion '${s.object.apiVersion}'.`,
-    `Use ${use}.`)];
+  return [make(tree, s, {
+    at: ['apiVersion'], rule: 'deprecated-api', severity: 'error',
+    message: `${s.object.kind} '${shortName(s.object)}' uses deprecated apiVersion '${s.object.apiVersion}'.`,
+    hint: `Use ${use}.`,
+  })];
 }
 
 /** `nginx:latest` or `nginx` (implicitly latest); digests are pinned. */
@@ -107,20 +121,23 @@ export function imageTag(image: string): string | undefined {
 
 function latestImages(tree: LoadedTree, s: Subject): Finding[] {
   const out: Finding[] = [];
+  const hint = 'Pin an exact version tag or a digest (image@sha256:…).';
   const walk = (v: unknown, path: (string | number)[]) => {
     if (!v || typeof v !== 'object') return;
     if (Array.isArray(v)) return v.forEach((x, i) => walk(x, [...path, i]));
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
       if (k === 'image' && typeof x === 'string' && x.trim() !== '' && !x.includes('{{')) {
         const tag = imageTag(x);
-        if (tag === 'latest' || tag === undefined) {
-          out.push(make(tree, s, [...path, k], 'image-latest', tag === 'latest' ? 'error' : 'warning',
-            `${dotted([...path, k])} of ${resourceName(s.object)} is '${x}', which ${tag === 'latest' ? 'uses the latest tag' : 'has no tag and means latest'}.`,
-            'Pin an exact version tag or a digest (image@sha256:…).'));
-        }
+        if (tag !== 'latest' && tag !== undefined) continue;
+        out.push(make(tree, s, {
+          at: [...path, k], rule: 'image-latest', severity: tag === 'latest' ? 'error' : 'warning', hint,
+          message: `${dotted([...path, k])} of ${resourceName(s.object)} is '${x}', which ${tag === 'latest' ? 'uses the latest tag' : 'has no tag and means latest'}.`,
+        }));
       } else if (k === 'image' && x && typeof x === 'object' && (x as Record<string, unknown>).tag === 'latest') {
-        out.push(make(tree, s, [...path, k, 'tag'], 'image-latest', 'error',
-          `${dotted([...path, k, 'tag'])} of ${resourceName(s.object)} is 'latest'.`, 'Pin an exact version tag or a digest.'));
+        out.push(make(tree, s, {
+          at: [...path, k, 'tag'], rule: 'image-latest', severity: 'error', hint,
+          message: `${dotted([...path, k, 'tag'])} of ${resourceName(s.object)} is 'latest'.`,
+        }));
       } else walk(x, [...path, k]);
     }
   };
@@ -133,31 +150,53 @@ function unpinned(tree: LoadedTree, s: Subject, severity: Severity): Finding[] {
   const sp = spec(s.object);
   const env = s.env;
   const hint = `Environment '${env}' pins versions: use an exact version such as '1.2.3'.`;
+  const violation = (at: (string | number)[], message: string): Finding => make(tree, s, { at, rule: 'production-unpinned', severity, message, hint });
   if (group === 'helm.toolkit.fluxcd.io' && s.object.kind === 'HelmRelease' && sp.chart) {
     const version = ((sp.chart as Record<string, unknown>).spec as Record<string, unknown> | undefined)?.version;
     if (typeof version === 'string' && isExactVersion(version)) return [];
-    return [make(tree, s, ['spec', 'chart', 'spec', 'version'], 'production-unpinned', severity,
-      `HelmRelease '${shortName(s.object)}' in environment '${env}' uses chart version '${version ?? '(none: latest)'}', which is not exact.`, hint)];
+    return [violation(['spec', 'chart', 'spec', 'version'],
+      `HelmRelease '${shortName(s.object)}' in environment '${env}' uses chart version '${version ?? '(none: latest)'}', which is not exact.`)];
   }
   if (group === 'source.toolkit.fluxcd.io' && s.object.kind === 'OCIRepository') {
     const r = (sp.ref ?? {}) as Record<string, unknown>;
     if (typeof r.digest === 'string' || (typeof r.tag === 'string' && isExactVersion(r.tag.replace(/^v/, '')))) return [];
     const current = r.semver ?? r.tag ?? '(none: latest)';
-    return [make(tree, s, ['spec', 'ref'], 'production-unpinned', severity,
-      `OCIRepository '${shortName(s.object)}' in environment '${env}' uses ref '${String(current)}', which is not an exact tag or digest.`, hint)];
+    return [violation(['spec', 'ref'],
+      `OCIRepository '${shortName(s.object)}' in environment '${env}' uses ref '${String(current)}', which is not an exact tag or digest.`)];
   }
   if (group === 'argoproj.io' && s.object.kind === 'Application') {
-    const sources = [sp.source, ...(Array.isArray(sp.sources) ? sp.sources : [])].filter(Boolean) as Record<string, unknown>[];
-    return sources.flatMap((src, i) => {
-      if (typeof src.chart !== 'string') return [];
-      const rev = src.targetRevision;
+    return argoSources(sp).flatMap(({ source, at }) => {
+      const chart = chartOf(source);
+      if (chart === undefined) return [];
+      const rev = source.targetRevision;
       if (typeof rev === 'string' && isExactVersion(rev)) return [];
-      const at = sp.source === src ? ['spec', 'source', 'targetRevision'] : ['spec', 'sources', i - (sp.source ? 1 : 0), 'targetRevision'];
-      return [make(tree, s, at, 'production-unpinned', severity,
-        `Application '${shortName(s.object)}' in environment '${env}' uses chart ${src.chart} at '${String(rev ?? '(none: latest)')}', which is not exact.`, hint)];
+      return [violation([...at, 'targetRevision'],
+        `Application '${shortName(s.object)}' in environment '${env}' uses chart ${chart} at '${String(rev ?? '(none: latest)')}', which is not exact.`)];
     });
   }
   return [];
+}
+
+/** The sources of an Argo CD Application spec with their paths (`spec.source`, `spec.sources[i]`). */
+function argoSources(sp: Record<string, unknown>): { source: Record<string, unknown>; at: (string | number)[] }[] {
+  const out: { source: Record<string, unknown>; at: (string | number)[] }[] = [];
+  if (sp.source && typeof sp.source === 'object') out.push({ source: sp.source as Record<string, unknown>, at: ['spec', 'source'] });
+  (Array.isArray(sp.sources) ? sp.sources : []).forEach((x, i) => {
+    if (x && typeof x === 'object') out.push({ source: x as Record<string, unknown>, at: ['spec', 'sources', i] });
+  });
+  return out;
+}
+
+/**
+ * The chart an Argo CD source deploys, if it is a chart source: `chart:` of a
+ * Helm repository, or an `oci://` repository (Argo CD reads a Helm chart from
+ * an OCI artifact through `path`, as the generators write it). Git sources of
+ * this or another repository are not charts: their `targetRevision` is a branch.
+ */
+function chartOf(source: Record<string, unknown>): string | undefined {
+  if (typeof source.chart === 'string') return source.chart;
+  if (typeof source.repoURL === 'string' && source.repoURL.startsWith('oci://')) return source.repoURL;
+  return undefined;
 }
 
 function autoSync(tree: LoadedTree, s: Subject, severity: Severity): Finding[] {
@@ -166,18 +205,49 @@ function autoSync(tree: LoadedTree, s: Subject, severity: Severity): Finding[] {
   const env = s.env;
   if (group === 'argoproj.io' && s.object.kind === 'Application') {
     const automated = (sp.syncPolicy as Record<string, unknown> | undefined)?.automated;
-    if (!automated || (automated as Record<string, unknown>).enabled === false) return [];
-    return [make(tree, s, ['spec', 'syncPolicy', 'automated'], 'production-auto-sync', severity,
-      `Application '${shortName(s.object)}' syncs automatically, but environment '${env}' is synced manually.`,
-      'Remove spec.syncPolicy.automated; a person syncs this environment.')];
+    if (!automated || (automated as Record<string, unknown>).enabled === false || isAppOfApps(tree, sp)) return [];
+    return [make(tree, s, {
+      at: ['spec', 'syncPolicy', 'automated'], rule: 'production-auto-sync', severity,
+      message: `Application '${shortName(s.object)}' syncs automatically, but environment '${env}' is synced manually.`,
+      hint: 'Remove spec.syncPolicy.automated; a person syncs this environment.',
+    })];
   }
   if (group === 'kustomize.toolkit.fluxcd.io' && s.object.kind === 'Kustomization' && metadataOf(s.object).name !== 'flux-system') {
     if (sp.suspend === true) return [];
-    return [make(tree, s, ['spec', 'suspend'], 'production-auto-sync', severity,
-      `Flux Kustomization '${shortName(s.object)}' is not suspended, but environment '${env}' is synced manually.`,
-      'Set spec.suspend: true; release with `flux resume kustomization <name> -n flux-system`.')];
+    return [make(tree, s, {
+      at: ['spec', 'suspend'], rule: 'production-auto-sync', severity,
+      message: `Flux Kustomization '${shortName(s.object)}' is not suspended, but environment '${env}' is synced manually.`,
+      hint: 'Set spec.suspend: true; release with `flux resume kustomization <name> -n flux-system`.',
+    })];
   }
   return [];
+}
+
+const APP_OF_APPS_KINDS = new Set(['Application', 'AppProject']);
+
+/**
+ * An app-of-apps (the generators' root Application, whose path is
+ * `clusters/<env>/argocd/apps`, see model/layout.ts argoAppsDir): its only
+ * source is a folder of this tree holding nothing but Argo CD Applications
+ * and AppProjects. Syncing it automatically creates and updates those
+ * objects; whether the workloads sync on their own is each Application's
+ * syncPolicy, which is checked. The exemption follows what the folder holds,
+ * not its name, so a Deployment dropped into it loses the exemption.
+ */
+function isAppOfApps(tree: LoadedTree, sp: Record<string, unknown>): boolean {
+  const sources = argoSources(sp);
+  if (sources.length !== 1) return false;
+  const { source } = sources[0];
+  if (chartOf(source) !== undefined || typeof source.path !== 'string') return false;
+  const dir = posix.normalize(source.path.replace(/^\.\//, '')).replace(/\/$/, '');
+  if (dir === '.' || dir.startsWith('..') || !tree.reader.isDirectory(dir)) return false;
+  const objects = tree.yamlFilesUnder(dir).flatMap((f) => {
+    const parsed = tree.file(f);
+    return parsed ? objectsOf(parsed).map((o) => o.object) : [];
+  });
+  const isKustomizeConfig = (o: Record<string, unknown>) => String(o.apiVersion).startsWith('kustomize.config.k8s.io/');
+  const deployed = objects.filter((o) => !isKustomizeConfig(o));
+  return deployed.length > 0 && deployed.length === objects.length && deployed.every((o) => groupOf(String(o.apiVersion)) === 'argoproj.io' && APP_OF_APPS_KINDS.has(String(o.kind)));
 }
 
 /** `${VAR}` without a default (`${VAR:=x}`, `${VAR:-x}`), not escaped as `$${VAR}`. */
@@ -218,9 +288,11 @@ function unsetVariables(tree: LoadedTree, s: Subject, renderedByDir: Map<string,
     const labels = (((d.object.metadata ?? {}) as Record<string, unknown>).labels ?? {}) as Record<string, unknown>;
     if (ann['kustomize.toolkit.fluxcd.io/substitute'] === 'disabled' || labels['kustomize.toolkit.fluxcd.io/substitute'] === 'disabled') continue;
     for (const name of unsetVariableNames(JSON.stringify(d.object), defined)) {
-      out.push(make(tree, d, [], 'unset-variable', 'error',
-        `\${${name}} in ${resourceName(d.object)} is not defined by Flux Kustomization '${shortName(s.object)}' (${s.file}).`,
-        `Add '${name}' to spec.postBuild.substitute, give it a default (\${${name}:=value}), or escape it as $\${${name}}.`));
+      out.push(make(tree, d, {
+        at: [], rule: 'unset-variable', severity: 'error',
+        message: `\${${name}} in ${resourceName(d.object)} is not defined by Flux Kustomization '${shortName(s.object)}' (${s.file}).`,
+        hint: `Add '${name}' to spec.postBuild.substitute, give it a default (\${${name}:=value}), or escape it as $\${${name}}.`,
+      }));
     }
   }
   return out;
