@@ -19,16 +19,52 @@ export interface EnvironmentSettings {
   promotesFrom?: string;
 }
 
-/** Behaviour per environment (seed 001): production is manual, pinned and large. */
-const KNOWN_DEFAULTS: Record<string, Omit<EnvironmentSettings, 'name' | 'engine'>> = {
-  development: { sync: 'auto', prune: true, selfHeal: true, pinVersions: false, size: 'small' },
-  staging: { sync: 'auto', prune: true, selfHeal: true, pinVersions: false, size: 'small', promotesFrom: 'development' },
-  production: { sync: 'manual', prune: false, selfHeal: false, pinVersions: true, size: 'large', promotesFrom: 'staging' },
-};
+/** The environment whose name alone makes it manual, pinned and large when its file does not say (seed 001). */
+export const PRODUCTION = 'production';
 
+/** Where an environment promotes from when it is created with the defaults. */
+const KNOWN_PROMOTIONS: Record<string, string> = { staging: 'development', production: 'staging' };
+
+function bool(path: string, key: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new GitopsInputError(`${path}: '${key}' must be true or false; got '${String(value)}'.`);
+  return value;
+}
+
+/**
+ * The settings of an environment, the one rule for what a missing key means: explicit keys win;
+ * the engine defaults to the platform's default engine (flux without a platform file); an
+ * environment named production defaults to sync manual, pinVersions true, prune and selfHeal
+ * false, size large; any other to sync auto, pinVersions false, size small. prune and selfHeal
+ * default to whether the environment syncs automatically. Throws on a value of the wrong kind.
+ */
+export function resolveSettings(
+  raw: Record<string, unknown>,
+  name: string,
+  platform?: { defaultEngine: Engine },
+  path = `environment '${name}'`,
+): EnvironmentSettings {
+  const production = name === PRODUCTION;
+  const where = (what: string) => `${what} in ${path}`;
+  const sync = oneOf(where('Sync mode'), String(raw.sync ?? (production ? 'manual' : 'auto')), SYNC_MODES);
+  const settings: EnvironmentSettings = {
+    name,
+    engine: oneOf(where('Engine'), String(raw.engine ?? platform?.defaultEngine ?? 'flux'), ENGINES),
+    sync,
+    prune: bool(path, 'prune', raw.prune, sync === 'auto'),
+    selfHeal: bool(path, 'selfHeal', raw.selfHeal, sync === 'auto'),
+    pinVersions: bool(path, 'pinVersions', raw.pinVersions, production),
+    size: oneOf(where('Size'), String(raw.size ?? (production ? 'large' : 'small')), SIZES),
+  };
+  if (typeof raw.promotesFrom === 'string') settings.promotesFrom = raw.promotesFrom;
+  return settings;
+}
+
+/** Settings of a new environment: the defaults of `resolveSettings`, and where it promotes from. */
 export function defaultSettings(name: string, engine: Engine): EnvironmentSettings {
-  const known = KNOWN_DEFAULTS[name] ?? { sync: 'auto', prune: true, selfHeal: true, pinVersions: false, size: 'small' };
-  return { name, engine, ...known };
+  const settings = resolveSettings({}, name, { defaultEngine: engine });
+  const promotesFrom = KNOWN_PROMOTIONS[name];
+  return promotesFrom ? { ...settings, promotesFrom } : settings;
 }
 
 /** Manual sync means nobody but a person changes the cluster: no pruning or self-heal behind their back. */
@@ -39,27 +75,16 @@ export function withSync(settings: EnvironmentSettings, sync: SyncMode): Environ
     : { ...settings, sync, prune: true, selfHeal: true };
 }
 
-function bool(path: string, key: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new GitopsInputError(`${path}: '${key}' must be true or false; got '${String(value)}'.`);
-  return value;
-}
-
-export function parseEnvironmentSettings(path: string, text: string, fallbackName: string): EnvironmentSettings {
+/** Reads environment.yaml; `platform` gives the default engine (flux without one). */
+export function parseEnvironmentSettings(
+  path: string,
+  text: string,
+  fallbackName: string,
+  platform?: { defaultEngine: Engine },
+): EnvironmentSettings {
   const raw = (readYaml<Record<string, unknown>>(path, text) ?? {}) as Record<string, unknown>;
   const name = typeof raw.name === 'string' ? raw.name : fallbackName;
-  const where = (what: string) => `${what} in ${path}`;
-  const settings: EnvironmentSettings = {
-    name,
-    engine: oneOf(where('Engine'), String(raw.engine ?? 'flux'), ENGINES),
-    sync: oneOf(where('Sync mode'), String(raw.sync ?? 'auto'), SYNC_MODES),
-    prune: bool(path, 'prune', raw.prune, true),
-    selfHeal: bool(path, 'selfHeal', raw.selfHeal, true),
-    pinVersions: bool(path, 'pinVersions', raw.pinVersions, false),
-    size: oneOf(where('Size'), String(raw.size ?? 'small'), SIZES),
-  };
-  if (typeof raw.promotesFrom === 'string') settings.promotesFrom = raw.promotesFrom;
-  return settings;
+  return resolveSettings(raw, name, platform, path);
 }
 
 const COMMENTS: Record<keyof EnvironmentSettings, string> = {

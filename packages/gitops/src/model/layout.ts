@@ -24,6 +24,12 @@ export const VERSION_PATCH_FILE = 'version.yaml';
 export const SIZE_PATCH_FILE = 'size.yaml';
 /** Folder where users drop CRD files so CRs of those kinds are schema-checked too. */
 export const CRDS_DIR = 'crds';
+/** Folder of the components, one folder per layer inside. */
+export const COMPONENTS_DIR = 'components';
+/** Folder of the environments' entry points. */
+export const CLUSTERS_DIR = 'clusters';
+export const BASE_DIR = 'base';
+export const OVERLAYS_DIR = 'overlays';
 
 export interface TreeRoot {
   /** The GitOps tree's folder, relative to the workspace root (default `gitops`). */
@@ -41,7 +47,7 @@ export function crdsDir(t: TreeRoot = { root: GITOPS_ROOT }): string {
 }
 
 export function componentsDir(t: TreeRoot = { root: GITOPS_ROOT }): string {
-  return join(t.root, 'components');
+  return join(t.root, COMPONENTS_DIR);
 }
 
 export function componentDir(layer: string, component: string, t: TreeRoot = { root: GITOPS_ROOT }): string {
@@ -53,11 +59,11 @@ export function componentFile(layer: string, component: string, t?: TreeRoot): s
 }
 
 export function componentBase(layer: string, component: string, t?: TreeRoot): string {
-  return join(componentDir(layer, component, t), 'base');
+  return join(componentDir(layer, component, t), BASE_DIR);
 }
 
 export function overlaysDir(layer: string, component: string, t?: TreeRoot): string {
-  return join(componentDir(layer, component, t), 'overlays');
+  return join(componentDir(layer, component, t), OVERLAYS_DIR);
 }
 
 export function overlayDir(layer: string, component: string, env: string, t?: TreeRoot): string {
@@ -75,7 +81,7 @@ export function overlayFile(layer: string, component: string, env: string, file:
 }
 
 export function clustersDir(t: TreeRoot = { root: GITOPS_ROOT }): string {
-  return join(t.root, 'clusters');
+  return join(t.root, CLUSTERS_DIR);
 }
 
 /** Entry point of an environment: `flux bootstrap --path` points here. */
@@ -150,9 +156,34 @@ export function parseEnvironmentFile(path: string, t: TreeRoot = { root: GITOPS_
   return parts[0];
 }
 
-/** Globs for createNodes, derived from the same functions. */
-export const COMPONENT_FILE_GLOB = `**/components/*/*/${COMPONENT_FILE}`;
-export const ENVIRONMENT_FILE_GLOB = `**/clusters/*/${ENVIRONMENT_FILE}`;
+/** Globs for createNodes (a tree at any root), derived from the same names as the paths above. */
+export const COMPONENT_FILE_GLOB = `**/${COMPONENTS_DIR}/*/*/${COMPONENT_FILE}`;
+export const ENVIRONMENT_FILE_GLOB = `**/${CLUSTERS_DIR}/*/${ENVIRONMENT_FILE}`;
+
+/** The part of a file tree the listings read; the Nx Tree satisfies it. */
+export interface DirectoryLister {
+  children(dir: string): string[];
+  isFile(path: string): boolean;
+}
+
+/**
+ * Every `components/<layer>/<component>/` that has a component.yaml, sorted by layer then name:
+ * the one enumeration of the components of a tree.
+ */
+export function listComponentDirs(files: DirectoryLister, t: TreeRoot = { root: GITOPS_ROOT }): ComponentLocation[] {
+  const found: ComponentLocation[] = [];
+  for (const layer of [...files.children(componentsDir(t))].sort()) {
+    for (const component of [...files.children(join(componentsDir(t), layer))].sort()) {
+      if (files.isFile(componentFile(layer, component, t))) found.push({ layer, component });
+    }
+  }
+  return found;
+}
+
+/** Every `clusters/<env>/` that has an environment.yaml, sorted: the one enumeration of the environments. */
+export function listEnvironmentDirs(files: DirectoryLister, t: TreeRoot = { root: GITOPS_ROOT }): string[] {
+  return [...files.children(clustersDir(t))].sort().filter((env) => files.isFile(environmentFile(env, t)));
+}
 
 /** Nx project name of an environment (components keep their own name). */
 export function environmentProjectName(env: string): string {

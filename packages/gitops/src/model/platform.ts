@@ -20,6 +20,12 @@ export interface Platform {
   layers: Layer[];
 }
 
+/**
+ * The Git repository written when none is known (no --repositoryUrl, no pullable `origin`), and
+ * assumed when platform.yaml does not say: a placeholder the user replaces.
+ */
+export const PLACEHOLDER_REPOSITORY: Platform['repository'] = { url: 'https://github.com/example/mlops-gitops.git', branch: 'main' };
+
 export function parsePlatform(path: string, text: string): Platform {
   const raw = readYaml<Partial<Platform>>(path, text);
   if (!raw || typeof raw !== 'object') throw new Error(`${path}: expected a mapping with 'layers'`);
@@ -32,8 +38,8 @@ export function parsePlatform(path: string, text: string): Platform {
   }
   return {
     repository: {
-      url: raw.repository?.url ?? 'https://github.com/example/gitops.git',
-      branch: raw.repository?.branch ?? 'main',
+      url: raw.repository?.url ?? PLACEHOLDER_REPOSITORY.url,
+      branch: raw.repository?.branch ?? PLACEHOLDER_REPOSITORY.branch,
     },
     defaultEngine: oneOf('Engine', raw.defaultEngine ?? 'flux', ENGINES),
     layers: [...layers].sort((a, b) => a.order - b.order),

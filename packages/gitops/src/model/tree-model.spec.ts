@@ -1,4 +1,4 @@
-import { buildTreeModel, componentEdges, findCycles, SourceFile } from './tree-model';
+import { buildTreeModel, componentEdges, findCycles, SourceFile, walkDependencies } from './tree-model';
 import { layerViolationMessage, mayDependOn } from './platform';
 
 const platform = `# layers
@@ -45,6 +45,68 @@ describe('buildTreeModel', () => {
       }),
     );
     expect(findCycles(model)).toEqual([['a', 'b', 'a']]);
+  });
+});
+
+describe('component.yaml problems', () => {
+  it('records a kind that is not helm or manifests at its line, instead of reading it as helm', () => {
+    const model = buildTreeModel(files({ 'gitops/components/data-plane/kafka/component.yaml': 'name: kafka\nkind: manifest\n' }));
+    expect(model.problems).toEqual([
+      {
+        file: 'gitops/components/data-plane/kafka/component.yaml',
+        line: 2,
+        rule: 'config-invalid',
+        message: "Kind 'manifest' is not allowed; must be one of: helm, manifests.",
+      },
+    ]);
+  });
+
+  it('records a dependsOn written as one name instead of a list, instead of dropping it', () => {
+    const model = buildTreeModel(files({ 'gitops/components/data-plane/kafka/component.yaml': 'kind: manifests\ndependsOn: strimzi\n' }));
+    expect(model.problems).toEqual([
+      expect.objectContaining({ line: 2, rule: 'config-invalid', message: expect.stringContaining("'dependsOn' must be a list of component names; got 'strimzi'") }),
+    ]);
+  });
+});
+
+describe('environment settings in the model', () => {
+  it('resolves defaults once: the platform engine, production manual and pinned unless it says otherwise', () => {
+    const model = buildTreeModel(
+      files({
+        'gitops/platform.yaml': platform.replace('defaultEngine: flux', 'defaultEngine: argocd'),
+        'gitops/clusters/production/environment.yaml': 'size: medium\n',
+        'gitops/clusters/qa/environment.yaml': 'engine: flux\n',
+        'gitops/clusters/edge/environment.yaml': 'sync: manual\n',
+      }),
+    );
+    expect(model.environments.get('production')?.resolved).toEqual({
+      name: 'production', engine: 'argocd', sync: 'manual', prune: false, selfHeal: false, pinVersions: true, size: 'medium',
+    });
+    expect(model.environments.get('qa')?.resolved).toEqual({
+      name: 'qa', engine: 'flux', sync: 'auto', prune: true, selfHeal: true, pinVersions: false, size: 'small',
+    });
+    expect(model.environments.get('edge')?.resolved).toMatchObject({ engine: 'argocd', sync: 'manual', prune: false, selfHeal: false, pinVersions: false });
+    expect(model.environments.get('production')?.engine).toBe('argocd');
+  });
+
+  it('leaves resolved unset for a value of the wrong kind (validation reports it at its key)', () => {
+    const model = buildTreeModel(files({ 'gitops/clusters/qa/environment.yaml': 'sync: sometimes\n' }));
+    expect(model.environments.get('qa')?.resolved).toBeUndefined();
+    expect(model.environments.get('qa')?.engine).toBe('flux');
+  });
+});
+
+describe('walkDependencies', () => {
+  const graph: Record<string, string[]> = { airflow: ['postgresql', 'redis'], postgresql: ['sealed-secrets'], redis: [], 'sealed-secrets': [] };
+  it('orders every name after what it depends on', () => {
+    expect(walkDependencies(Object.keys(graph).sort(), (n) => graph[n] ?? [])).toEqual({
+      cycles: [],
+      order: ['sealed-secrets', 'postgresql', 'redis', 'airflow'],
+    });
+  });
+  it('reports a cycle starting from the root given first', () => {
+    const looped = { ...graph, 'sealed-secrets': ['airflow'] };
+    expect(walkDependencies(['postgresql'], (n) => looped[n] ?? []).cycles).toEqual([['postgresql', 'sealed-secrets', 'airflow', 'postgresql']]);
   });
 });
 

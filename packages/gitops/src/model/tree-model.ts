@@ -14,8 +14,10 @@ import {
   platformFile,
   TreeRoot,
 } from './layout';
+import { parseComponentConfig } from './component-config';
+import { EnvironmentSettings, resolveSettings } from './environment-settings';
 import { Layer, parsePlatform, Platform } from './platform';
-import { lineOf, ParsedYamlFile, parseYamlFile } from './yaml-io';
+import { parseYamlFile } from './yaml-io';
 
 export interface Reference {
   /** The name as written. */
@@ -40,7 +42,13 @@ export interface EnvironmentModel {
   dir: string;
   file: string;
   engine?: string;
+  /** The keys environment.yaml writes, as written. */
   settings: Record<string, unknown>;
+  /**
+   * The settings with every default applied (`resolveSettings`: production is manual and pinned
+   * unless it says otherwise); undefined when a key holds a value of the wrong kind.
+   */
+  resolved?: EnvironmentSettings;
 }
 
 export interface ModelProblem {
@@ -79,7 +87,7 @@ export function buildTreeModel(files: Iterable<SourceFile>, root: TreeRoot = { r
     const env = parseEnvironmentFile(f.path, root);
     if (env) readEnvironment(model, f, env);
   }
-  for (const env of model.environments.values()) env.engine ??= model.platform?.defaultEngine;
+  for (const env of model.environments.values()) resolveEnvironment(model, env);
   if (!model.platform) {
     model.problems.push({ file: model.platformFile, line: 1, rule: 'platform-missing', message: `${model.platformFile} is missing: it lists the layers.` });
   }
@@ -94,22 +102,10 @@ function readPlatform(model: TreeModel, f: SourceFile): void {
   }
 }
 
-/** Parses a config file; a syntax error becomes a model problem and `undefined`. */
-function parseConfig(model: TreeModel, f: SourceFile): { parsed: ParsedYamlFile; raw: Record<string, unknown> } | undefined {
-  const parsed = parseYamlFile(f.path, f.text);
-  if (parsed.errors.length) {
-    const e = parsed.errors[0];
-    model.problems.push({ file: f.path, line: e.line, rule: 'yaml-syntax', message: e.message });
-    return undefined;
-  }
-  return { parsed, raw: (parsed.documents[0]?.value ?? {}) as Record<string, unknown> };
-}
-
 function readComponent(model: TreeModel, f: SourceFile, layer: string, name: string): void {
-  const config = parseConfig(model, f);
+  const { config, problems } = parseComponentConfig(f.path, f.text);
+  model.problems.push(...problems);
   if (!config) return;
-  const { parsed, raw } = config;
-  const deps = Array.isArray(raw.dependsOn) ? raw.dependsOn : [];
   const previous = model.components.get(name);
   if (previous) {
     model.problems.push({
@@ -125,22 +121,33 @@ function readComponent(model: TreeModel, f: SourceFile, layer: string, name: str
     layer,
     dir: componentDir(layer, name, model.root),
     file: f.path,
-    kind: raw.kind === 'manifests' ? 'manifests' : 'helm',
-    namespace: typeof raw.namespace === 'string' ? raw.namespace : undefined,
-    dependsOn: deps.map((d, i) => ({ name: String(d), file: f.path, line: lineOf(parsed, 0, ['dependsOn', i]) })),
+    kind: config.kind,
+    namespace: config.namespace,
+    dependsOn: config.dependsOn.map((d) => ({ name: d.name, file: f.path, line: d.line })),
   });
 }
 
 function readEnvironment(model: TreeModel, f: SourceFile, name: string): void {
-  const settings = parseConfig(model, f)?.raw;
-  if (!settings) return;
-  model.environments.set(name, {
-    name,
-    dir: environmentEntry(name, model.root),
-    file: f.path,
-    engine: typeof settings.engine === 'string' ? settings.engine : undefined,
-    settings,
-  });
+  const parsed = parseYamlFile(f.path, f.text);
+  if (parsed.errors.length) {
+    const e = parsed.errors[0];
+    model.problems.push({ file: f.path, line: e.line, rule: 'yaml-syntax', message: e.message });
+    return;
+  }
+  const value = parsed.documents[0]?.value;
+  const settings = (value && typeof value === 'object' && !Array.isArray(value) ? value : {}) as Record<string, unknown>;
+  model.environments.set(name, { name, dir: environmentEntry(name, model.root), file: f.path, settings });
+}
+
+/** Applies the one defaults rule once the platform (its default engine) is known. */
+function resolveEnvironment(model: TreeModel, env: EnvironmentModel): void {
+  try {
+    env.resolved = resolveSettings(env.settings, env.name, model.platform, env.file);
+  } catch {
+    // A value of the wrong kind: validation reports it at its key (config-invalid).
+    env.resolved = undefined;
+  }
+  env.engine = env.resolved?.engine ?? (typeof env.settings.engine === 'string' ? env.settings.engine : model.platform?.defaultEngine);
 }
 
 export function layerOf(model: TreeModel, component: ComponentModel): Layer | undefined {
@@ -167,24 +174,43 @@ export function componentEdges(model: TreeModel): { edges: DependencyEdge[]; mis
   return { edges, missing };
 }
 
-/** Cycles among components, each as the list of names around the loop. */
-export function findCycles(model: TreeModel): string[][] {
-  const { edges } = componentEdges(model);
-  const next = new Map<string, string[]>();
-  for (const e of edges) next.set(e.from.name, [...(next.get(e.from.name) ?? []), e.to.name]);
+/** What a walk over dependencies found: every cycle, and the names in dependency order. */
+export interface DependencyWalk {
+  /** Each cycle as the names around the loop, first name repeated at the end. */
+  cycles: string[][];
+  /** Every name reached, each after what it depends on (ties in the order given). */
+  order: string[];
+}
+
+/**
+ * The one walk over a dependency relation (depth first from each root in the order given, then
+ * its dependencies in the order `dependsOn` returns them): cycles and a topological order.
+ * Used by the tree model, the component generator's cycle refusal and tools/regenerate-tree.js.
+ */
+export function walkDependencies(roots: Iterable<string>, dependsOn: (name: string) => readonly string[]): DependencyWalk {
   const state = new Map<string, 'visiting' | 'done'>();
   const cycles: string[][] = [];
+  const order: string[] = [];
   const stack: string[] = [];
   const visit = (n: string): void => {
     state.set(n, 'visiting');
     stack.push(n);
-    for (const m of next.get(n) ?? []) {
+    for (const m of dependsOn(n)) {
       if (state.get(m) === 'visiting') cycles.push([...stack.slice(stack.indexOf(m)), m]);
       else if (!state.has(m)) visit(m);
     }
     stack.pop();
     state.set(n, 'done');
+    order.push(n);
   };
-  for (const n of [...next.keys()].sort()) if (!state.has(n)) visit(n);
-  return cycles;
+  for (const n of roots) if (!state.has(n)) visit(n);
+  return { cycles, order };
+}
+
+/** Cycles among components, each as the list of names around the loop. */
+export function findCycles(model: TreeModel): string[][] {
+  const { edges } = componentEdges(model);
+  const next = new Map<string, string[]>();
+  for (const e of edges) next.set(e.from.name, [...(next.get(e.from.name) ?? []), e.to.name]);
+  return walkDependencies([...next.keys()].sort(), (n) => next.get(n) ?? []).cycles;
 }

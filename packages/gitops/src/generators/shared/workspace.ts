@@ -5,19 +5,19 @@
  */
 import { Tree } from '@nx/devkit';
 import {
-  clustersDir,
-  COMPONENT_FILE,
   componentBaseFile,
   componentFile,
-  componentsDir,
   environmentFile,
   HELMRELEASE_FILE,
+  listComponentDirs,
+  listEnvironmentDirs,
+  platformFile,
   SOURCE_FILE,
 } from '../../model/layout';
+import { ComponentConfig, parseComponentConfig } from '../../model/component-config';
 import { EnvironmentSettings, parseEnvironmentSettings } from '../../model/environment-settings';
 import { findLayer, Layer, parsePlatform, Platform } from '../../model/platform';
-import { platformFile } from '../../model/layout';
-import { COMPONENT_KINDS, ComponentKind, GitopsInputError, oneOf } from '../../model/vocabulary';
+import { GitopsInputError } from '../../model/vocabulary';
 import { readYaml, toYaml } from '../../model/yaml-io';
 import { ChartRef, ComponentSpec } from '../../manifests';
 
@@ -36,15 +36,13 @@ export function readPlatform(tree: Tree): Platform {
   return parsePlatform(path, text);
 }
 
-/** Every environment with its settings, sorted by name. */
+/** Every environment with its settings (defaults applied, the engine from platform.yaml), sorted by name. */
 export function readEnvironments(tree: Tree): EnvironmentSettings[] {
-  const dir = clustersDir();
-  if (!tree.exists(dir)) return [];
-  return tree
-    .children(dir)
-    .filter((env) => tree.exists(environmentFile(env)))
-    .sort()
-    .map((env) => parseEnvironmentSettings(environmentFile(env), tree.read(environmentFile(env), 'utf-8')!, env));
+  const platformText = readText(tree, platformFile());
+  const platform = platformText === null ? undefined : parsePlatform(platformFile(), platformText);
+  return listEnvironmentDirs(tree).map((env) =>
+    parseEnvironmentSettings(environmentFile(env), tree.read(environmentFile(env), 'utf-8')!, env, platform),
+  );
 }
 
 export function environmentNames(envs: EnvironmentSettings[]): string {
@@ -53,23 +51,18 @@ export function environmentNames(envs: EnvironmentSettings[]): string {
 
 /** Component name → its layer folder, for every component in the tree. */
 export function locateComponents(tree: Tree): Map<string, string> {
-  const found = new Map<string, string>();
-  const root = componentsDir();
-  if (!tree.exists(root)) return found;
-  for (const layer of tree.children(root).sort()) {
-    for (const name of tree.children(`${root}/${layer}`).sort()) {
-      if (tree.exists(componentFile(layer, name))) found.set(name, layer);
-    }
-  }
-  return found;
+  return new Map(listComponentDirs(tree).map(({ layer, component }) => [component, layer]));
 }
 
-interface ComponentFileData {
-  name?: string;
-  description?: string;
-  kind?: string;
-  namespace?: string;
-  dependsOn?: string[];
+/** component.yaml of a component, parsed; a generator refuses to work on one with a problem. */
+export function readComponentConfig(tree: Tree, layer: string, name: string): ComponentConfig {
+  const path = componentFile(layer, name);
+  const { config, problems } = parseComponentConfig(path, tree.read(path, 'utf-8') ?? '');
+  if (problems.length > 0 || !config) {
+    const p = problems[0];
+    throw new GitopsInputError(`${p.file}:${p.line}: ${p.message} Fix component.yaml first.`);
+  }
+  return config;
 }
 
 /** What the base's HelmRelease and chart source say about the chart. */
@@ -93,10 +86,9 @@ export interface ExistingComponent {
 }
 
 export function readComponent(tree: Tree, platform: Platform, layerName: string, name: string): ExistingComponent {
-  const path = componentFile(layerName, name);
-  const data = readYaml<ComponentFileData>(path, tree.read(path, 'utf-8')!) ?? {};
+  const data = readComponentConfig(tree, layerName, name);
   const layer: Layer = findLayer(platform, layerName);
-  const kind: ComponentKind = oneOf(`Kind in ${path}`, data.kind ?? 'helm', COMPONENT_KINDS);
+  const kind = data.kind;
   const { chart, crds } = kind === 'helm' ? readChart(tree, layerName, name) : { chart: undefined, crds: false };
   return {
     spec: {
@@ -106,7 +98,7 @@ export function readComponent(tree: Tree, platform: Platform, layerName: string,
       kind,
       chart,
       crds,
-      dependsOn: Array.isArray(data.dependsOn) ? data.dependsOn.map(String) : [],
+      dependsOn: data.dependsOn.map((d) => d.name),
     },
     description: data.description,
   };
@@ -114,10 +106,8 @@ export function readComponent(tree: Tree, platform: Platform, layerName: string,
 
 /** component.yaml: the one place of a component's kind, namespace and dependencies. */
 export function componentYaml(spec: ComponentSpec, description: string): string {
-  const data: ComponentFileData = { name: spec.name, description, kind: spec.kind, namespace: spec.namespace };
-  data.dependsOn = [...spec.dependsOn].sort();
   return toYaml(
-    data,
+    { name: spec.name, description, kind: spec.kind, namespace: spec.namespace, dependsOn: [...spec.dependsOn].sort() },
     `Component ${spec.name} (layer ${spec.layer.name}).\n` +
       `The one place of its kind, namespace and dependencies: Flux dependsOn, Argo CD sync waves\n` +
       `and the Nx project graph all follow from this file.`,
