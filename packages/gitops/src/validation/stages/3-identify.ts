@@ -5,11 +5,12 @@
  * process); kinds of the CRD files a user supplies are compiled with ajv.
  */
 import type Ajv from 'ajv';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { createHash } from 'node:crypto';
 import { SCHEMA_PACKAGES, SCHEMA_RUNTIME_PACKAGES } from '../inputs';
 import { LoadedTree } from './1-load';
+import { declaredKeysAt } from './type-declarations';
 
 export interface SchemaError {
   /** JSON pointer into the object, e.g. `/spec/chart/spec/version`. */
@@ -23,12 +24,13 @@ export interface Schema {
   /** Validates `data` (which may be a tracking proxy); returns the errors, empty when valid. */
   validate(data: unknown): SchemaError[];
   /**
-   * Field names the model's type declarations define for this apiVersion. The
-   * precompiled validators skip properties whose schema has no constraint
-   * (e.g. AppProject `spec.description`), so the field tracker alone would
-   * call them unknown.
+   * Whether the model's type declarations define the field at `path` (the
+   * interface at its parent path declares the key, or the parent is a map or
+   * free-form). The precompiled validators skip properties whose schema has
+   * no constraint (e.g. AppProject `spec.description`), so the field tracker
+   * alone would call them unknown.
    */
-  declaredFields?: ReadonlySet<string>;
+  declares?(path: readonly string[]): boolean;
 }
 
 type ModelClass = { kind?: string; apiVersion?: string; prototype: { validate(): void } };
@@ -88,7 +90,7 @@ export class SchemaRegistry {
     if (!cls) return undefined;
     return {
       source: spec,
-      declaredFields: declaredFieldNames(spec),
+      declares: declarationsOf(spec, kind),
       validate(data) {
         try {
           cls.prototype.validate.call(data);
@@ -139,25 +141,17 @@ export class SchemaRegistry {
   }
 }
 
-const declaredCache = new Map<string, ReadonlySet<string>>();
-
-/** Property names declared in the `.d.ts` files of a model module (`<package>/<group>/<version>`). */
-export function declaredFieldNames(spec: string): ReadonlySet<string> {
-  const cached = declaredCache.get(spec);
-  if (cached) return cached;
-  const names = new Set<string>();
+/** Field lookup in the kind's `<Kind>.d.ts` of a model module (`<package>/<group>/<version>`), see type-declarations.ts. */
+function declarationsOf(spec: string, kind: string): (path: readonly string[]) => boolean {
   const parts = spec.split('/');
   const pkgLength = spec.startsWith('@') ? 2 : 1;
   const dir = findPackageDir(parts.slice(0, pkgLength).join('/'));
-  const versionDir = dir && join(dir, ...parts.slice(pkgLength));
-  if (versionDir && existsSync(versionDir)) {
-    for (const f of readdirSync(versionDir)) {
-      if (!f.endsWith('.d.ts')) continue;
-      for (const m of readFileSync(join(versionDir, f), 'utf8').matchAll(/^\s*"([^"]+)"\??:/gm)) names.add(m[1]);
-    }
-  }
-  declaredCache.set(spec, names);
-  return names;
+  if (!dir) return () => false;
+  const kindFile = join(dir, ...parts.slice(pkgLength), `${kind}.d.ts`);
+  return (path) => {
+    const keys = declaredKeysAt(kindFile, path.slice(0, -1));
+    return keys === 'any' || (keys !== undefined && keys.has(path[path.length - 1]));
+  };
 }
 
 /**
@@ -182,7 +176,7 @@ export function schemaVersion(tree: LoadedTree, crdsDir: string | undefined): st
 }
 
 /** Modules (of this folder) whose code decides a schema verdict. */
-const CHECKING_CODE = ['3-identify', '4-schema', 'field-tracker', 'subject', '6-policy'];
+const CHECKING_CODE = ['3-identify', '4-schema', 'field-tracker', 'type-declarations', 'subject', '6-policy'];
 
 /** Node's lookup of a package folder, done by hand: the ESM-only packages export no package.json. */
 function findPackageDir(pkg: string): string | undefined {

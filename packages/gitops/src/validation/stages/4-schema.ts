@@ -75,9 +75,11 @@ async function schemaVerdict(object: Record<string, unknown>, registry: SchemaRe
     if (deprecationOf(apiVersion, kind)) return { status: 'skipped', findings: [] }; // stage 6 names the replacement
     return {
       status: 'unchecked',
-      findings: [verdictFinding(object, [], 'schema-unchecked', 'warning',
-        `${apiVersion} ${kind} '${shortName(object)}' has no known schema, so it was not schema-checked.`,
-        `Add the CustomResourceDefinition of ${kind} to ${crdsHint} to check it.`)],
+      findings: [verdictFinding(object, {
+        path: [], rule: 'schema-unchecked', severity: 'warning',
+        message: `${apiVersion} ${kind} '${shortName(object)}' has no known schema, so it was not schema-checked.`,
+        hint: `Add the CustomResourceDefinition of ${kind} to ${crdsHint} to check it.`,
+      })],
     };
   }
   const findings: SchemaVerdict['findings'] = [];
@@ -88,23 +90,29 @@ async function schemaVerdict(object: Record<string, unknown>, registry: SchemaRe
     if (seen.has(e.instancePath) || seen.size >= 5) continue;
     seen.add(e.instancePath);
     const path = pointerToPath(e.instancePath);
-    findings.push(verdictFinding(object, path, 'schema-invalid', 'error',
-      `${kind} '${shortName(object)}': ${path.length ? dotted(path) : 'the object'} ${e.message}.`,
-      `Fix the value so it matches the ${apiVersion} ${kind} schema (${schema.source}).`));
+    findings.push(verdictFinding(object, {
+      path, rule: 'schema-invalid', severity: 'error',
+      message: `${kind} '${shortName(object)}': ${path.length ? dotted(path) : 'the object'} ${e.message}.`,
+      hint: `Fix the value so it matches the ${apiVersion} ${kind} schema (${schema.source}).`,
+    }));
   }
   const strict = STRICT_KINDS.has(`${groupOf(apiVersion)}/${kind}`);
   for (const path of tracker.unknownFields()) {
-    if (schema.declaredFields?.has(String(path[path.length - 1]))) continue;
-    findings.push(verdictFinding(object, path, 'schema-unknown-field', strict ? 'error' : 'warning',
-      `${kind} '${shortName(object)}' has unknown field '${dotted(path)}'.`,
-      `${apiVersion} ${kind} does not define '${String(path[path.length - 1])}' there; check the spelling or remove it.`));
+    if (schema.declares?.(path)) continue;
+    findings.push(verdictFinding(object, {
+      path, rule: 'schema-unknown-field', severity: strict ? 'error' : 'warning',
+      message: `${kind} '${shortName(object)}' has unknown field '${dotted(path)}'.`,
+      hint: `${apiVersion} ${kind} does not define '${String(path[path.length - 1])}' there; check the spelling or remove it.`,
+    }));
   }
   findings.push(...helmReleaseChartVerdict(object));
   return { status: 'checked', findings };
 }
 
-function verdictFinding(object: Record<string, unknown>, path: (string | number)[], rule: string, severity: Finding['severity'], message: string, hint: string): SchemaVerdict['findings'][number] {
-  return { path, rule, severity, message, hint, resource: resourceName(object) };
+type VerdictFinding = SchemaVerdict['findings'][number];
+
+function verdictFinding(object: Record<string, unknown>, finding: Omit<VerdictFinding, 'resource'>): VerdictFinding {
+  return { ...finding, resource: resourceName(object) };
 }
 
 /** The HelmRelease CEL rule the schema package drops: exactly one of spec.chart / spec.chartRef. */
@@ -114,7 +122,9 @@ function helmReleaseChartVerdict(object: Record<string, unknown>): SchemaVerdict
   const has = ['chart', 'chartRef'].filter((k) => spec[k] !== undefined && spec[k] !== null);
   if (has.length === 1) return [];
   const both = has.length === 2;
-  return [verdictFinding(object, both ? ['spec', 'chartRef'] : ['spec'], 'helmrelease-chart-xor', 'error',
-    `HelmRelease '${shortName(object)}' sets ${both ? 'both spec.chart and spec.chartRef' : 'neither spec.chart nor spec.chartRef'}; exactly one is required.`,
-    'Use spec.chart (HelmRepository) or spec.chartRef (OCIRepository / HelmChart), not both.')];
+  return [verdictFinding(object, {
+    path: both ? ['spec', 'chartRef'] : ['spec'], rule: 'helmrelease-chart-xor', severity: 'error',
+    message: `HelmRelease '${shortName(object)}' sets ${both ? 'both spec.chart and spec.chartRef' : 'neither spec.chart nor spec.chartRef'}; exactly one is required.`,
+    hint: 'Use spec.chart (HelmRepository) or spec.chartRef (OCIRepository / HelmChart), not both.',
+  })];
 }
