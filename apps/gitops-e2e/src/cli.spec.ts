@@ -62,6 +62,12 @@ describe('mlops-gitops usage', () => {
     expect(cli(['validate', 'broken/layer-violation', '--layout', 'any']).stdout).not.toContain('layer-violation');
   });
 
+  it('checks the folders of gitops/ outside components/ and clusters/ too: a plaintext Secret there fails', () => {
+    const r = cli(['validate', 'broken/plaintext-secret-outside-components']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain("gitops/extra/secret.yaml:2  error  plaintext-secret  Secret 'orchestration/registry-token' is committed in plain text.");
+  });
+
   it('says clearly that kustomize is missing instead of passing', () => {
     const r = cli(['validate', 'valid/unusual', '--kubectl', 'kubectl-that-does-not-exist']);
     expect(r.status).toBe(1);

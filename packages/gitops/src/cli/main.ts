@@ -5,8 +5,8 @@
  * as Flux's example repository validates itself).
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
-import { GITOPS_ROOT, platformFile } from '../model/layout';
+import { join, posix, relative, resolve, sep } from 'node:path';
+import { clustersDir, componentDir, componentsDir, crdsDir, environmentEntry, GITOPS_ROOT, platformFile } from '../model/layout';
 import { GitopsInputError } from '../model/vocabulary';
 import { formatHuman, formatJson, hasErrors, validate, ValidateRequest } from '../validation/engine';
 import { CliOptions, parseArgs, USAGE } from './args';
@@ -36,12 +36,23 @@ export function buildRequest(options: CliOptions, cwd = process.cwd()): Validate
   };
 }
 
-/** Every component and environment entry, plus the rest of gitops/ (sources, crds) as any-style targets. */
-function layoutTargets(root: string): string[] {
+/**
+ * Every component and environment entry, plus every other folder of gitops/
+ * (shared sources, extra manifests …) as an any-style target: its
+ * kustomizations rendered, its plain manifests checked. CRD files are
+ * configuration (they make CRs checkable), not objects to deploy.
+ */
+export function layoutTargets(root: string): string[] {
   const dirs = (p: string) => (existsSync(join(root, p)) ? readdirSync(join(root, p), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort() : []);
+  const tree = { root: GITOPS_ROOT };
   const targets: string[] = [];
-  for (const layer of dirs(`${GITOPS_ROOT}/components`)) for (const c of dirs(`${GITOPS_ROOT}/components/${layer}`)) targets.push(`${GITOPS_ROOT}/components/${layer}/${c}`);
-  for (const env of dirs(`${GITOPS_ROOT}/clusters`)) targets.push(`${GITOPS_ROOT}/clusters/${env}`);
+  for (const layer of dirs(componentsDir(tree))) for (const c of dirs(posix.join(componentsDir(tree), layer))) targets.push(componentDir(layer, c, tree));
+  for (const env of dirs(clustersDir(tree))) targets.push(environmentEntry(env, tree));
+  const covered = new Set([componentsDir(tree), clustersDir(tree), crdsDir(tree)]);
+  for (const other of dirs(GITOPS_ROOT)) {
+    const dir = posix.join(GITOPS_ROOT, other);
+    if (!covered.has(dir)) targets.push(dir);
+  }
   return targets;
 }
 
