@@ -52,10 +52,13 @@ export function layerNames(platform: Platform): string[] {
 
 export function findLayer(platform: Platform, name: string): Layer {
   const layer = platform.layers.find((l) => l.name === name);
-  if (!layer) {
-    throw new GitopsInputError(`Layer '${name}' does not exist; existing layers: ${layerNames(platform).join(', ')}.`);
-  }
+  if (!layer) throw new GitopsInputError(unknownLayerMessage(platform, name));
   return layer;
+}
+
+/** What is wrong with a layer name the platform file does not list (the generators throw it, validation reports it). */
+export function unknownLayerMessage(platform: Platform, name: string): string {
+  return `Layer '${name}' does not exist; existing layers: ${layerNames(platform).join(', ')}.`;
 }
 
 /** The layer rule: a component may depend on its own layer or a lower one. */
