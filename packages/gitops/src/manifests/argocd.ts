@@ -9,7 +9,8 @@ import { repoKind } from '../model/vocabulary';
 import { ARGOCD_NAMESPACE, ComponentSpec, EnvironmentSettings, GitSource, K8sObject } from './types';
 
 export const ARGOCD_API = 'argoproj.io/v1alpha1';
-const IN_CLUSTER = 'https://kubernetes.default.svc';
+/** The cluster Argo CD runs in, as Application and AppProject destinations name it. */
+export const IN_CLUSTER = 'https://kubernetes.default.svc';
 /** Name of the git source that carries the value files in multi-source Applications. */
 const VALUES_REF = 'values';
 
@@ -32,7 +33,13 @@ function syncPolicy(env: EnvironmentSettings): Record<string, unknown> {
   return { automated: { prune: env.prune, selfHeal: env.selfHeal }, ...options };
 }
 
-/** Argo CD wants OCI Helm repositories without the scheme when a chart name is given. */
+/**
+ * The chart source of a multi-source Application. An https:// Helm repository is named with its
+ * chart. An oci:// chart is an OCI source (Argo CD 3.1 or later): repoURL keeps the oci:// scheme
+ * and names the chart's artifact itself, path '.' is the chart at the artifact's root, and
+ * targetRevision is its version. (Before 3.1 Argo CD only knew OCI Helm repositories, written
+ * without the scheme plus a chart name; this plugin targets 3.1+.)
+ */
 function chartSource(c: ComponentSpec, version: string, env: EnvironmentSettings): Record<string, unknown> {
   const chart = c.chart!;
   const valueFiles = [
@@ -92,7 +99,11 @@ export function rootApplication(env: EnvironmentSettings, git: GitSource): K8sOb
       project: 'default',
       source: { repoURL: git.url, targetRevision: git.branch, path: argoAppsDir(env.name) },
       destination: { server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE },
-      // The root only creates Projects and Applications; whether those sync on their own is the environment's sync mode.
+      // Automated even where the environment syncs manually, on purpose: the root only syncs
+      // AppProject and Application objects from argocd/apps, never a workload. Each child
+      // Application carries the environment's manual gate (no automated block), so a new or changed
+      // Application appears in Argo CD and waits there for a person to sync it. Validation exempts
+      // the root app from the manual-sync rule for this reason.
       syncPolicy: { automated: { prune: env.prune, selfHeal: env.selfHeal } },
     },
   };

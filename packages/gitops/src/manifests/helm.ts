@@ -3,7 +3,7 @@
  * HelmRepository (https) or OCIRepository (oci://), and a HelmRelease v2
  * reading its values from the kustomize-generated ConfigMap.
  */
-import { repoKind } from '../model/vocabulary';
+import { isExactVersion, repoKind } from '../model/vocabulary';
 import { ChartRef, ComponentSpec, K8sObject } from './types';
 
 export const HELM_REPOSITORY_API = 'source.toolkit.fluxcd.io/v1';
@@ -72,16 +72,40 @@ export function helmRelease(c: ComponentSpec): K8sObject {
   };
 }
 
+/**
+ * Where the version sits inside the version patch: a HelmRelease's chart version (exact or a
+ * range), or an OCIRepository's `ref.tag` for an exact version and `ref.semver` for a range
+ * (a tag is matched literally: `1.2.x` as a tag would never be found).
+ */
+export function versionPath(chart: ChartRef, version: string): string[] {
+  if (repoKind(chart.repository) !== 'oci') return ['spec', 'chart', 'spec', 'version'];
+  return ['spec', 'ref', isExactVersion(version) ? 'tag' : 'semver'];
+}
+
+/** Every place a version patch of this chart may hold the version, in the order to read them. */
+export function versionPaths(chart: ChartRef): string[][] {
+  return repoKind(chart.repository) === 'oci' ? [['spec', 'ref', 'tag'], ['spec', 'ref', 'semver']] : [['spec', 'chart', 'spec', 'version']];
+}
+
 /** The overlay's patch that sets this environment's chart version. */
 export function versionPatch(c: ComponentSpec, version: string): K8sObject {
   if (!c.chart) throw new Error(`Component '${c.name}' has no chart`);
-  if (repoKind(c.chart.repository) === 'oci') {
-    return { apiVersion: HELM_REPOSITORY_API, kind: 'OCIRepository', metadata: { name: c.name }, spec: { ref: { tag: version } } };
-  }
-  return { apiVersion: HELM_RELEASE_API, kind: 'HelmRelease', metadata: { name: c.name }, spec: { chart: { spec: { version } } } };
+  const oci = repoKind(c.chart.repository) === 'oci';
+  const head = oci ? { apiVersion: HELM_REPOSITORY_API, kind: 'OCIRepository' } : { apiVersion: HELM_RELEASE_API, kind: 'HelmRelease' };
+  const patch: K8sObject = { ...head, metadata: { name: c.name } };
+  let node: Record<string, unknown> = patch;
+  const path = versionPath(c.chart, version);
+  path.slice(0, -1).forEach((key) => (node = (node[key] ??= {}) as Record<string, unknown>));
+  node[path[path.length - 1]] = version;
+  return patch;
 }
 
-/** Where the version sits inside the version patch (for in-place updates). */
-export function versionPath(chart: ChartRef): string[] {
-  return repoKind(chart.repository) === 'oci' ? ['spec', 'ref', 'tag'] : ['spec', 'chart', 'spec', 'version'];
+/** The version a parsed version patch holds, wherever this chart keeps it. */
+export function versionIn(chart: ChartRef, patch: unknown): string | undefined {
+  for (const path of versionPaths(chart)) {
+    let node = patch;
+    for (const key of path) node = (node as Record<string, unknown> | null | undefined)?.[key];
+    if (node !== undefined && node !== null) return String(node);
+  }
+  return undefined;
 }

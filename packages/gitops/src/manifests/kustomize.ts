@@ -4,8 +4,11 @@
  * (`patches:`, never `patchesStrategicMerge`).
  */
 import {
+  componentBase,
   HELMRELEASE_FILE,
   MANIFESTS_FILE,
+  overlayDir,
+  relativeTo,
   SIZE_PATCH_FILE,
   SOURCE_FILE,
   VALUES_FILE,
@@ -42,19 +45,25 @@ export function baseKustomization(c: ComponentSpec): KustomizationFile {
   };
 }
 
-export function overlayKustomization(c: ComponentSpec, options: { hasSizePatch: boolean }): KustomizationFile {
+/** An overlay includes its base: `../../base` in the layout of model/layout.ts. */
+function baseOf(c: ComponentSpec, env: string): string {
+  return relativeTo(overlayDir(c.layer.name, c.name, env), componentBase(c.layer.name, c.name));
+}
+
+export function overlayKustomization(c: ComponentSpec, options: { env: string; hasSizePatch: boolean }): KustomizationFile {
+  const base = baseOf(c, options.env);
   if (c.kind === 'manifests') {
     return {
       apiVersion: KUSTOMIZE_API,
       kind: 'Kustomization',
-      resources: ['../../base'],
+      resources: [base],
       ...(options.hasSizePatch ? { patches: [{ path: SIZE_PATCH_FILE }] } : {}),
     };
   }
   return {
     apiVersion: KUSTOMIZE_API,
     kind: 'Kustomization',
-    resources: ['../../base'],
+    resources: [base],
     configMapGenerator: [
       { name: valuesConfigMapName(c.name), behavior: 'merge', files: [`${ENVIRONMENT_VALUES_KEY}=${VALUES_FILE}`] },
     ],

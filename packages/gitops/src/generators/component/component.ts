@@ -24,10 +24,10 @@ import {
 import { setIfChanged, toYaml } from '../../model/yaml-io';
 import { baseKustomization, chartSource, ComponentSpec, helmRelease } from '../../manifests';
 import { editYamlFile, writeIfMissing } from '../shared/files';
-import { overlayExists, readOverlayVersion, setOverlayVersion, writeOverlay } from '../shared/overlay';
+import { overlayExists, readOverlayVersion, setOverlayVersion, versionForNewOverlay, writeOverlay } from '../shared/overlay';
 import { setApplicationVersion, setFluxDependsOn, wireComponent } from '../shared/wiring';
 import { componentYaml } from '../shared/workspace';
-import { normalizeOptions, NormalizedComponentOptions } from './normalize';
+import { newOverlaySources, normalizeOptions, NormalizedComponentOptions } from './normalize';
 import { refuseInvalid } from './refuse';
 import { ComponentGeneratorSchema } from './schema';
 
@@ -88,16 +88,6 @@ function writeBaseManifests(tree: Tree, o: NormalizedComponentOptions): void {
   });
 }
 
-/** The version a new overlay gets: the one asked for, else what another environment already runs. */
-function versionFor(tree: Tree, o: NormalizedComponentOptions): string | undefined {
-  if (o.versionGiven || !o.existing) return o.version;
-  for (const env of o.environments) {
-    const v = readOverlayVersion(tree, o.spec, env.name);
-    if (v) return v;
-  }
-  return o.version;
-}
-
 function sizeContent(o: NormalizedComponentOptions, env: EnvironmentSettings) {
   const profile = o.blueprint ? sizeProfile(o.blueprint, env.size) : undefined;
   return o.spec.kind === 'helm'
@@ -108,7 +98,7 @@ function sizeContent(o: NormalizedComponentOptions, env: EnvironmentSettings) {
 function writeEnvironment(tree: Tree, o: NormalizedComponentOptions, env: EnvironmentSettings): void {
   const c: ComponentSpec = o.spec;
   if (!overlayExists(tree, c, env.name)) {
-    writeOverlay(tree, c, env, { ...sizeContent(o, env), version: versionFor(tree, o) });
+    writeOverlay(tree, c, env, { ...sizeContent(o, env), version: versionForNewOverlay(tree, c, env, newOverlaySources(o)) });
   } else if (o.versionGiven && c.kind === 'helm') {
     setOverlayVersion(tree, c, env.name, o.version!);
     setApplicationVersion(tree, c, env.name, o.version!);

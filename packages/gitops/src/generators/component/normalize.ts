@@ -14,6 +14,7 @@ import {
 } from '../../model/vocabulary';
 import { ChartRef, ComponentSpec, GitSource } from '../../manifests';
 import { parseList, pickEnvironments } from '../shared/options';
+import { NewOverlayVersion } from '../shared/overlay';
 import { ExistingComponent, locateComponents, readComponent, readEnvironments, readPlatform } from '../shared/workspace';
 import { ComponentGeneratorSchema } from './schema';
 
@@ -26,7 +27,10 @@ export interface NormalizedComponentOptions {
   version?: string;
   versionGiven: boolean;
   dependsOnGiven: boolean;
+  /** The environments chosen (--environments, else all). */
   environments: EnvironmentSettings[];
+  /** Every environment of the tree (an existing overlay in any of them gives a new one its version). */
+  allEnvironments: EnvironmentSettings[];
   platform: Platform;
   git: GitSource;
   /** Every component of the tree: name → layer folder. */
@@ -66,7 +70,8 @@ function chooseLayer(name: string, platform: Platform, schema: ComponentGenerato
 export function normalizeOptions(tree: Tree, schema: ComponentGeneratorSchema): NormalizedComponentOptions {
   const name = assertDnsLabel('Component name', schema.name);
   const platform = readPlatform(tree);
-  const environments = pickEnvironments(readEnvironments(tree), parseList(schema.environments));
+  const allEnvironments = readEnvironments(tree);
+  const environments = pickEnvironments(allEnvironments, parseList(schema.environments));
   const blueprint = loadBlueprint(catalogFor(tree), name);
   const locations = locateComponents(tree);
   const existingLayer = locations.get(name);
@@ -103,8 +108,14 @@ export function normalizeOptions(tree: Tree, schema: ComponentGeneratorSchema): 
     versionGiven: schema.chartVersion !== undefined,
     dependsOnGiven: schema.dependsOn !== undefined,
     environments,
+    allEnvironments,
     platform,
     git: platform.repository,
     locations,
   };
+}
+
+/** Where the version of a new overlay comes from (shared/overlay.ts has the rule). */
+export function newOverlaySources(o: NormalizedComponentOptions): NewOverlayVersion {
+  return { asked: o.versionGiven ? o.version : undefined, environments: o.allEnvironments, catalog: o.blueprint?.chart?.version };
 }

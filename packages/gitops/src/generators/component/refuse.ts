@@ -2,15 +2,17 @@
 import { Tree } from '@nx/devkit';
 import { isExactVersion, GitopsInputError } from '../../model/vocabulary';
 import { findLayer, layerViolationMessage, mayDependOn } from '../../model/platform';
+import { walkDependencies } from '../../model/tree-model';
 import { listForMessage } from '../shared/options';
-import { overlayExists } from '../shared/overlay';
-import { readComponent } from '../shared/workspace';
-import { NormalizedComponentOptions } from './normalize';
+import { overlayExists, versionForNewOverlay } from '../shared/overlay';
+import { readComponentConfig } from '../shared/workspace';
+import { newOverlaySources, NormalizedComponentOptions } from './normalize';
 
 export function refuseInvalid(tree: Tree, o: NormalizedComponentOptions): void {
   refuseConflicts(o);
   refuseDependencies(tree, o);
   refuseFloatingVersions(o);
+  refuseMissingVersions(tree, o);
 }
 
 function describeChart(kind: string, chart?: { name: string; repository: string }): string {
@@ -30,6 +32,16 @@ function refuseConflicts({ spec, existing }: NormalizedComponentOptions): void {
   if (!sameChart) {
     throw new GitopsInputError(
       `Component '${spec.name}' already exists with ${describeChart(was.kind, was.chart)}; refusing ${describeChart(spec.kind, spec.chart)}. Use another name, or remove the existing component first.`,
+    );
+  }
+  if (was.namespace !== spec.namespace) {
+    throw new GitopsInputError(
+      `Component '${spec.name}' already exists with namespace '${was.namespace}'; refusing --namespace '${spec.namespace}'. Omit --namespace, or change namespace in its component.yaml and run 'nx sync' to move every environment.`,
+    );
+  }
+  if (was.crds !== spec.crds) {
+    throw new GitopsInputError(
+      `Component '${spec.name}' already exists with crds ${was.crds} (its HelmRelease ${was.crds ? 'installs' : 'does not install'} CRDs); refusing --crds ${spec.crds}. Omit --crds, or change install.crds in its base helmrelease.yaml by hand.`,
     );
   }
 }
@@ -61,26 +73,14 @@ function refuseDependencies(tree: Tree, o: NormalizedComponentOptions): void {
   if (cycle) throw new GitopsInputError(`--depends-on would create a cycle: ${cycle.join(' -> ')}.`);
 }
 
-/** Follows dependsOn from the new dependencies; reaching the component itself is a cycle. */
-function findCycle(tree: Tree, { spec, locations, platform }: NormalizedComponentOptions): string[] | undefined {
-  const seen = new Set<string>();
-  const walk = (name: string, path: string[]): string[] | undefined => {
-    if (name === spec.name) return [...path, name];
-    if (seen.has(name)) return undefined;
-    seen.add(name);
+/** The cycle the new dependencies would close, walking the tree's dependsOn from the component itself. */
+function findCycle(tree: Tree, { spec, locations }: NormalizedComponentOptions): string[] | undefined {
+  const dependsOn = (name: string): string[] => {
+    if (name === spec.name) return spec.dependsOn;
     const layer = locations.get(name);
-    if (!layer) return undefined;
-    for (const next of readComponent(tree, platform, layer, name).spec.dependsOn) {
-      const found = walk(next, [...path, name]);
-      if (found) return found;
-    }
-    return undefined;
+    return layer ? readComponentConfig(tree, layer, name).dependsOn.map((d) => d.name) : [];
   };
-  for (const dep of spec.dependsOn) {
-    const found = walk(dep, [spec.name]);
-    if (found) return found;
-  }
-  return undefined;
+  return walkDependencies([spec.name], dependsOn).cycles.find((c) => c.includes(spec.name));
 }
 
 function refuseFloatingVersions({ spec, version, versionGiven, environments }: NormalizedComponentOptions): void {
@@ -92,3 +92,11 @@ function refuseFloatingVersions({ spec, version, versionGiven, environments }: N
     );
   }
 }
+
+/** Every new overlay gets a version: refused here, before anything is written, when it would get none or a range where pinned. */
+function refuseMissingVersions(tree: Tree, o: NormalizedComponentOptions): void {
+  for (const env of o.environments) {
+    if (!overlayExists(tree, o.spec, env.name)) versionForNewOverlay(tree, o.spec, env, newOverlaySources(o));
+  }
+}
+

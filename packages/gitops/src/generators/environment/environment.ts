@@ -12,15 +12,12 @@ import {
   withSync,
 } from '../../model/environment-settings';
 import { environmentFile, platformFile } from '../../model/layout';
-import { DEFAULT_LAYERS, parsePlatform, Platform, platformYaml } from '../../model/platform';
-import { assertDnsLabel, ENGINES, GitopsInputError, isExactVersion, oneOf, SIZES, SYNC_MODES } from '../../model/vocabulary';
-import { overlayExists, OverlayContent, overlayTexts, readOverlayVersion, writeOverlay } from '../shared/overlay';
+import { DEFAULT_LAYERS, parsePlatform, Platform, PLACEHOLDER_REPOSITORY, platformYaml } from '../../model/platform';
+import { assertDnsLabel, ENGINES, GitopsInputError, oneOf, SIZES, SYNC_MODES } from '../../model/vocabulary';
+import { overlayExists, OverlayContent, overlayTexts, versionForNewOverlay, writeOverlay } from '../shared/overlay';
 import { usesArgo, usesFlux, wireComponent, writeArgoEntryPoint, writeFluxEntryPoint } from '../shared/wiring';
 import { environmentNames, ExistingComponent, locateComponents, readComponent, readEnvironments, readText } from '../shared/workspace';
 import { EnvironmentGeneratorSchema } from './schema';
-
-/** Used only when the tree has no platform file yet. */
-export const DEFAULT_REPOSITORY = { url: 'https://github.com/example/mlops-gitops.git', branch: 'main' };
 
 interface PlannedComponent {
   component: ExistingComponent;
@@ -36,8 +33,9 @@ export interface NormalizedEnvironmentOptions {
 }
 
 export async function environmentGenerator(tree: Tree, schema: EnvironmentGeneratorSchema): Promise<void> {
+  // normalizeOptions refuses what is wrong (a missing or floating version in a pinned environment)
+  // while it plans each overlay, before anything is written.
   const options = normalizeOptions(tree, schema);
-  refuseInvalid(options);
   writeEnvironment(tree, options);
   for (const planned of options.components) writeComponent(tree, options, planned);
   if (!schema.skipFormat) await formatFiles(tree);
@@ -48,7 +46,7 @@ export default environmentGenerator;
 function loadPlatform(tree: Tree): { platform: Platform; newPlatformFile?: string } {
   const text = readText(tree, platformFile());
   if (text !== null) return { platform: parsePlatform(platformFile(), text) };
-  const platform: Platform = { repository: DEFAULT_REPOSITORY, defaultEngine: 'flux', layers: [...DEFAULT_LAYERS] };
+  const platform: Platform = { repository: PLACEHOLDER_REPOSITORY, defaultEngine: 'flux', layers: [...DEFAULT_LAYERS] };
   return { platform, newPlatformFile: platformYaml(platform) };
 }
 
@@ -80,46 +78,31 @@ export function normalizeOptions(tree: Tree, schema: EnvironmentGeneratorSchema)
   const catalog = catalogFor(tree);
   const components = [...locateComponents(tree)].map(([component, layer]) => {
     const existing = readComponent(tree, platform, layer, component);
-    return { component: existing, overlay: planOverlay(tree, existing, settings, envs, schema.from, catalog) };
+    return { component: existing, overlay: planOverlay(tree, { component: existing, settings, environments: envs, from: schema.from, catalog }) };
   });
   return { settings, platform, newPlatformFile, components };
 }
 
+interface OverlayPlan {
+  component: ExistingComponent;
+  /** Settings of the new environment. */
+  settings: EnvironmentSettings;
+  /** The environments that exist already. */
+  environments: EnvironmentSettings[];
+  /** --from: the environment whose overlays are copied. */
+  from?: string;
+  catalog: ReturnType<typeof catalogFor>;
+}
+
 /** Values and version of one component in the new environment: copied from --from, else from the catalog. */
-function planOverlay(
-  tree: Tree,
-  { spec }: ExistingComponent,
-  settings: EnvironmentSettings,
-  envs: EnvironmentSettings[],
-  from: string | undefined,
-  catalog: ReturnType<typeof catalogFor>,
-): OverlayContent {
-  if (from !== undefined && overlayExists(tree, spec, from)) {
-    return { ...overlayTexts(tree, spec, from), version: readOverlayVersion(tree, spec, from) };
-  }
+function planOverlay(tree: Tree, { component: { spec }, settings, environments, from, catalog }: OverlayPlan): OverlayContent {
   const blueprint = loadBlueprint(catalog, spec.name);
+  const version = versionForNewOverlay(tree, spec, settings, { from, environments, catalog: blueprint?.chart?.version });
+  if (from !== undefined && overlayExists(tree, spec, from)) return { ...overlayTexts(tree, spec, from), version };
   const profile = blueprint ? sizeProfile(blueprint, settings.size) : undefined;
-  const deployed = envs.map((e) => readOverlayVersion(tree, spec, e.name)).find((v) => v !== undefined);
-  const version = blueprint?.chart?.version ?? deployed;
   return spec.kind === 'helm'
     ? { values: (profile as Record<string, unknown> | undefined) ?? {}, version }
     : { sizePatches: (profile as unknown[] | undefined) ?? [] };
-}
-
-function refuseInvalid({ settings, components }: NormalizedEnvironmentOptions): void {
-  for (const { component, overlay } of components) {
-    if (component.spec.kind !== 'helm') continue;
-    if (overlay.version === undefined) {
-      throw new GitopsInputError(
-        `Component '${component.spec.name}' has no chart version in any environment and is not in the catalog; set one with 'nx g @mlops/gitops:component ${component.spec.name} --chart-version <version>'.`,
-      );
-    }
-    if (settings.pinVersions && !isExactVersion(overlay.version)) {
-      throw new GitopsInputError(
-        `Environment '${settings.name}' pins exact chart versions, but '${component.spec.name}' would get the range '${overlay.version}'; pin it first with 'nx g @mlops/gitops:component ${component.spec.name} --chart-version <x.y.z>'.`,
-      );
-    }
-  }
 }
 
 function writeEnvironment(tree: Tree, { settings, platform, newPlatformFile }: NormalizedEnvironmentOptions): void {

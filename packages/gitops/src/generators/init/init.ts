@@ -6,10 +6,11 @@
 import { formatFiles, generateFiles, logger, OverwriteStrategy, readNxJson, Tree, updateNxJson } from '@nx/devkit';
 import { join } from 'node:path';
 import { environmentFile, GITOPS_ROOT, platformFile } from '../../model/layout';
-import { DEFAULT_LAYERS, parsePlatform, platformYaml } from '../../model/platform';
+import { DEFAULT_LAYERS, parsePlatform, PLACEHOLDER_REPOSITORY as PLACEHOLDER, platformYaml } from '../../model/platform';
 import { assertDnsLabel, DEFAULT_ENVIRONMENTS, Engine, ENGINES, GitopsInputError, oneOf } from '../../model/vocabulary';
 import { editYaml, isSeq } from '../../model/yaml-io';
-import { DEFAULT_REPOSITORY, environmentGenerator } from '../environment/environment';
+import { environmentGenerator } from '../environment/environment';
+import { parseList } from '../shared/options';
 import type { InitGeneratorSchema } from './schema';
 
 export const PLUGIN_NAME = '@mlops/gitops';
@@ -22,7 +23,7 @@ export type CiProvider = (typeof CI_PROVIDERS)[number];
 export const GITLAB_JOBS_FILE = '.gitlab/gitops.gitlab-ci.yml';
 const GITLAB_ENTRY_FILE = '.gitlab-ci.yml';
 const DEFAULT_NODE_VERSION = '20';
-const PLACEHOLDER_REPOSITORY = DEFAULT_REPOSITORY.url;
+const PLACEHOLDER_REPOSITORY = PLACEHOLDER.url;
 
 export interface NormalizedInitSchema {
   environments: string[];
@@ -47,7 +48,7 @@ export async function initGenerator(tree: Tree, schema: InitGeneratorSchema): Pr
 export default initGenerator;
 
 export function normalizeOptions(tree: Tree, schema: InitGeneratorSchema): NormalizedInitSchema {
-  const environments = toList(schema.environments ?? [...DEFAULT_ENVIRONMENTS]);
+  const environments = parseList(schema.environments ?? [...DEFAULT_ENVIRONMENTS]) ?? [];
   if (environments.length === 0) {
     throw new GitopsInputError(`Environments must name at least one environment, e.g. '${DEFAULT_ENVIRONMENTS.join(',')}'.`);
   }
@@ -67,11 +68,6 @@ export function normalizeOptions(tree: Tree, schema: InitGeneratorSchema): Norma
 function nodeVersion(tree: Tree): string {
   const nvmrc = tree.read('.nvmrc', 'utf-8')?.trim().replace(/^v/, '');
   return nvmrc && /^\d+/.test(nvmrc) ? nvmrc.split('.')[0] : DEFAULT_NODE_VERSION;
-}
-
-function toList(value: string[] | string): string[] {
-  const items = Array.isArray(value) ? value : value.split(',');
-  return [...new Set(items.map((v) => v.trim()).filter(Boolean))];
 }
 
 function assertRepositoryUrl(url: string): string {

@@ -11,6 +11,7 @@ import { assertDnsLabel, GitopsInputError, isExactVersion } from '../../model/vo
 import { setIfChanged } from '../../model/yaml-io';
 import { ComponentSpec } from '../../manifests';
 import { editYamlFile } from '../shared/files';
+import { listForMessage } from '../shared/options';
 import { readOverlayVersion, setOverlayVersion } from '../shared/overlay';
 import { setApplicationVersion, usesArgo } from '../shared/wiring';
 import { environmentNames, locateComponents, readComponent, readEnvironments, readPlatform } from '../shared/workspace';
@@ -83,8 +84,7 @@ function resolveTarget(tree: Tree, options: NormalizedReleaseSchema): ReleaseTar
   const located = locateComponents(tree);
   const layer = located.get(options.component);
   if (!layer) {
-    const existing = [...located.keys()].sort().join(', ') || '(none)';
-    throw new GitopsInputError(`Component '${options.component}' does not exist; existing components: ${existing}.`);
+    throw new GitopsInputError(`Component '${options.component}' does not exist; existing components: ${listForMessage([...located.keys()].sort())}.`);
   }
   const envs = readEnvironments(tree);
   const env = envs.find((e) => e.name === options.environment);

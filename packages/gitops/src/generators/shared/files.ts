@@ -1,7 +1,7 @@
 /** Write helpers over the Nx Tree that never touch a file whose content is already right. */
 import { Tree } from '@nx/devkit';
 import { Document } from 'yaml';
-import { editYaml } from '../../model/yaml-io';
+import { editYaml, setIfChanged } from '../../model/yaml-io';
 
 /** Creates a file unless it exists; an existing file (maybe edited by hand) is left alone. */
 export function writeIfMissing(tree: Tree, path: string, content: string): boolean {
@@ -17,4 +17,16 @@ export function editYamlFile(tree: Tree, path: string, mutate: (doc: Document.Pa
   if (after === before) return false;
   tree.write(path, after);
   return true;
+}
+
+/**
+ * Keeps one field of an existing YAML file equal to `value` (removed when `value` is undefined);
+ * returns whether the file changed. A missing file is left missing.
+ */
+export function setYamlField(tree: Tree, path: string, field: (string | number)[], value: unknown): boolean {
+  if (!tree.exists(path)) return false;
+  return editYamlFile(tree, path, (doc) => {
+    if (value !== undefined) setIfChanged(doc, field, value);
+    else if (doc.hasIn(field)) doc.deleteIn(field);
+  });
 }

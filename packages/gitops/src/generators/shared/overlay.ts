@@ -8,8 +8,9 @@ import {
   VALUES_FILE,
   VERSION_PATCH_FILE,
 } from '../../model/layout';
-import { setIfChanged, readYaml, toYaml } from '../../model/yaml-io';
-import { ComponentSpec, EnvironmentSettings, overlayKustomization, versionPatch, versionPath } from '../../manifests';
+import { GitopsInputError, isExactVersion } from '../../model/vocabulary';
+import { readYaml, setIfChanged, toYaml } from '../../model/yaml-io';
+import { ComponentSpec, EnvironmentSettings, overlayKustomization, versionIn, versionPatch, versionPath, versionPaths } from '../../manifests';
 import { editYamlFile, writeIfMissing } from './files';
 import { readText } from './workspace';
 
@@ -44,7 +45,7 @@ function sizePatchText(c: ComponentSpec, env: EnvironmentSettings, patches: stri
 export function writeOverlay(tree: Tree, c: ComponentSpec, env: EnvironmentSettings, content: OverlayContent): void {
   const file = (name: string) => overlayFile(c.layer.name, c.name, env.name, name);
   const hasSizePatch = c.kind === 'manifests' && content.sizePatches !== undefined && content.sizePatches.length > 0;
-  writeIfMissing(tree, file(KUSTOMIZATION_FILE), toYaml(overlayKustomization(c, { hasSizePatch })));
+  writeIfMissing(tree, file(KUSTOMIZATION_FILE), toYaml(overlayKustomization(c, { env: env.name, hasSizePatch })));
   if (c.kind === 'helm') {
     writeIfMissing(tree, file(VALUES_FILE), valuesText(c, env, content.values));
     writeIfMissing(
@@ -57,22 +58,61 @@ export function writeOverlay(tree: Tree, c: ComponentSpec, env: EnvironmentSetti
   }
 }
 
-/** The chart version an environment's overlay pins, if any. */
+/** The chart version an environment's overlay pins, if any (an OCIRepository's tag or semver range). */
 export function readOverlayVersion(tree: Tree, c: ComponentSpec, env: string): string | undefined {
   if (!c.chart) return undefined;
   const path = overlayFile(c.layer.name, c.name, env, VERSION_PATCH_FILE);
   const text = readText(tree, path);
-  if (text === null) return undefined;
-  let node: unknown = readYaml(path, text);
-  for (const key of versionPath(c.chart)) node = (node as Record<string, unknown> | undefined)?.[key];
-  return node === undefined || node === null ? undefined : String(node);
+  return text === null ? undefined : versionIn(c.chart, readYaml(path, text));
 }
 
-/** Sets the chart version of an existing overlay, touching nothing else. */
-export function setOverlayVersion(tree: Tree, c: ComponentSpec, env: string, version: string): void {
+/** Sets the chart version of an existing overlay, touching nothing else (an OCI tag becomes a semver range and back). */
+export function setOverlayVersion(tree: Tree, c: ComponentSpec, env: string, version: string): boolean {
   const path = overlayFile(c.layer.name, c.name, env, VERSION_PATCH_FILE);
-  if (!tree.exists(path)) return;
-  editYamlFile(tree, path, (doc) => setIfChanged(doc, versionPath(c.chart!), version));
+  if (!tree.exists(path)) return false;
+  const target = versionPath(c.chart!, version);
+  return editYamlFile(tree, path, (doc) => {
+    for (const other of versionPaths(c.chart!)) if (other.join('.') !== target.join('.') && doc.hasIn(other)) doc.deleteIn(other);
+    setIfChanged(doc, target, version);
+  });
+}
+
+export interface NewOverlayVersion {
+  /** --chart-version, when given. */
+  asked?: string;
+  /** The environment whose overlay is copied (environment --from). */
+  from?: string;
+  /** Every existing environment: any overlay of the component is a source. */
+  environments: EnvironmentSettings[];
+  /** The catalog's pinned version, when the component is in the catalog. */
+  catalog?: string;
+}
+
+/**
+ * The one rule for the chart version of a new overlay of a helm component: the version asked
+ * for; else what the tree already runs (the --from environment, the environment this one
+ * promotes from, then any environment with an overlay); else the catalog's. An environment that
+ * pins versions takes the first exact one. Refuses a missing version, or a range where the
+ * environment pins, naming the component and the fix.
+ */
+export function versionForNewOverlay(tree: Tree, c: ComponentSpec, env: EnvironmentSettings, o: NewOverlayVersion): string | undefined {
+  if (c.kind !== 'helm') return undefined;
+  const running = [o.from, env.promotesFrom, ...o.environments.map((e) => e.name)]
+    .filter((name): name is string => name !== undefined && name !== env.name)
+    .map((name) => readOverlayVersion(tree, c, name));
+  const candidates = o.asked !== undefined ? [o.asked] : [...running, o.catalog].filter((v): v is string => v !== undefined);
+  const version = env.pinVersions ? candidates.find(isExactVersion) ?? candidates[0] : candidates[0];
+  if (version === undefined) {
+    throw new GitopsInputError(
+      `Component '${c.name}' has no chart version in any environment and is not in the catalog, so its overlay in '${env.name}' would have none; give one with 'nx g @mlops/gitops:component ${c.name} --chart-version <version>'.`,
+    );
+  }
+  if (env.pinVersions && !isExactVersion(version)) {
+    throw new GitopsInputError(
+      `Environment '${env.name}' pins exact chart versions, but '${c.name}' would get the range '${version}'; give an exact version with 'nx g @mlops/gitops:component ${c.name} --chart-version <x.y.z>'.`,
+    );
+  }
+  return version;
 }
 
 /** Copies values and size patches of another environment's overlay, as text (comments included). */

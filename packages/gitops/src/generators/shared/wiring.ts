@@ -28,6 +28,7 @@ import {
   fluxEntryComment,
   fluxKustomization,
   GitSource,
+  IN_CLUSTER,
   K8sObject,
   namespace,
   OPERATOR_CLUSTER_RESOURCES,
@@ -227,7 +228,7 @@ export function ensureProject(tree: Tree, c: ComponentSpec, env: string, git: Gi
   }
   return editYamlFile(tree, path, (doc) => {
     for (const repo of repos) addToSequence(doc, ['spec', 'sourceRepos'], repo);
-    addObjectToSequence(doc, ['spec', 'destinations'], { server: 'https://kubernetes.default.svc', namespace: c.namespace });
+    addObjectToSequence(doc, ['spec', 'destinations'], { server: IN_CLUSTER, namespace: c.namespace });
     if (c.crds) {
       for (const r of OPERATOR_CLUSTER_RESOURCES) addObjectToSequence(doc, ['spec', 'clusterResourceWhitelist'], r);
     }

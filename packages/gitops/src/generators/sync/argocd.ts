@@ -5,10 +5,10 @@
  */
 import { Tree } from '@nx/devkit';
 import { EnvironmentSettings } from '../../model/environment-settings';
-import { argoApplicationFile, argoProjectFile, argoRootAppFile, overlayFile, platformFile, VERSION_PATCH_FILE } from '../../model/layout';
+import { argoApplicationFile, argoProjectFile, argoRootAppFile, environmentFile, overlayFile, platformFile, VERSION_PATCH_FILE } from '../../model/layout';
 import { setIfChanged } from '../../model/yaml-io';
 import { application, ComponentSpec, GitSource } from '../../manifests';
-import { editYamlFile } from '../shared/files';
+import { editYamlFile, setYamlField } from '../shared/files';
 import { readOverlayVersion } from '../shared/overlay';
 import { ensureProject, setApplicationVersion, usesArgo, writeArgoEntryPoint } from '../shared/wiring';
 import { DriftLog } from './drift';
@@ -35,7 +35,18 @@ function syncApplication(tree: Tree, log: DriftLog, env: EnvironmentSettings, c:
     const source = overlayFile(c.layer.name, c.name, env.name, VERSION_PATCH_FILE);
     log.check(path, `targetRevision differs from ${source}; now ${version}`, () => setApplicationVersion(tree, c, env.name, version));
   }
-  const annotations = (application(c, env, git, version).metadata.annotations ?? {}) as Record<string, string>;
+  const app = application(c, env, git, version);
+  const spec = app.spec as { destination: { namespace: string }; syncPolicy: { automated?: unknown } };
+  log.check(path, `destination.namespace differs from component.yaml namespace; now ${spec.destination.namespace}`, () =>
+    setYamlField(tree, path, ['spec', 'destination', 'namespace'], spec.destination.namespace),
+  );
+  const automated = spec.syncPolicy.automated;
+  log.check(
+    path,
+    `syncPolicy.automated differs from ${environmentFile(env.name)} (sync ${env.sync}, prune ${env.prune}, selfHeal ${env.selfHeal}); now ${automated === undefined ? 'none' : JSON.stringify(automated)}`,
+    () => setYamlField(tree, path, ['spec', 'syncPolicy', 'automated'], automated),
+  );
+  const annotations = (app.metadata.annotations ?? {}) as Record<string, string>;
   for (const [key, value] of Object.entries(annotations)) {
     log.check(path, `${key} differs from the order of layer ${c.layer.name} in ${platformFile()}; now ${value}`, () =>
       editYamlFile(tree, path, (doc) => setIfChanged(doc, ['metadata', 'annotations', key], value)),

@@ -5,9 +5,10 @@
  */
 import { Tree } from '@nx/devkit';
 import { EnvironmentSettings } from '../../model/environment-settings';
-import { environmentEntry, environmentKustomization, fluxEntryFile, namespacesFile, relativeTo } from '../../model/layout';
+import { environmentEntry, environmentFile, environmentKustomization, fluxEntryFile, namespacesFile, relativeTo } from '../../model/layout';
 import { readYaml } from '../../model/yaml-io';
-import { ComponentSpec } from '../../manifests';
+import { ComponentSpec, fluxKustomization } from '../../manifests';
+import { setYamlField } from '../shared/files';
 import { fluxEntries, NamespaceOf, setEnvironmentEntries, setFluxDependsOn, setNamespaces, usesFlux } from '../shared/wiring';
 import { readText } from '../shared/workspace';
 import { DriftLog } from './drift';
@@ -22,6 +23,24 @@ export function syncFlux(tree: Tree, log: DriftLog, env: EnvironmentSettings, co
   for (const c of deployed) {
     const deps = c.dependsOn.filter((d) => names.has(d));
     log.check(fluxEntryFile(env.name, c.name), dependsOnReason(c, deps), () => setFluxDependsOn(tree, c, env.name, deps));
+    syncFluxSettings(tree, log, env, c);
+  }
+}
+
+/** targetNamespace (component.yaml), prune and the suspend gate (environment.yaml), as the builder writes them. */
+function syncFluxSettings(tree: Tree, log: DriftLog, env: EnvironmentSettings, c: ComponentSpec): void {
+  const path = fluxEntryFile(env.name, c.name);
+  const spec = fluxKustomization(c, env).spec as Record<string, unknown>;
+  const fields: [string, string][] = [
+    ['targetNamespace', 'component.yaml namespace'],
+    ['prune', `${environmentFile(env.name)} prune`],
+    ['suspend', `${environmentFile(env.name)} sync ${env.sync}`],
+  ];
+  for (const [field, source] of fields) {
+    const value = spec[field];
+    log.check(path, `${field} differs from ${source}; now ${value === undefined ? 'unset' : String(value)}`, () =>
+      setYamlField(tree, path, ['spec', field], value),
+    );
   }
 }
 

@@ -5,8 +5,12 @@
  *   clusters/<env>/kustomization.yaml   resources   ← namespaces.yaml + every flux/*.yaml
  *   clusters/<env>/namespaces.yaml                  ← namespaces of the components flux/ deploys
  *   clusters/<env>/flux/<c>.yaml        dependsOn   ← component.yaml dependsOn (deployed here)
+ *                                       targetNamespace ← component.yaml namespace
+ *                                       prune, suspend  ← environment.yaml prune, sync
  *   clusters/<env>/argocd/apps/<c>.yaml targetRevision ← overlays/<env>/version.yaml
  *                                       sync wave   ← the layer's order in platform.yaml
+ *                                       destination.namespace ← component.yaml namespace
+ *                                       syncPolicy.automated  ← environment.yaml sync, prune, selfHeal
  *   clusters/<env>/argocd/apps/project-<layer>.yaml ← present for every layer with an Application
  *
  * Nothing changes on a tree in sync; otherwise the result names every file and what differed.
