@@ -1,18 +1,8 @@
 import { memoryReader } from './file-reader';
 import { planAny, planLayout } from './plan';
 import { LoadedTree } from './stages/1-load';
+import { TEST_PLATFORM_YAML } from './testing';
 import { ValidateRequest } from './types';
-
-const PLATFORM = [
-  'repository:',
-  '  url: https://github.com/example/platform.git',
-  '  branch: main',
-  'defaultEngine: flux',
-  'layers:',
-  '  - { name: platform-operators, order: 1, namespace: platform-operators }',
-  '  - { name: orchestration, order: 3, namespace: orchestration }',
-  '',
-].join('\n');
 
 const KUSTOMIZATION = 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n';
 
@@ -20,7 +10,7 @@ const KUSTOMIZATION = 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustom
 function layoutTree(environmentYaml: Record<string, string> = {}): LoadedTree {
   return new LoadedTree(
     memoryReader({
-      'gitops/platform.yaml': PLATFORM,
+      'gitops/platform.yaml': TEST_PLATFORM_YAML,
       'gitops/components/orchestration/airflow/component.yaml': 'kind: helm\nnamespace: orchestration\ndependsOn: [redis-operator]\n',
       'gitops/components/orchestration/airflow/base/kustomization.yaml': KUSTOMIZATION,
       'gitops/components/orchestration/airflow/base/source.yaml': 'a: 1\n',

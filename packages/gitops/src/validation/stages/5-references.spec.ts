@@ -1,6 +1,7 @@
 import { buildTreeModel } from '../../model/tree-model';
 import { memoryReader } from '../file-reader';
 import { planAny, planLayout } from '../plan';
+import { TEST_PLATFORM_YAML } from '../testing';
 import { LoadedTree } from './1-load';
 import { checkComponentGraph, checkReferences, ReferenceOptions } from './5-references';
 import { Subject, writtenSubjects } from './subject';
@@ -12,19 +13,9 @@ function subjects(tree: LoadedTree, files: string[], scope = 'production', dirOf
   return files.flatMap((f) => writtenSubjects(tree, f, { scope, env: scope || undefined }).map((s) => ({ ...s, dir: dirOf(f) })));
 }
 
-const PLATFORM = [
-  'repository:',
-  '  url: https://github.com/example/platform.git',
-  '  branch: main',
-  'defaultEngine: flux',
-  'layers:',
-  '  - { name: platform-operators, order: 1, namespace: platform-operators }',
-  '  - { name: orchestration, order: 3, namespace: orchestration }',
-  '',
-].join('\n');
 
 function model(components: Record<string, string>) {
-  return buildTreeModel([{ path: 'gitops/platform.yaml', text: PLATFORM }, ...Object.entries(components).map(([path, text]) => ({ path, text }))]);
+  return buildTreeModel([{ path: 'gitops/platform.yaml', text: TEST_PLATFORM_YAML }, ...Object.entries(components).map(([path, text]) => ({ path, text }))]);
 }
 
 describe('stage 5, references', () => {
@@ -93,6 +84,24 @@ describe('stage 5, references', () => {
       });
       expect(checkComponentGraph(m, 'all')).toEqual([
         expect.objectContaining({ rule: 'dependency-cycle', file: 'gitops/components/orchestration/airflow/component.yaml', line: 1, message: 'Components depend on each other in a cycle: airflow → redis → airflow.' }),
+      ]);
+    });
+
+    it('fails whichever member of a cycle is validated, at the dependsOn entry of that member', () => {
+      const m = model({
+        'gitops/components/orchestration/airflow/component.yaml': 'kind: helm\ndependsOn: [redis]\n',
+        'gitops/components/orchestration/redis/component.yaml': 'kind: helm\ndependsOn: [airflow]\n',
+      });
+      const cycle = (component: string) =>
+        expect.objectContaining({ rule: 'dependency-cycle', target: `gitops/components/orchestration/${component}`, file: `gitops/components/orchestration/${component}/component.yaml`, line: 2 });
+      expect(checkComponentGraph(m, new Set(['gitops/components/orchestration/redis']))).toEqual([cycle('redis')]);
+      expect(checkComponentGraph(m, new Set(['gitops/components/orchestration/airflow', 'gitops/components/orchestration/redis']))).toEqual([cycle('airflow'), cycle('redis')]);
+    });
+
+    it('reports a component under a layer folder the platform file does not list, naming the layers', () => {
+      const m = model({ 'gitops/components/data-science/notebook/component.yaml': 'kind: helm\n' });
+      expect(checkComponentGraph(m, 'all')).toEqual([
+        expect.objectContaining({ rule: 'config-invalid', message: "Layer 'data-science' does not exist; existing layers: platform-operators, orchestration." }),
       ]);
     });
 
@@ -203,7 +212,7 @@ describe('stage 5, references', () => {
     /** airflow uses a HelmRepository that the chart-sources component owns; chart-sources has overlays for `sourceEnvs`. */
     function tree(sourceEnvs: string[]): LoadedTree {
       const files: Record<string, string> = {
-        'gitops/platform.yaml': PLATFORM,
+        'gitops/platform.yaml': TEST_PLATFORM_YAML,
         'gitops/components/orchestration/airflow/component.yaml': 'kind: helm\n',
         'gitops/components/orchestration/airflow/base/kustomization.yaml': KUSTOMIZATION,
         'gitops/components/orchestration/airflow/base/helmrelease.yaml': HELMRELEASE,

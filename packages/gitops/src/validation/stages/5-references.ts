@@ -7,9 +7,9 @@
  * and cycles, from model/tree-model and model/platform.
  */
 import { posix } from 'node:path';
-import { findLayer, layerViolationMessage, mayDependOn } from '../../model/platform';
+import { layerViolationMessage, mayDependOn, unknownLayerMessage } from '../../model/platform';
 import { componentEdges, findCycles, layerOf, TreeModel } from '../../model/tree-model';
-import { Finding } from '../types';
+import { Finding, RuleId } from '../types';
 import { LoadedTree } from './1-load';
 import { groupOf, lineIn, metadataOf, resourceId, resourceName, shortName, Subject } from './subject';
 
@@ -92,8 +92,16 @@ function spec(s: Subject): Record<string, unknown> {
   return v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
 }
 
-function ref(tree: LoadedTree, s: Subject, path: (string | number)[], rule: string, message: string, hint: string): Finding {
-  return { target: s.target ?? '', file: s.file, line: lineIn(tree, s, path), rule, severity: 'error', message, hint, resource: resourceName(s.object) };
+/** A reference of a subject that does not resolve; `at` is the field that names it. */
+interface BrokenRef {
+  at: (string | number)[];
+  rule: RuleId;
+  message: string;
+  hint: string;
+}
+
+function ref(tree: LoadedTree, s: Subject, r: BrokenRef): Finding {
+  return { target: s.target ?? '', file: s.file, line: lineIn(tree, s, r.at), rule: r.rule, severity: 'error', message: r.message, hint: r.hint, resource: resourceName(s.object) };
 }
 
 function chartSourceRefs(tree: LoadedTree, s: Subject, index: Index, treeSources: () => Index<TreeSource>, treeWide: boolean): Finding[] {
@@ -114,13 +122,16 @@ function chartSourceRefs(tree: LoadedTree, s: Subject, index: Index, treeSources
     const source = `${r.kind} '${ns ? ns + '/' : ''}${r.name}'`;
     if (elsewhere.some((t) => !s.env || t.deployedIn(s.env))) continue;
     const owners = [...new Set(elsewhere.map((t) => t.owner ?? t.file))];
-    out.push(ref(tree, s, path, 'ref-chart-source',
-      owners.length
+    out.push(ref(tree, s, {
+      at: path,
+      rule: 'ref-chart-source',
+      message: owners.length
         ? `HelmRelease '${shortName(s.object)}' uses ${source}, which is defined by ${owners.map((o) => `'${o}'`).join(', ')}, not deployed in ${scopeName(s)}.`
         : `HelmRelease '${shortName(s.object)}' uses ${source}, which is not defined in ${scopeName(s)}${treeWide ? ' nor in any component' : ''}.`,
-      owners.length
+      hint: owners.length
         ? `Add an overlay for environment '${s.env}' to ${owners.join(', ')} or define the ${r.kind} in this component.`
-        : `Define the ${r.kind} (e.g. in the component's base source.yaml) or fix the name.`));
+        : `Define the ${r.kind} (e.g. in the component's base source.yaml) or fix the name.`,
+    }));
   }
   return out;
 }
@@ -134,9 +145,12 @@ function dependsOnRefs(tree: LoadedTree, s: Subject, index: Index): Finding[] {
     if (!d || typeof d.name !== 'string') return [];
     const ns = typeof d.namespace === 'string' ? d.namespace : ownNs;
     if (exists(index, String(s.object.kind), d.name, ns)) return [];
-    return [ref(tree, s, ['spec', 'dependsOn', i, 'name'], 'ref-depends-on',
-      `${s.object.kind} '${shortName(s.object)}' depends on ${s.object.kind} '${d.name}', which is not defined in ${scopeName(s)}.`,
-      `Add the ${s.object.kind} '${d.name}' or remove it from dependsOn.`)];
+    return [ref(tree, s, {
+      at: ['spec', 'dependsOn', i, 'name'],
+      rule: 'ref-depends-on',
+      message: `${s.object.kind} '${shortName(s.object)}' depends on ${s.object.kind} '${d.name}', which is not defined in ${scopeName(s)}.`,
+      hint: `Add the ${s.object.kind} '${d.name}' or remove it from dependsOn.`,
+    })];
   });
 }
 
@@ -159,9 +173,12 @@ function pathRefs(tree: LoadedTree, s: Subject, options: ReferenceOptions): Find
   return checks.flatMap(({ path, at }) => {
     const dir = posix.normalize(path.replace(/^\.\//, '')).replace(/\/$/, '');
     if (!dir.startsWith('../') && dir !== '..' && tree.reader.isDirectory(dir === '.' ? '' : dir)) return [];
-    return [ref(tree, s, at, 'ref-path',
-      `${s.object.kind} '${shortName(s.object)}' points to path '${path}', which does not exist in the repository.`,
-      'Paths are relative to the repository root; fix the path or create the directory.')];
+    return [ref(tree, s, {
+      at,
+      rule: 'ref-path',
+      message: `${s.object.kind} '${shortName(s.object)}' points to path '${path}', which does not exist in the repository.`,
+      hint: 'Paths are relative to the repository root; fix the path or create the directory.',
+    })];
   });
 }
 
@@ -169,9 +186,12 @@ function projectRefs(tree: LoadedTree, s: Subject, index: Index): Finding[] {
   if (s.object.kind !== 'Application' || groupOf(String(s.object.apiVersion)) !== 'argoproj.io') return [];
   const project = spec(s).project;
   if (typeof project !== 'string' || project === 'default' || exists(index, 'AppProject', project, undefined)) return [];
-  return [ref(tree, s, ['spec', 'project'], 'ref-app-project',
-    `Application '${shortName(s.object)}' uses AppProject '${project}', which is not defined in ${scopeName(s)}.`,
-    `Add an AppProject named '${project}' or use an existing project.`)];
+  return [ref(tree, s, {
+    at: ['spec', 'project'],
+    rule: 'ref-app-project',
+    message: `Application '${shortName(s.object)}' uses AppProject '${project}', which is not defined in ${scopeName(s)}.`,
+    hint: `Add an AppProject named '${project}' or use an existing project.`,
+  })];
 }
 
 function duplicateResources(tree: LoadedTree, subjects: Subject[]): Finding[] {
@@ -231,22 +251,32 @@ export function checkComponentGraph(model: TreeModel, componentTargets: Set<stri
     }
     for (const c of model.components.values()) {
       if (!wanted(c.dir) || layerOf(model, c)) continue;
-      try {
-        findLayer(model.platform, c.layer);
-      } catch (err) {
-        out.push({ target: c.dir, file: c.file, line: 1, rule: 'config-invalid', severity: 'error', message: (err as Error).message, hint: 'Move the component under an existing layer folder or add the layer to platform.yaml.' });
-      }
+      out.push({
+        target: c.dir, file: c.file, line: 1, rule: 'config-invalid', severity: 'error',
+        message: unknownLayerMessage(model.platform, c.layer),
+        hint: 'Move the component under an existing layer folder or add the layer to platform.yaml.',
+      });
     }
   }
-  for (const cycle of findCycles(model)) {
-    const first = model.components.get(cycle[0])!;
-    const edge = edges.find((e) => e.from.name === cycle[0] && e.to.name === cycle[1]);
-    if (!wanted(first.dir) && !cycle.some((n) => wanted(model.components.get(n)!.dir))) continue;
-    out.push({
-      target: first.dir, file: edge?.declaredAt.file ?? first.file, line: edge?.declaredAt.line ?? 1, rule: 'dependency-cycle', severity: 'error',
-      message: `Components depend on each other in a cycle: ${cycle.join(' → ')}.`,
-      hint: 'Remove one dependsOn entry of the loop.',
-    });
-  }
+  for (const cycle of findCycles(model)) out.push(...cycleFindings(model, edges, cycle, componentTargets));
   return out;
+}
+
+/**
+ * A cycle belongs to every member: each requested member gets the finding at
+ * its own dependsOn entry of the loop, so whichever member a run validates
+ * fails (batch runs split findings by target). Validating the whole tree
+ * reports it once, at the first member.
+ */
+function cycleFindings(model: TreeModel, edges: ReturnType<typeof componentEdges>['edges'], cycle: string[], componentTargets: Set<string> | 'all'): Finding[] {
+  const members = cycle.slice(0, -1).map((name, i) => ({ component: model.components.get(name)!, next: cycle[i + 1] }));
+  const reported = componentTargets === 'all' ? members.slice(0, 1) : members.filter((m) => componentTargets.has(m.component.dir));
+  return reported.map(({ component, next }) => {
+    const edge = edges.find((e) => e.from.name === component.name && e.to.name === next);
+    return {
+      target: component.dir, file: edge?.declaredAt.file ?? component.file, line: edge?.declaredAt.line ?? 1, rule: 'dependency-cycle', severity: 'error',
+      message: `Components depend on each other in a cycle: ${cycle.join(' → ')}.`,
+      hint: `Remove one dependsOn entry of the loop, e.g. '${next}' from ${component.name}'s ${posix.basename(component.file)}.`,
+    };
+  });
 }
