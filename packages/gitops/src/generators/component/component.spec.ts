@@ -1,5 +1,6 @@
 import { Tree } from '@nx/devkit';
 import { parse } from 'yaml';
+import { DEFAULT_LAYERS, PLACEHOLDER_REPOSITORY, platformYaml } from '../../model/platform';
 import { COMPONENT_KINDS } from '../../model/vocabulary';
 import { changedFiles, createGitopsTree, snapshot } from '../shared/testing';
 import environmentGenerator from '../environment/environment';
@@ -152,6 +153,75 @@ describe('component generator', () => {
     });
   });
 
+  describe('an OCI chart', () => {
+    const feast = { name: 'feast', layer: 'ml-lifecycle', chart: 'feast', repo: 'oci://ghcr.io/example/charts/feast' };
+    const version = (env: string) => read(tree, `${C}/ml-lifecycle/feast/overlays/${env}/version.yaml`);
+
+    it('writes a version range as ref.semver (a tag would be matched literally) and an exact version as ref.tag', async () => {
+      await componentGenerator(tree, { ...feast, chartVersion: '1.2.x', environments: 'development,staging' });
+      expect(version('development')).toEqual({
+        apiVersion: 'source.toolkit.fluxcd.io/v1',
+        kind: 'OCIRepository',
+        metadata: { name: 'feast' },
+        spec: { ref: { semver: '1.2.x' } },
+      });
+      await componentGenerator(tree, { name: 'feast', chartVersion: '1.2.3', environments: 'staging' });
+      expect(version('staging').spec).toEqual({ ref: { tag: '1.2.3' } });
+      expect(version('development').spec).toEqual({ ref: { semver: '1.2.x' } });
+    });
+
+    it('gives an Argo CD Application an OCI source: oci:// repoURL, path ., the version as targetRevision', async () => {
+      await environmentGenerator(tree, { name: 'argo', engine: 'argocd' });
+      await componentGenerator(tree, { ...feast, chartVersion: '1.2.x', environments: 'argo' });
+      const app = read(tree, 'gitops/clusters/argo/argocd/apps/feast.yaml');
+      expect(app.spec.sources[0]).toEqual({
+        repoURL: 'oci://ghcr.io/example/charts/feast',
+        targetRevision: '1.2.x',
+        path: '.',
+        helm: {
+          releaseName: 'feast',
+          valueFiles: ['$values/gitops/components/ml-lifecycle/feast/base/values.yaml', '$values/gitops/components/ml-lifecycle/feast/overlays/argo/values.yaml'],
+        },
+      });
+      expect(app.spec.sources[1]).toEqual({ repoURL: 'https://github.com/example/mlops-gitops.git', targetRevision: 'main', ref: 'values' });
+    });
+  });
+
+  describe('an existing component added to another environment', () => {
+    const feast = { name: 'feast', layer: 'ml-lifecycle', chart: 'feast-feature-server', repo: 'https://feast-helm-charts.storage.googleapis.com' };
+
+    it('takes the chart version another environment runs, also for a component not in the catalog', async () => {
+      await componentGenerator(tree, { ...feast, chartVersion: '0.40.0', environments: 'development' });
+      await componentGenerator(tree, { name: 'feast', environments: 'production' });
+      expect(read(tree, `${C}/ml-lifecycle/feast/overlays/production/version.yaml`).spec.chart.spec.version).toBe('0.40.0');
+    });
+
+    it('prefers what the tree runs over the catalog version', async () => {
+      await componentGenerator(tree, { name: 'sealed-secrets', environments: 'development' });
+      await componentGenerator(tree, { name: 'sealed-secrets', chartVersion: '9.9.9', environments: 'development' });
+      await componentGenerator(tree, { name: 'sealed-secrets', environments: 'staging' });
+      expect(read(tree, `${C}/platform-operators/sealed-secrets/overlays/staging/version.yaml`).spec.chart.spec.version).toBe('9.9.9');
+    });
+
+    it('refuses to give a pinned environment the range another environment floats on', async () => {
+      await componentGenerator(tree, { ...feast, chartVersion: '0.40.x', environments: 'development' });
+      const before = snapshot(tree);
+      await expect(componentGenerator(tree, { name: 'feast', environments: 'production' })).rejects.toThrow(
+        "Environment 'production' pins exact chart versions, but 'feast' would get the range '0.40.x'; give an exact version with 'nx g @mlops/gitops:component feast --chart-version <x.y.z>'.",
+      );
+      expect(changedFiles(before, snapshot(tree))).toEqual([]);
+    });
+
+    it('refuses a helm component whose overlays hold no version, instead of writing an empty one', async () => {
+      await componentGenerator(tree, { ...feast, chartVersion: '0.40.0', environments: 'development' });
+      tree.delete(`${C}/ml-lifecycle/feast/overlays/development/version.yaml`);
+      await expect(componentGenerator(tree, { name: 'feast', environments: 'production' })).rejects.toThrow(
+        "Component 'feast' has no chart version in any environment and is not in the catalog, so its overlay in 'production' would have none",
+      );
+      expect(tree.exists(`${C}/ml-lifecycle/feast/overlays/production`)).toBe(false);
+    });
+  });
+
   describe('components that are not in the catalog', () => {
     it('needs --chart, --repo and --chart-version for a chart', async () => {
       await expect(componentGenerator(tree, { name: 'feast', layer: 'ml-lifecycle' })).rejects.toThrow(
@@ -210,9 +280,52 @@ describe('component generator', () => {
       expect(changedFiles(before, snapshot(tree))).toEqual([]);
     });
 
-    it('no environment yet', async () => {
+    it('no platform file yet', async () => {
       const empty = await createGitopsTree([]);
-      await expect(componentGenerator(empty, { name: 'sealed-secrets' })).rejects.toThrow("gitops/platform.yaml does not exist");
+      await expect(componentGenerator(empty, { name: 'sealed-secrets' })).rejects.toThrow('gitops/platform.yaml does not exist');
+    });
+
+    it('no environment yet (a platform file, no clusters/)', async () => {
+      const empty = await createGitopsTree([]);
+      empty.write('gitops/platform.yaml', platformYaml({ repository: PLACEHOLDER_REPOSITORY, defaultEngine: 'flux', layers: [...DEFAULT_LAYERS] }));
+      await expect(componentGenerator(empty, { name: 'sealed-secrets' })).rejects.toThrow(
+        "No environment exists yet; create one first with 'nx g @mlops/gitops:environment development'.",
+      );
+      expect(empty.exists(`${C}/platform-operators/sealed-secrets`)).toBe(false);
+    });
+
+    it('a component.yaml with a kind that is not helm or manifests, naming the file and line', async () => {
+      await componentGenerator(tree, { name: 'sealed-secrets' });
+      const file = `${C}/platform-operators/sealed-secrets/component.yaml`;
+      tree.write(file, tree.read(file, 'utf-8')!.replace('kind: helm', 'kind: manifest'));
+      await expect(componentGenerator(tree, { name: 'sealed-secrets' })).rejects.toThrow(
+        new RegExp(`^${file}:\\d+: Kind 'manifest' is not allowed; must be one of: helm, manifests\\.`),
+      );
+    });
+
+    describe('options that differ from the existing component', () => {
+      beforeEach(async () => {
+        await componentGenerator(tree, { name: 'sealed-secrets', environments: 'development' });
+      });
+
+      it('a different --namespace, naming both (not applied to the new environments only)', async () => {
+        const before = snapshot(tree);
+        await expect(componentGenerator(tree, { name: 'sealed-secrets', namespace: 'secrets', environments: 'staging' })).rejects.toThrow(
+          "Component 'sealed-secrets' already exists with namespace 'platform-operators'; refusing --namespace 'secrets'.",
+        );
+        expect(changedFiles(before, snapshot(tree))).toEqual([]);
+      });
+
+      it('a different --crds, naming both', async () => {
+        await expect(componentGenerator(tree, { name: 'sealed-secrets', crds: false, environments: 'staging' })).rejects.toThrow(
+          "Component 'sealed-secrets' already exists with crds true (its HelmRelease installs CRDs); refusing --crds false.",
+        );
+      });
+
+      it('the same --namespace and --crds are accepted', async () => {
+        await componentGenerator(tree, { name: 'sealed-secrets', namespace: 'platform-operators', crds: true, environments: 'staging' });
+        expect(read(tree, 'gitops/clusters/staging/flux/sealed-secrets.yaml').spec.targetNamespace).toBe('platform-operators');
+      });
     });
   });
 

@@ -124,6 +124,27 @@ describe('environment generator', () => {
     });
   });
 
+  describe('chart versions of components that are not in the catalog', () => {
+    const feast = { name: 'feast', layer: 'ml-lifecycle', chart: 'feast-feature-server', repo: 'https://feast-helm-charts.storage.googleapis.com' };
+
+    it('takes the version the tree runs', async () => {
+      const tree = await createGitopsTree(['development']);
+      await componentGenerator(tree, { ...feast, chartVersion: '0.40.x' });
+      await environmentGenerator(tree, { name: 'qa' });
+      expect(read(tree, `${C}/ml-lifecycle/feast/overlays/qa/version.yaml`).spec.chart.spec.version).toBe('0.40.x');
+    });
+
+    it('refuses a production that would float on a range, writing nothing', async () => {
+      const tree = await createGitopsTree(['development']);
+      await componentGenerator(tree, { ...feast, chartVersion: '0.40.x' });
+      const before = snapshot(tree);
+      await expect(environmentGenerator(tree, { name: 'production' })).rejects.toThrow(
+        "Environment 'production' pins exact chart versions, but 'feast' would get the range '0.40.x'",
+      );
+      expect(changedFiles(before, snapshot(tree))).toEqual([]);
+    });
+  });
+
   it('schema.json enums are the vocabulary', () => {
     expect(schema.properties.sync.enum).toEqual([...SYNC_MODES]);
     expect(schema.properties.engine.enum).toEqual([...ENGINES]);

@@ -41,6 +41,16 @@ describe('release generator', () => {
       expect(chartVersion(tree, 'production')).toBe('20.3.1');
     });
 
+    it('pins an OCI chart that floated on a semver range: ref.semver becomes ref.tag, and Argo CD follows', async () => {
+      const tree = await treeWithRedis('both');
+      await componentGenerator(tree, { name: 'valkey', layer: 'orchestration', chart: 'valkey', repo: 'oci://registry-1.docker.io/bitnamicharts/valkey', chartVersion: '2.x', environments: 'staging' });
+      const file = overlayFile('orchestration', 'valkey', 'staging', VERSION_PATCH_FILE);
+      expect(parse(tree.read(file, 'utf-8')!).spec).toEqual({ ref: { semver: '2.x' } });
+      await releaseGenerator(tree, { component: 'valkey', environment: 'staging', chartVersion: '2.4.7' });
+      expect(parse(tree.read(file, 'utf-8')!).spec).toEqual({ ref: { tag: '2.4.7' } });
+      expect(parse(tree.read(argoApplicationFile('staging', 'valkey'), 'utf-8')!).spec.sources[0].targetRevision).toBe('2.4.7');
+    });
+
     it('refuses a range and a non-semver version', async () => {
       const tree = await treeWithRedis();
       await expect(releaseGenerator(tree, { component: 'redis', environment: 'staging', chartVersion: '20.x' })).rejects.toThrow(

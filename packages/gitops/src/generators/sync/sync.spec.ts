@@ -108,6 +108,54 @@ describe('sync generator', () => {
     });
   });
 
+  describe('component.yaml namespace edited by hand', () => {
+    it('moves the Flux Kustomization, the Argo CD Application and the namespaces of every environment', async () => {
+      edit(tree, AIRFLOW, 'namespace: orchestration', 'namespace: workflows');
+      const result = await syncGenerator(tree);
+      for (const env of ['development', 'staging', 'production']) {
+        expect(read(tree, `${CL}/${env}/flux/airflow.yaml`).spec.targetNamespace).toBe('workflows');
+        expect(namespacesOf(tree, env)).toContain('workflows');
+      }
+      expect(read(tree, `${CL}/staging/argocd/apps/airflow.yaml`).spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'workflows' });
+      expect(read(tree, `${CL}/staging/argocd/apps/project-orchestration.yaml`).spec.destinations).toContainEqual({ server: 'https://kubernetes.default.svc', namespace: 'workflows' });
+      expect(result!.outOfSyncDetails).toEqual(
+        expect.arrayContaining([
+          `  ${CL}/staging/flux/airflow.yaml: targetNamespace differs from component.yaml namespace; now workflows`,
+          `  ${CL}/staging/argocd/apps/airflow.yaml: destination.namespace differs from component.yaml namespace; now workflows`,
+        ]),
+      );
+    });
+  });
+
+  describe('environment.yaml sync settings edited by hand', () => {
+    it('sync manual in staging suspends its Flux Kustomizations, stops pruning and drops Argo CD automated sync', async () => {
+      for (const [from, to] of [['sync: auto', 'sync: manual'], ['prune: true', 'prune: false'], ['selfHeal: true', 'selfHeal: false']]) {
+        edit(tree, `${CL}/staging/environment.yaml`, from, to);
+      }
+      const result = await syncGenerator(tree);
+      expect(read(tree, `${CL}/staging/flux/postgresql.yaml`).spec).toMatchObject({ suspend: true, prune: false });
+      expect(read(tree, `${CL}/staging/argocd/apps/postgresql.yaml`).spec.syncPolicy).toEqual({ syncOptions: ['CreateNamespace=true', 'ServerSideApply=true'] });
+      expect(result!.outOfSyncDetails).toContain(`  ${CL}/staging/flux/postgresql.yaml: suspend differs from ${CL}/staging/environment.yaml sync manual; now true`);
+      expect(read(tree, `${CL}/development/flux/postgresql.yaml`).spec.suspend).toBeUndefined();
+    });
+
+    it('sync auto in production resumes its Flux Kustomizations (no suspend key) and prunes', async () => {
+      for (const [from, to] of [['sync: manual', 'sync: auto'], ['prune: false', 'prune: true'], ['selfHeal: false', 'selfHeal: true']]) {
+        edit(tree, `${CL}/production/environment.yaml`, from, to);
+      }
+      await syncGenerator(tree);
+      const spec = read(tree, `${CL}/production/flux/airflow.yaml`).spec;
+      expect(spec).not.toHaveProperty('suspend');
+      expect(spec.prune).toBe(true);
+    });
+
+    it('selfHeal false in staging follows into the automated block', async () => {
+      edit(tree, `${CL}/staging/environment.yaml`, 'selfHeal: true', 'selfHeal: false');
+      await syncGenerator(tree);
+      expect(read(tree, `${CL}/staging/argocd/apps/airflow.yaml`).spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: false });
+    });
+  });
+
   describe('a Flux Kustomization removed by hand', () => {
     beforeEach(() => tree.delete(`${CL}/development/flux/postgresql.yaml`));
 
