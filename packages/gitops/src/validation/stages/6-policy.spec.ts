@@ -99,7 +99,8 @@ describe('stage 6, policy', () => {
     it('refuses a Flux Kustomization that is not suspended, except flux-system itself', () => {
       const ks = (name: string, suspend: string) =>
         `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: { name: ${name}, namespace: flux-system }\nspec:\n  path: ./x\n${suspend}`;
-      expect(check(ks('airflow', ''))).toEqual([expect.objectContaining({ rule: 'production-auto-sync', message: expect.stringContaining("Flux Kustomization 'flux-system/airflow' is not suspended") })]);
+      expect(check(ks('airflow', ''))).toEqual([expect.objectContaining({ rule: 'production-auto-sync', line: 4, message: expect.stringContaining("Flux Kustomization 'flux-system/airflow' is not suspended") })]);
+      expect(check(ks('airflow', '  suspend: false\n'))).toEqual([expect.objectContaining({ rule: 'production-auto-sync', line: 6 })]);
       expect(check(ks('airflow', '  suspend: true\n'))).toEqual([]);
       expect(check(ks('flux-system', ''))).toEqual([]);
     });
@@ -209,6 +210,7 @@ describe('stage 6, policy', () => {
         expect.objectContaining({
           rule: 'unset-variable',
           file: 'apps/cm.yaml',
+          line: 6,
           message: "${cluster_region} in ConfigMap/settings is not defined by Flux Kustomization 'flux-system/apps' (clusters/production/apps.yaml).",
         }),
       ]);

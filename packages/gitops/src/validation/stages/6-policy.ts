@@ -215,7 +215,8 @@ function autoSync(tree: LoadedTree, s: Subject, severity: Severity): Finding[] {
   if (group === 'kustomize.toolkit.fluxcd.io' && s.object.kind === 'Kustomization' && metadataOf(s.object).name !== 'flux-system') {
     if (sp.suspend === true) return [];
     return [make(tree, s, {
-      at: ['spec', 'suspend'], rule: 'production-auto-sync', severity,
+      // At `suspend:` when it says false, else at `spec:`, where it belongs.
+      at: sp.suspend === undefined ? ['spec'] : ['spec', 'suspend'], rule: 'production-auto-sync', severity,
       message: `Flux Kustomization '${shortName(s.object)}' is not suspended, but environment '${env}' is synced manually.`,
       hint: 'Set spec.suspend: true; release with `flux resume kustomization <name> -n flux-system`.',
     })];
@@ -289,11 +290,23 @@ function unsetVariables(tree: LoadedTree, s: Subject, renderedByDir: Map<string,
     if (ann['kustomize.toolkit.fluxcd.io/substitute'] === 'disabled' || labels['kustomize.toolkit.fluxcd.io/substitute'] === 'disabled') continue;
     for (const name of unsetVariableNames(JSON.stringify(d.object), defined)) {
       out.push(make(tree, d, {
-        at: [], rule: 'unset-variable', severity: 'error',
+        at: pathOfVariable(d.object, name) ?? [], rule: 'unset-variable', severity: 'error',
         message: `\${${name}} in ${resourceName(d.object)} is not defined by Flux Kustomization '${shortName(s.object)}' (${s.file}).`,
         hint: `Add '${name}' to spec.postBuild.substitute, give it a default (\${${name}:=value}), or escape it as $\${${name}}.`,
       }));
     }
   }
   return out;
+}
+
+/** Where in an object a `${name}` is written (the first string value holding it). */
+function pathOfVariable(value: unknown, name: string, path: (string | number)[] = []): (string | number)[] | undefined {
+  if (typeof value === 'string') return unsetVariableNames(value, new Set()).includes(name) ? path : undefined;
+  if (!value || typeof value !== 'object') return undefined;
+  const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+  for (const [key, v] of entries) {
+    const hit = pathOfVariable(v, name, [...path, key]);
+    if (hit) return hit;
+  }
+  return undefined;
 }
