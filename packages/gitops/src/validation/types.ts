@@ -61,7 +61,14 @@ export interface ValidationReport {
   stats: ValidationStats;
 }
 
-/** Every rule id the engine can report, with its default severity and what it means. */
+/**
+ * Every rule id the engine can report (stable, API), with what it means.
+ * Severity is decided per finding, not per rule: error, except
+ * `schema-unchecked` (always a warning), `schema-unknown-field` (a warning in
+ * kinds the generators do not write), `image-latest` (a warning for an
+ * untagged image) and `production-*` (warnings where the any layout infers
+ * production from a folder name).
+ */
 export const RULES = {
   'yaml-syntax': 'A YAML file does not parse.',
   'yaml-duplicate-key': 'A mapping repeats a key.',
