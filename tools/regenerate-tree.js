@@ -9,7 +9,6 @@
  * The live-tree test runs it in a temporary copy and compares with the committed tree.
  */
 'use strict';
-const { rmSync } = require('node:fs');
 const { join, resolve } = require('node:path');
 
 /**
@@ -26,33 +25,42 @@ function plugin(root) {
     component: require(join(dist, 'generators/component/component')).componentGenerator,
     environment: require(join(dist, 'generators/environment/environment')).environmentGenerator,
     catalog: require(join(dist, 'model/catalog')),
+    treeModel: require(join(dist, 'model/tree-model')),
+    layout: require(join(dist, 'model/layout')),
   };
 }
 
-/** Catalog components in dependency order (ties by name), so every --depends-on already exists. */
-function dependencyOrder(blueprints) {
+/**
+ * Catalog components in dependency order (ties by name), so every --depends-on already exists.
+ * The walk is the plugin's own (model/tree-model.ts walkDependencies), as in validation.
+ */
+function dependencyOrder(blueprints, walkDependencies) {
   const byName = new Map(blueprints.map((b) => [b.name, b]));
-  const done = new Set();
-  const order = [];
-  const visit = (name, path = []) => {
-    if (done.has(name) || !byName.has(name)) return;
-    if (path.includes(name)) throw new Error(`catalog dependency cycle: ${[...path, name].join(' -> ')}`);
-    for (const dep of [...(byName.get(name).dependsOn ?? [])].sort()) visit(dep, [...path, name]);
-    done.add(name);
-    order.push(name);
-  };
-  for (const name of [...byName.keys()].sort()) visit(name);
+  const dependsOn = (name) => [...(byName.get(name)?.dependsOn ?? [])].filter((d) => byName.has(d)).sort();
+  const { cycles, order } = walkDependencies([...byName.keys()].sort(), dependsOn);
+  if (cycles.length) throw new Error(`catalog dependency cycle: ${cycles[0].join(' -> ')}`);
   return order;
+}
+
+/** Deletes every file under `dir` in the tree (an Nx Tree deletes a folder's files only one by one). */
+function deleteFiles(tree, dir) {
+  for (const child of tree.children(dir)) {
+    const path = `${dir}/${child}`;
+    if (tree.isFile(path)) tree.delete(path);
+    else deleteFiles(tree, path);
+  }
 }
 
 async function regenerate(root = resolve(__dirname, '..')) {
   const { FsTree, flushChanges } = require(require.resolve('nx/src/generators/tree', { paths: [root] }));
-  const { component, environment, catalog } = plugin(root);
-  rmSync(join(root, 'gitops'), { recursive: true, force: true });
+  const { component, environment, catalog, treeModel, layout } = plugin(root);
   const tree = new FsTree(root, false);
+  // Deleted through the tree: the disk changes only at flushChanges, so a generator that fails
+  // leaves the committed gitops/ as it was.
+  deleteFiles(tree, layout.GITOPS_ROOT);
   for (const options of ENVIRONMENTS) await environment(tree, options);
   const blueprints = catalog.loadCatalog(catalog.catalogFor(tree)).filter((b) => !LEFT_OUT.has(b.name));
-  const components = dependencyOrder(blueprints);
+  const components = dependencyOrder(blueprints, treeModel.walkDependencies);
   for (const name of components) await component(tree, { name });
   const changes = tree.listChanges();
   flushChanges(root, changes);
