@@ -4,6 +4,9 @@
  * keys, computed by Nx's own task hasher), a change moves only the hashes it should, and no
  * input, output or option of a validate target holds an absolute path.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import { createTempWorkspace, TempWorkspace, WORKSPACE_ROOT } from './support/workspace';
 
 jest.setTimeout(10 * 60 * 1000);
@@ -47,6 +50,27 @@ function absolutePaths(value: unknown, roots: string[]): string[] {
   return found;
 }
 
+/**
+ * What a change to a component's files may move, read from the tree itself: the component, every
+ * component whose component.yaml depends on it (directly or through others), and every
+ * environment with an overlay of it.
+ */
+function expectedToMove(ws: TempWorkspace, component: string): string[] {
+  const components = join(ws.root, 'gitops/components');
+  const dirs = readdirSync(components).flatMap((layer) => readdirSync(join(components, layer)).map((name) => ({ name, dir: join(components, layer, name) })));
+  const dependsOn = new Map(dirs.map(({ name, dir }) => [name, ((parse(readFileSync(join(dir, 'component.yaml'), 'utf8')) ?? {}).dependsOn ?? []) as string[]]));
+  const moved = new Set([component]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [name, deps] of dependsOn) {
+      if (!moved.has(name) && deps.some((d) => moved.has(d))) grew = moved.add(name).size > 0;
+    }
+  }
+  const own = dirs.find((d) => d.name === component)!;
+  const environments = readdirSync(join(own.dir, 'overlays')).map((env) => `env-${env}`);
+  return [...moved, ...environments];
+}
+
 describe('validate task hashes across clones', () => {
   let a: TempWorkspace;
   let b: TempWorkspace;
@@ -75,15 +99,15 @@ describe('validate task hashes across clones', () => {
     expect(taskHashes(b)).toEqual(hashesA);
   });
 
-  it('moves the hash of the changed component only (and of what includes it)', () => {
-    const projects = JSON.parse(b.nx(['show', 'projects', '--with-target', 'validate', '--json']).stdout) as string[];
-    const component = projects.filter((p) => !p.startsWith('env-')).sort()[0];
+  it('moves exactly the hashes of the changed component, the components that depend on it, and the environments that deploy it', () => {
+    // postgresql: airflow and mlflow depend on it; every environment deploys it.
+    const component = 'postgresql';
     const root = JSON.parse(b.nx(['show', 'project', component, '--json']).stdout).root as string;
     b.write(`${root}/component.yaml`, b.read(`${root}/component.yaml`) + '# touched\n');
     const changed = taskHashes(b);
-    expect(changed[`${component}:validate`]).not.toBe(hashesA[`${component}:validate`]);
-    const unchanged = Object.keys(hashesA).filter((id) => changed[id] === hashesA[id]);
-    expect(unchanged.length).toBeGreaterThan(0);
+    const moved = Object.keys(hashesA).filter((id) => changed[id] !== hashesA[id]).sort();
+    expect(moved).toEqual(expectedToMove(b, component).map((p) => `${p}:validate`).sort());
+    expect(moved).toEqual(['airflow', 'env-development', 'env-production', 'env-staging', 'mlflow', 'postgresql'].map((p) => `${p}:validate`));
   });
 
   it('declares validate inputs, outputs and options without absolute paths', () => {
