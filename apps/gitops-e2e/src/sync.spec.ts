@@ -46,4 +46,19 @@ describe('nx sync (the @mlops/gitops:sync global generator)', () => {
     const r = ws.nx(['sync:check'], { allowFailure: true });
     expect({ status: r.status, out: r.stdout + r.stderr }).toEqual({ status: 0, out: expect.stringContaining('The workspace is up to date') });
   }, 120_000);
+
+  it('a namespace changed in component.yaml moves every Flux Kustomization and Argo CD Application (sync:check names them, nx sync writes them)', () => {
+    const postgresql = 'gitops/components/orchestration/postgresql/component.yaml';
+    ws.write(postgresql, ws.read(postgresql).replace('namespace: orchestration', 'namespace: databases'));
+    const check = ws.nx(['sync:check'], { allowFailure: true });
+    expect(check.status).toBe(1);
+    for (const env of ENVIRONMENTS) {
+      expect(check.stdout + check.stderr).toContain(`gitops/clusters/${env}/flux/postgresql.yaml: targetNamespace differs from component.yaml namespace; now databases`);
+    }
+    expect(check.stdout + check.stderr).toContain('gitops/clusters/staging/argocd/apps/postgresql.yaml: destination.namespace differs from component.yaml namespace; now databases');
+    ws.nx(['sync']);
+    for (const env of ENVIRONMENTS) expect(parse(ws.read(`gitops/clusters/${env}/flux/postgresql.yaml`)).spec.targetNamespace).toBe('databases');
+    expect(parse(ws.read('gitops/clusters/staging/argocd/apps/postgresql.yaml')).spec.destination.namespace).toBe('databases');
+    expect(ws.nx(['sync:check'], { allowFailure: true }).status).toBe(0);
+  }, 240_000);
 });
