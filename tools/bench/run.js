@@ -7,7 +7,7 @@
  * and whether each target is met, and writes the table with the details into
  * docs/performance.md between the `bench:start` / `bench:end` markers.
  *
- *   npm run build && node tools/bench/run.js [--validate 100,300] [--graph 250,1000] [--generator 300] [--runs 3] [--no-write]
+ *   npm run build && node tools/bench/run.js [--validate 100,300] [--graph 250,1000] [--generator 300] [--runs 5] [--no-write]
  *
  * The Flux baseline at 300 x 3 takes about two minutes (1,200 sequential
  * kubectl runs); run it on a quiet machine (the load average is printed).
@@ -114,7 +114,7 @@ async function main() {
   if (load[0] > 1.5) process.stderr.write(`warning: load average ${load[0].toFixed(2)} (> 1.5): figures will be slower than on a quiet machine\n`);
   const [vSmall, vLarge] = sizes(option('validate', '100,300'));
   const [gSmall, gLarge] = sizes(option('graph', '250,1000'));
-  const runs = Number(option('runs', '3'));
+  const runs = Number(option('runs', '5'));
   const generator = await benchGenerator({ runs, components: Number(option('generator', '300')) });
   const validate = await benchValidate({ small: vSmall, large: vLarge });
   const graph = benchGraph({ small: gSmall, large: gLarge, runs });
@@ -129,7 +129,11 @@ async function main() {
   }
 }
 
-main().catch((e) => {
-  console.error(e.stack ?? e);
-  process.exit(1);
-});
+module.exports = { summary, report };
+
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e.stack ?? e);
+    process.exit(1);
+  });
+}
