@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,5 +39,22 @@ describe('model memo', () => {
 
     expect(changed.components.get('airflow')?.dependsOn.map((d) => d.name)).toEqual(['redis']);
     expect(afterCorruption).toEqual(buildTreeModel([PLATFORM, AIRFLOW, STAGING], ROOT));
+  });
+
+  it('does not reuse a memo written before environments carried their resolved settings', () => {
+    const file = join(dir, 'tree-model.json');
+    const production = { path: 'gitops/clusters/production/environment.yaml', text: 'engine: flux\n' };
+    const sources = [PLATFORM, production];
+    // What the first format stored for these texts: the environment as written, nothing resolved.
+    const format = 'mlops-gitops-model-memo/1';
+    const hash = createHash('sha256').update(format).update('\0').update(ROOT.root);
+    for (const s of sources) hash.update('\0').update(s.path).update('\0').update(s.text);
+    const { environments, components, ...rest } = buildTreeModel(sources, ROOT);
+    const old = [...environments].map(([name, { resolved: _resolved, ...e }]) => [name, e]);
+    writeFileSync(file, JSON.stringify({ format, key: hash.digest('hex'), model: { ...rest, components: [...components], environments: old } }));
+
+    const model = memoisedTreeModel(sources, ROOT, file);
+
+    expect(model.environments.get('production')?.resolved).toMatchObject({ sync: 'manual', pinVersions: true, size: 'large' });
   });
 });

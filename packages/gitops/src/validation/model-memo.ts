@@ -12,7 +12,8 @@ import { dirname, join } from 'node:path';
 import type { TreeRoot } from '../model/layout';
 import { buildTreeModel, SourceFile, TreeModel } from '../model/tree-model';
 
-const FORMAT = 'mlops-gitops-model-memo/1';
+/** Bumped whenever the model's shape changes (2: environments carry `resolved`), so older memos are rebuilt. */
+const FORMAT = 'mlops-gitops-model-memo/2';
 
 interface Stored {
   format: string;

@@ -85,6 +85,17 @@ describe('planLayout: what a target covers', () => {
     expect(plan.isConfig(`${AIRFLOW}/base/source.yaml`)).toBe(false);
   });
 
+  it('gives a hand-written production environment.yaml without sync or pinVersions the production policy', () => {
+    const plan = planLayout(layoutTree({ production: '# written by hand\nengine: flux\n', development: 'pinVersions: true\n' }), request([AIRFLOW]));
+    expect(plan.policyOf('production')).toEqual({ pinned: true, manual: true, severity: 'error' });
+    expect(plan.policyOf('development')).toEqual({ pinned: true, manual: false, severity: 'error' });
+  });
+
+  it('lets production say it syncs automatically (a finding of its own) and still pins it when pinVersions is not said', () => {
+    const plan = planLayout(layoutTree({ production: 'sync: auto\n' }), request([AIRFLOW]));
+    expect(plan.policyOf('production')).toEqual({ pinned: true, manual: false, severity: 'error' });
+  });
+
   it('reports production that syncs automatically or floats versions at the line of the key', () => {
     const tree = layoutTree({ production: '# production settings\nengine: flux\nsync: auto\nprune: true\npinVersions: false\n' });
     const plan = planLayout(tree, request(['gitops/clusters/production']));

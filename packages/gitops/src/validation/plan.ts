@@ -213,16 +213,15 @@ function readModel(tree: LoadedTree, root: TreeRoot, renderCacheDir: string | un
 }
 
 /**
- * Environment policy. Pinned: `pinVersions: true`, or an environment named
- * production that does not say. Manual: `sync: manual`, or production that
- * does not say. Production saying otherwise is itself a finding.
+ * Environment policy, from the environment's resolved settings (`resolveSettings`: production
+ * that does not say is manual and pinned). Production saying otherwise is itself a finding;
+ * settings of the wrong kind are (config-invalid) and give no policy.
  */
 function policyOfEnvironment(model: TreeModel, env: string): ScopePolicy | undefined {
-  const e = model.environments.get(env);
-  if (!e) return undefined;
-  const s = e.settings;
-  const pinned = s.pinVersions === true || (s.pinVersions === undefined && env === 'production');
-  const manual = s.sync === 'manual' || (s.sync === undefined && env === 'production');
+  const s = model.environments.get(env)?.resolved;
+  if (!s) return undefined;
+  const pinned = s.pinVersions;
+  const manual = s.sync === 'manual';
   return pinned || manual ? { pinned, manual, severity: 'error' } : undefined;
 }
 
@@ -232,7 +231,7 @@ function settingsFindings(tree: LoadedTree, model: TreeModel, targets: string[])
   for (const e of model.environments.values()) {
     if (!targets.includes(e.dir)) continue;
     try {
-      parseEnvironmentSettings(e.file, tree.reader.read(e.file), e.name);
+      parseEnvironmentSettings(e.file, tree.reader.read(e.file), e.name, model.platform);
     } catch (err) {
       if (!(err instanceof Error)) throw err;
       const parsed = tree.file(e.file);
