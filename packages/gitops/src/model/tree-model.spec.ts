@@ -34,7 +34,12 @@ describe('buildTreeModel', () => {
   it('reports a broken platform file instead of throwing', () => {
     const model = buildTreeModel([{ path: 'gitops/platform.yaml', text: 'layers: [' }]);
     expect(model.platform).toBeUndefined();
-    expect(model.problems.map((p) => p.rule)).toEqual(['platform-invalid', 'platform-missing']);
+    expect(model.problems.map((p) => p.rule)).toEqual(['platform-invalid']);
+  });
+
+  it('reports a platform file that is not there as missing', () => {
+    const model = buildTreeModel([{ path: 'gitops/clusters/development/environment.yaml', text: 'engine: flux\n' }]);
+    expect(model.problems).toEqual([expect.objectContaining({ rule: 'platform-missing', file: 'gitops/platform.yaml', message: 'gitops/platform.yaml is missing: it lists the layers.' })]);
   });
 
   it('finds dependency cycles', () => {

@@ -88,7 +88,8 @@ export function buildTreeModel(files: Iterable<SourceFile>, root: TreeRoot = { r
     if (env) readEnvironment(model, f, env);
   }
   for (const env of model.environments.values()) resolveEnvironment(model, env);
-  if (!model.platform) {
+  // A platform.yaml that is present but invalid is reported as such (platform-invalid), not also as missing.
+  if (!model.platform && !model.problems.some((p) => p.file === model.platformFile)) {
     model.problems.push({ file: model.platformFile, line: 1, rule: 'platform-missing', message: `${model.platformFile} is missing: it lists the layers.` });
   }
   return model;

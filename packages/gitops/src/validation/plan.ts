@@ -93,10 +93,7 @@ export function planAny(tree: LoadedTree, req: ValidateRequest): Plan {
 export function planLayout(tree: LoadedTree, req: ValidateRequest): Plan {
   const root: TreeRoot = { root: req.gitopsRoot ?? GITOPS_ROOT };
   const model = readModel(tree, root, req.renderCacheDir);
-  const findings: Finding[] = model.problems.map((p) => ({
-    target: '', file: p.file, line: p.line, rule: p.rule === 'yaml-syntax' ? 'yaml-syntax' : 'config-invalid', severity: 'error' as const,
-    message: p.message.endsWith('.') ? p.message : `${p.message}.`, hint: 'Fix the configuration file; the generators write it in this shape.',
-  }));
+  const findings = problemFindings(model, req.targets);
   const componentByDir = new Map([...model.components.values()].map((c) => [c.dir, c]));
   const componentTargets = new Set(req.targets.filter((t) => componentByDir.has(t)));
   const envOfEntry = new Map([...model.environments.values()].map((e) => [e.dir, e.name]));
@@ -157,6 +154,29 @@ export function planLayout(tree: LoadedTree, req: ValidateRequest): Plan {
     crdsHint: `${crds}/`,
     findings,
   };
+}
+
+/**
+ * The tree model's problems that are this run's business, each given to the target that owns
+ * its file: a problem in a requested component's or environment's file goes to that target,
+ * one in platform.yaml (an input of every target) to every requested target. A problem in the
+ * file of a component that is not requested belongs to that component's own run (it is not an
+ * input of the targets here, so reporting it would also make their cached results wrong).
+ */
+function problemFindings(model: TreeModel, targets: string[]): Finding[] {
+  return model.problems.flatMap((p) => {
+    const owner = longestOwner(targets, p.file);
+    const owners = p.file === model.platformFile ? (targets.length ? targets : ['']) : owner !== undefined ? [owner] : [];
+    return owners.map((target) => ({
+      target,
+      file: p.file,
+      line: p.line,
+      rule: p.rule === 'yaml-syntax' ? 'yaml-syntax' : 'config-invalid',
+      severity: 'error' as const,
+      message: p.message.endsWith('.') ? p.message : `${p.message}.`,
+      hint: 'Fix the configuration file; the generators write it in this shape.',
+    }));
+  });
 }
 
 /** `<components>/<layer>/<component>` of a path inside a component folder. */
