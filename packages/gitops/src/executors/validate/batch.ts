@@ -76,7 +76,7 @@ async function validateGroup(tasks: BatchTask[], workspaceRoot: string): Promise
     const report = await validate(validationRequest(workspaceRoot, targets, tasks[0].options));
     const endTime = Date.now();
     for (const t of tasks) {
-      const own = reportForTarget(report, t.target);
+      const own = reportForTarget(report, t.target, targets);
       const output = renderReport(own, t.options.format);
       results[t.id] = { success: succeeded(own), terminalOutput: t.options.format === 'json' ? output : batchNote(t.target, targets.length) + output, startTime, endTime };
     }

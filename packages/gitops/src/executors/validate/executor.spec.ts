@@ -114,6 +114,32 @@ describe('validate batch executor', () => {
     ]);
   });
 
+  it('gives a finding that names no task to the task whose folder holds its file: that task fails in a batch as it fails alone', async () => {
+    const stray: Finding = { target: '', file: `${ROOTS.airflow}/base/helmrelease.yaml`, line: 7, rule: 'schema-invalid', severity: 'error', message: 'spec.interval must be a string' };
+    validate.mockResolvedValue(report([stray]));
+    const projects = ['airflow', 'redis-operator'];
+
+    const alone = await validateExecutor({}, context('airflow'));
+    const batch = await validateBatch(taskGraph(projects), Object.fromEntries(projects.map((p) => [`${p}:validate`, {}])), {}, context());
+
+    expect(alone).toEqual({ success: false });
+    expect(batch['airflow:validate']).toMatchObject({ success: false, terminalOutput: expect.stringContaining(`${ROOTS.airflow}/base/helmrelease.yaml:7 schema-invalid`) });
+    expect(batch['redis-operator:validate']).toMatchObject({ success: true });
+  });
+
+  it('gives a finding in a file outside every task folder (platform.yaml) to every task of the batch', async () => {
+    const platform: Finding = { target: 'gitops', file: 'gitops/platform.yaml', line: 1, rule: 'config-invalid', severity: 'error', message: 'layers must be a list' };
+    validate.mockResolvedValue(report([platform]));
+    const projects = ['airflow', 'redis-operator', 'env-production'];
+
+    const alone = await Promise.all(projects.map((p) => validateExecutor({}, context(p))));
+    const batch = await validateBatch(taskGraph(projects), Object.fromEntries(projects.map((p) => [`${p}:validate`, {}])), {}, context());
+
+    expect(alone.map((r) => r.success)).toEqual([false, false, false]);
+    expect(projects.map((p) => batch[`${p}:validate`].success)).toEqual([false, false, false]);
+    for (const p of projects) expect(batch[`${p}:validate`].terminalOutput).toContain('gitops/platform.yaml:1 config-invalid layers must be a list');
+  });
+
   it('fails every task with the reason when the engine cannot run', async () => {
     validate.mockRejectedValue(new Error('kubectl not found on PATH'));
 

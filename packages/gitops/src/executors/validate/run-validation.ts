@@ -4,7 +4,7 @@
  */
 import type { ExecutorContext } from '@nx/devkit';
 import { formatHuman, formatJson, hasErrors } from '../../validation/engine';
-import type { ValidateRequest, ValidationReport } from '../../validation/types';
+import type { Finding, ValidateRequest, ValidationReport } from '../../validation/types';
 import { GITOPS_ROOT } from '../../model/layout';
 import { renderCacheDir } from '../../validation/render-memo';
 import { ValidateExecutorSchema } from './schema';
@@ -45,9 +45,20 @@ export function projectRoot(context: Pick<ExecutorContext, 'projectsConfiguratio
   return root;
 }
 
-/** The findings of a (batch) report that belong to one target; the stats stay those of the whole run. */
-export function reportForTarget(report: ValidationReport, target: string): ValidationReport {
-  return { ...report, findings: report.findings.filter((f) => f.target === target) };
+/**
+ * The findings of a batch report that belong to one of its targets; the stats stay those of the
+ * whole run. A finding goes to the target it names; one naming no target of the batch goes to the
+ * target whose folder holds its file, else to every target: none is dropped, so a target fails in
+ * a batch exactly as it fails alone (where the executor prints the whole report).
+ */
+export function reportForTarget(report: ValidationReport, target: string, batchTargets: readonly string[]): ValidationReport {
+  return { ...report, findings: report.findings.filter((f) => ownersOf(f, batchTargets).includes(target)) };
+}
+
+function ownersOf(finding: Finding, targets: readonly string[]): readonly string[] {
+  if (targets.includes(finding.target)) return [finding.target];
+  const holder = targets.filter((t) => finding.file === t || finding.file.startsWith(`${t}/`)).sort((a, b) => b.length - a.length)[0];
+  return holder !== undefined ? [holder] : targets;
 }
 
 export function renderReport(report: ValidationReport, format: NormalizedValidateOptions['format']): string {
