@@ -30,7 +30,6 @@ export function buildRequest(options: CliOptions, cwd = process.cwd()): Validate
     root,
     targets: gitops ? layoutTargets(root) : [''],
     layout: gitops ? 'gitops' : 'any',
-    gitopsRoot: GITOPS_ROOT,
     kubectl: options.kubectl,
     crdsDir,
   };

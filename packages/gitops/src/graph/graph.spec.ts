@@ -186,16 +186,24 @@ describe('createNodesV2', () => {
     expect(Object.keys(ps)).toEqual(['redis']);
   });
 
-  it('does not throw without a platform file and honours gitopsRoot and targetName', async () => {
+  it('does not throw without a platform file, reads the tree in gitops/ only and honours targetName', async () => {
     rmSync(join(root, 'gitops'), { recursive: true });
-    write('deploy/components/orchestration/airflow/component.yaml', 'kind: helm\n');
-    write('gitops/components/orchestration/ignored/component.yaml', 'kind: helm\n');
+    write('gitops/components/orchestration/airflow/component.yaml', 'kind: helm\n');
+    write('deploy/components/orchestration/ignored/component.yaml', 'kind: helm\n');
 
-    const ps = await projects({ gitopsRoot: 'deploy', targetName: 'check' });
+    const ps = await projects({ targetName: 'check' });
 
     expect(Object.keys(ps)).toEqual(['airflow']);
-    expect(ps['airflow'].targets!['check']).toMatchObject({ options: { gitopsRoot: 'deploy' } });
-    expect(ps['airflow'].targets!['check'].inputs).toContain('{workspaceRoot}/deploy/platform.yaml');
+    expect(ps['airflow'].targets!['check']).toMatchObject({ executor: '@mlops/gitops:validate', options: {} });
+    expect(ps['airflow'].targets!['check'].inputs).toContain('{workspaceRoot}/gitops/platform.yaml');
+  });
+
+  it('refuses an option it does not know, such as the former gitopsRoot, naming it and what is allowed', async () => {
+    component('orchestration', 'airflow');
+
+    await expect(projects({ gitopsRoot: 'deploy' })).rejects.toThrow(
+      "Option 'gitopsRoot' of the @mlops/gitops plugin in nx.json is not known; must be one of: targetName. The GitOps tree is always gitops/.",
+    );
   });
 
   it('parses the tree once: unchanged files reuse the model, a changed file rebuilds it', () => {

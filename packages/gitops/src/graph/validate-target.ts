@@ -90,10 +90,9 @@ function ws(path: string): string {
 }
 
 function validateTarget(ctx: TargetContext, description: string, files: string[]): TargetConfiguration {
-  const options = ctx.tree.root === 'gitops' ? {} : { gitopsRoot: ctx.tree.root };
   return {
     executor: VALIDATE_EXECUTOR,
-    options,
+    options: {},
     cache: true,
     inputs: [...files, ...ctx.validator, KUSTOMIZE_VERSION_INPUT],
     outputs: [],

@@ -91,7 +91,7 @@ export function planAny(tree: LoadedTree, req: ValidateRequest): Plan {
 }
 
 export function planLayout(tree: LoadedTree, req: ValidateRequest): Plan {
-  const root: TreeRoot = { root: req.gitopsRoot ?? GITOPS_ROOT };
+  const root: TreeRoot = { root: GITOPS_ROOT };
   const model = readModel(tree, root, req.renderCacheDir);
   const findings = problemFindings(model, req.targets);
   const componentByDir = new Map([...model.components.values()].map((c) => [c.dir, c]));

@@ -12,11 +12,9 @@ export interface ValidateRequest {
    */
   targets: string[];
   layout: 'gitops' | 'any';
-  /** Default `gitops`. */
-  gitopsRoot?: string;
   /** Default `kubectl` from PATH. */
   kubectl?: string;
-  /** CRD files (dir relative to root) that make CRs of their kinds checkable. Layout mode default: `<gitopsRoot>/crds`. */
+  /** CRD files (dir relative to root) that make CRs of their kinds checkable. Layout mode default: `gitops/crds`. */
   crdsDir?: string;
   /** Parallel kustomize processes; default: the number of CPUs (at least 2). */
   concurrency?: number;

@@ -62,7 +62,6 @@ describe('validate executor', () => {
       root: '/repo',
       targets: [ROOTS.airflow],
       layout: 'gitops',
-      gitopsRoot: 'gitops',
       renderCacheDir: '/repo/node_modules/.cache/mlops-gitops/renders',
     });
     expect(result).toEqual({ success: false });
@@ -102,15 +101,15 @@ describe('validate batch executor', () => {
     expect(results['env-production:validate']).toMatchObject({ success: true, terminalOutput: expect.stringContaining('schema-unchecked') });
   });
 
-  it('makes one engine call per tree root when tasks disagree on gitopsRoot', async () => {
+  it('makes one engine call per kubectl when tasks disagree on it', async () => {
     validate.mockResolvedValue(report([]));
-    const inputs = { 'airflow:validate': {}, 'redis-operator:validate': { gitopsRoot: 'deploy' } };
+    const inputs = { 'airflow:validate': {}, 'redis-operator:validate': { kubectl: 'kubectl-1.32' }, 'env-production:validate': { format: 'json' as const } };
 
-    await validateBatch(taskGraph(['airflow', 'redis-operator']), inputs, {}, context());
+    await validateBatch(taskGraph(['airflow', 'redis-operator', 'env-production']), inputs, {}, context());
 
-    expect(validate.mock.calls.map((c) => [c[0].gitopsRoot, c[0].targets])).toEqual([
-      ['gitops', [ROOTS.airflow]],
-      ['deploy', [ROOTS['redis-operator']]],
+    expect(validate.mock.calls.map((c) => [c[0].kubectl, c[0].targets])).toEqual([
+      [undefined, [ROOTS.airflow, ROOTS['env-production']]],
+      ['kubectl-1.32', [ROOTS['redis-operator']]],
     ]);
   });
 

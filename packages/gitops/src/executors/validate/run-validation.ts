@@ -5,20 +5,17 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { formatHuman, formatJson, hasErrors } from '../../validation/engine';
 import type { Finding, ValidateRequest, ValidationReport } from '../../validation/types';
-import { GITOPS_ROOT } from '../../model/layout';
 import { renderCacheDir } from '../../validation/render-memo';
 import { ValidateExecutorSchema } from './schema';
 
 export interface NormalizedValidateOptions {
   format: 'human' | 'json';
-  gitopsRoot: string;
   kubectl?: string;
 }
 
 export function normalizeOptions(options: ValidateExecutorSchema): NormalizedValidateOptions {
   return {
     format: options.format ?? 'human',
-    gitopsRoot: options.gitopsRoot ?? GITOPS_ROOT,
     ...(options.kubectl ? { kubectl: options.kubectl } : {}),
   };
 }
@@ -33,7 +30,6 @@ export function validationRequest(workspaceRoot: string, targets: string[], opti
     root: workspaceRoot,
     targets,
     layout: 'gitops',
-    gitopsRoot: options.gitopsRoot,
     ...(options.kubectl ? { kubectl: options.kubectl } : {}),
     ...(memo ? { renderCacheDir: memo } : {}),
   };
