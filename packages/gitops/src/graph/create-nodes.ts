@@ -7,16 +7,7 @@
  * work is only assembling configuration objects.
  */
 import type { CreateNodesContextV2, CreateNodesResult, CreateNodesV2, ProjectConfiguration } from '@nx/devkit';
-import {
-  COMPONENT_FILE,
-  componentDir,
-  ENVIRONMENT_FILE,
-  environmentEntry,
-  environmentProjectName,
-  parseComponentFile,
-  parseEnvironmentFile,
-  PLATFORM_FILE,
-} from '../model/layout';
+import { componentDir, environmentEntry, environmentProjectName, GITOPS_FILES_GLOB, parseComponentFile, parseEnvironmentFile } from '../model/layout';
 import { ComponentModel, EnvironmentModel, TreeModel } from '../model/tree-model';
 import { ENGINES } from '../model/vocabulary';
 import { GitopsPluginOptions, normalizePluginOptions, NormalizedPluginOptions } from './options';
@@ -31,8 +22,7 @@ import {
 } from './validate-target';
 import { validatorInputs } from './validator-inputs';
 
-/** Matches platform.yaml, every component.yaml and every environment.yaml; the model filters by tree root. */
-export const GITOPS_FILES_GLOB = `**/{components/*/*/${COMPONENT_FILE},clusters/*/${ENVIRONMENT_FILE},${PLATFORM_FILE}}`;
+export { GITOPS_FILES_GLOB };
 
 type Projects = NonNullable<CreateNodesResult['projects']>;
 

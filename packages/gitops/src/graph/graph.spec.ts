@@ -32,7 +32,7 @@ function allFiles(dir = root): string[] {
 
 /** The files Nx would hand to createNodes for our glob. */
 function matchedFiles(): string[] {
-  return allFiles().filter((f) => /(^|\/)(components\/[^/]+\/[^/]+\/component\.yaml|clusters\/[^/]+\/environment\.yaml|platform\.yaml)$/.test(f));
+  return allFiles().filter((f) => /^gitops\/(components\/[^/]+\/[^/]+\/component\.yaml|clusters\/[^/]+\/environment\.yaml|platform\.yaml)$/.test(f));
 }
 
 async function projects(options = {}): Promise<Record<string, ProjectConfiguration>> {
@@ -92,7 +92,7 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 describe('createNodesV2', () => {
   it('uses one glob for the platform file, components and environments', () => {
     expect(createNodesV2[0]).toBe(GITOPS_FILES_GLOB);
-    expect(GITOPS_FILES_GLOB).toBe('**/{components/*/*/component.yaml,clusters/*/environment.yaml,platform.yaml}');
+    expect(GITOPS_FILES_GLOB).toBe('gitops/{components/*/*/component.yaml,clusters/*/environment.yaml,platform.yaml}');
   });
 
   it('makes every component a project named after it, tagged with layer, type and the engines of the environments deploying it', async () => {
@@ -109,13 +109,16 @@ describe('createNodesV2', () => {
   });
 
   it('makes every environment a project env-<name>; engine both tags both engines, a missing engine takes the platform default', async () => {
+    write('gitops/platform.yaml', PLATFORM.replace('defaultEngine: flux', 'defaultEngine: argocd'));
     environment('staging', 'engine: both\n', {});
     environment('development', 'sync: auto\n', {});
+    environment('production', 'engine: flux\n', {});
 
     const ps = await projects();
 
     expect(ps['env-staging']).toMatchObject({ root: 'gitops/clusters/staging', tags: ['type:environment', 'engine:argocd', 'engine:flux'] });
-    expect(ps['env-development'].tags).toEqual(['type:environment', 'engine:flux']);
+    expect(ps['env-development'].tags).toEqual(['type:environment', 'engine:argocd']);
+    expect(ps['env-production'].tags).toEqual(['type:environment', 'engine:flux']);
   });
 
   it('gives each project a cacheable validate target with no outputs and relative inputs only', async () => {

@@ -1,4 +1,4 @@
-import { COMPONENT_FILE_GLOB, ENVIRONMENT_FILE_GLOB, listComponentDirs, listEnvironmentDirs, parseComponentFile } from './layout';
+import { COMPONENT_FILE_GLOB, ENVIRONMENT_FILE_GLOB, GITOPS_FILES_GLOB, listComponentDirs, listEnvironmentDirs, parseComponentFile } from './layout';
 
 /** A file tree in memory: paths of files. */
 function lister(paths: string[]) {
@@ -32,6 +32,7 @@ describe('layout listings', () => {
   it('globs match what the path parsers recognise', () => {
     expect(COMPONENT_FILE_GLOB).toBe('**/components/*/*/component.yaml');
     expect(ENVIRONMENT_FILE_GLOB).toBe('**/clusters/*/environment.yaml');
+    expect(GITOPS_FILES_GLOB).toBe('gitops/{components/*/*/component.yaml,clusters/*/environment.yaml,platform.yaml}');
     expect(parseComponentFile('gitops/components/orchestration/postgresql/component.yaml')).toEqual({ layer: 'orchestration', component: 'postgresql' });
   });
 });

@@ -156,9 +156,18 @@ export function parseEnvironmentFile(path: string, t: TreeRoot = { root: GITOPS_
   return parts[0];
 }
 
-/** Globs for createNodes (a tree at any root), derived from the same names as the paths above. */
-export const COMPONENT_FILE_GLOB = `**/${COMPONENTS_DIR}/*/*/${COMPONENT_FILE}`;
-export const ENVIRONMENT_FILE_GLOB = `**/${CLUSTERS_DIR}/*/${ENVIRONMENT_FILE}`;
+const COMPONENT_FILES = `${COMPONENTS_DIR}/*/*/${COMPONENT_FILE}`;
+const ENVIRONMENT_FILES = `${CLUSTERS_DIR}/*/${ENVIRONMENT_FILE}`;
+
+/** Globs of the configuration files (a tree at any root), derived from the same names as the paths above. */
+export const COMPONENT_FILE_GLOB = `**/${COMPONENT_FILES}`;
+export const ENVIRONMENT_FILE_GLOB = `**/${ENVIRONMENT_FILES}`;
+
+/**
+ * The one glob createNodes gives Nx (Nx hands all its matches to one call): platform.yaml, every
+ * component.yaml and every environment.yaml of the tree in `gitops/`.
+ */
+export const GITOPS_FILES_GLOB = `${GITOPS_ROOT}/{${COMPONENT_FILES},${ENVIRONMENT_FILES},${PLATFORM_FILE}}`;
 
 /** The part of a file tree the listings read; the Nx Tree satisfies it. */
 export interface DirectoryLister {

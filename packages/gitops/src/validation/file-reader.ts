@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import type { DirectoryLister } from '../model/layout';
 
 export interface FileReader {
   /** Absolute directory the relative paths start from (kustomize reads the disk there). */
@@ -85,6 +86,11 @@ export function memoryReader(files: Record<string, string>, root = '/memory'): F
       return [...names].sort();
     },
   };
+}
+
+/** The reader as the tree's listings (model/layout.ts listComponentDirs, listEnvironmentDirs) read it. */
+export function directoryLister(reader: FileReader): DirectoryLister {
+  return { children: (dir) => reader.listDirs(dir), isFile: (path) => reader.isFile(path) };
 }
 
 export function isYamlPath(path: string): boolean {

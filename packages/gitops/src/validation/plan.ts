@@ -6,7 +6,6 @@
  */
 import { posix } from 'node:path';
 import {
-  clustersDir,
   componentDir,
   componentFile,
   componentsDir,
@@ -14,6 +13,8 @@ import {
   environmentEntry,
   environmentFile,
   GITOPS_ROOT,
+  listComponentDirs,
+  listEnvironmentDirs,
   overlayDir,
   overlaysDir,
   componentBase,
@@ -23,6 +24,7 @@ import {
   TreeRoot,
 } from '../model/layout';
 import { buildTreeModel, TreeModel } from '../model/tree-model';
+import { directoryLister } from './file-reader';
 import { memoisedTreeModel, modelMemoFile } from './model-memo';
 import { parseEnvironmentSettings } from '../model/environment-settings';
 import { keyLineOf } from '../model/yaml-io';
@@ -223,12 +225,13 @@ function componentSources(tree: LoadedTree, model: TreeModel, root: TreeRoot): T
 
 /** The tree model; memoised beside the render memo when the run has one (model-memo.ts). */
 function readModel(tree: LoadedTree, root: TreeRoot, renderCacheDir: string | undefined): TreeModel {
-  const paths = [platformFile(root)];
-  for (const layer of tree.reader.listDirs(componentsDir(root))) {
-    for (const c of tree.reader.listDirs(posix.join(componentsDir(root), layer))) paths.push(componentFile(layer, c, root));
-  }
-  for (const env of tree.reader.listDirs(clustersDir(root))) paths.push(environmentFile(env, root));
-  const sources = paths.filter((p) => tree.reader.isFile(p)).map((p) => ({ path: p, text: tree.reader.read(p) }));
+  const files = directoryLister(tree.reader);
+  const paths = [
+    ...(files.isFile(platformFile(root)) ? [platformFile(root)] : []),
+    ...listComponentDirs(files, root).map(({ layer, component }) => componentFile(layer, component, root)),
+    ...listEnvironmentDirs(files, root).map((env) => environmentFile(env, root)),
+  ];
+  const sources = paths.map((p) => ({ path: p, text: tree.reader.read(p) }));
   return renderCacheDir === undefined ? buildTreeModel(sources, root) : memoisedTreeModel(sources, root, modelMemoFile(renderCacheDir));
 }
 
