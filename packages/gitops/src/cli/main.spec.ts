@@ -18,6 +18,11 @@ describe('mlops-gitops in the gitops layout', () => {
     write('gitops/crds/kafka.yaml');
     write('gitops/extra/secret.yaml');
     write('gitops/shared-sources/kustomization.yaml');
+    write('gitops/components/orchestration/old-airflow/base/kustomization.yaml');
+    write('gitops/components/orchestration/old-airflow/notes.yaml');
+    write('gitops/components/orchestration/old-airflow/README.md');
+    write('gitops/clusters/bootstrap/flux-system/gotk-sync.yaml');
+    write('gitops/clusters/empty/README.md');
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
@@ -27,6 +32,8 @@ describe('mlops-gitops in the gitops layout', () => {
       'gitops/clusters/production',
       'gitops/extra',
       'gitops/shared-sources',
+      'gitops/clusters/bootstrap/flux-system',
+      'gitops/components/orchestration/old-airflow',
     ]);
   });
 

@@ -4,11 +4,22 @@
  * gitops/ layout or not (every kustomization directory and plain manifest,
  * as Flux's example repository validates itself).
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, posix, relative, resolve, sep } from 'node:path';
-import { clustersDir, componentDir, componentsDir, crdsDir, environmentEntry, GITOPS_ROOT, platformFile } from '../model/layout';
+import {
+  clustersDir,
+  componentDir,
+  componentsDir,
+  crdsDir,
+  environmentEntry,
+  GITOPS_ROOT,
+  listComponentDirs,
+  listEnvironmentDirs,
+  platformFile,
+} from '../model/layout';
 import { GitopsInputError } from '../model/vocabulary';
 import { formatHuman, formatJson, hasErrors, validate, ValidateRequest } from '../validation/engine';
+import { directoryLister, diskReader, FileReader, isYamlPath } from '../validation/file-reader';
 import { CliOptions, parseArgs, USAGE } from './args';
 
 export const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
@@ -36,23 +47,38 @@ export function buildRequest(options: CliOptions, cwd = process.cwd()): Validate
 }
 
 /**
- * Every component and environment entry, plus every other folder of gitops/
- * (shared sources, extra manifests …) as an any-style target: its
- * kustomizations rendered, its plain manifests checked. CRD files are
+ * Every component (a folder with component.yaml) and environment entry (with
+ * environment.yaml), plus every other folder of gitops/ (shared sources, extra
+ * manifests …) as an any-style target: its kustomizations rendered, its plain
+ * manifests checked. So is a folder of YAML in components/ or clusters/ that
+ * is neither: nothing in the tree goes unvalidated. CRD files are
  * configuration (they make CRs checkable), not objects to deploy.
  */
 export function layoutTargets(root: string): string[] {
-  const dirs = (p: string) => (existsSync(join(root, p)) ? readdirSync(join(root, p), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort() : []);
-  const tree = { root: GITOPS_ROOT };
-  const targets: string[] = [];
-  for (const layer of dirs(componentsDir(tree))) for (const c of dirs(posix.join(componentsDir(tree), layer))) targets.push(componentDir(layer, c, tree));
-  for (const env of dirs(clustersDir(tree))) targets.push(environmentEntry(env, tree));
-  const covered = new Set([componentsDir(tree), clustersDir(tree), crdsDir(tree)]);
-  for (const other of dirs(GITOPS_ROOT)) {
+  const reader = diskReader(root);
+  const files = directoryLister(reader);
+  const targets = [
+    ...listComponentDirs(files).map(({ layer, component }) => componentDir(layer, component)),
+    ...listEnvironmentDirs(files).map((env) => environmentEntry(env)),
+  ];
+  const modelled = new Set([componentsDir(), clustersDir(), crdsDir()]);
+  for (const other of files.children(GITOPS_ROOT)) {
     const dir = posix.join(GITOPS_ROOT, other);
-    if (!covered.has(dir)) targets.push(dir);
+    if (!modelled.has(dir)) targets.push(dir);
   }
-  return targets;
+  return [...targets, ...foldersOfOtherYaml(reader, [componentsDir(), clustersDir()], targets)];
+}
+
+/** The outermost folders holding YAML files below `dirs` that no target covers. */
+function foldersOfOtherYaml(reader: FileReader, dirs: string[], targets: string[]): string[] {
+  const under = (dir: string, path: string) => path.startsWith(`${dir}/`);
+  const folders = new Set(
+    dirs
+      .flatMap((d) => reader.listFiles(d))
+      .filter((f) => isYamlPath(f) && !targets.some((t) => under(t, f)))
+      .map((f) => posix.dirname(f)),
+  );
+  return [...folders].filter((f) => ![...folders].some((other) => under(other, f))).sort();
 }
 
 export async function main(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
