@@ -40,4 +40,24 @@ describeWithKubectl('validate target on the live tree', () => {
       ws.write(HELMRELEASE, original);
     }
   }, 120_000);
+
+  it("gives a syntax error in mlflow's component.yaml to mlflow, not to airflow (whose inputs do not include it)", () => {
+    const file = 'gitops/components/ml-lifecycle/mlflow/component.yaml';
+    const original = ws.read(file);
+    ws.write(file, original.replace('dependsOn:\n', 'dependsOn: [\n'));
+    try {
+      const airflow = ws.nx(['run-many', '-t', 'validate', '-p', 'airflow', '--skip-nx-cache', '--output-style=static']);
+      expect(airflow.status).toBe(0);
+      expect(airflow.stdout).toMatch(/✔ no errors/);
+
+      const both = ws.nx(['run-many', '-t', 'validate', '-p', 'airflow,mlflow', '--skip-nx-cache'], { allowFailure: true });
+      const out = both.stdout + both.stderr;
+      expect(both.status).not.toBe(0);
+      expect(out).toMatch(new RegExp(`${file}:\\d+\\s+error\\s+yaml-syntax`));
+      expect(out).toMatch(/Failed tasks:\s+- mlflow:validate\s*$/m);
+      expect(out).not.toMatch(/- airflow:validate/);
+    } finally {
+      ws.write(file, original);
+    }
+  }, 120_000);
 });
