@@ -62,6 +62,20 @@ describe('stage 5, references', () => {
         }),
       ]);
     });
+
+    it('says when the dependency exists but its component.yaml cannot be read', () => {
+      const m = model({
+        'gitops/components/orchestration/airflow/component.yaml': 'kind: helm\ndependsOn:\n  - postgresql\n',
+        'gitops/components/orchestration/postgresql/component.yaml': 'kind: helm\ndependsOn: [\n',
+      });
+      expect(checkComponentGraph(m, new Set(['gitops/components/orchestration/airflow']))).toEqual([
+        expect.objectContaining({
+          rule: 'ref-depends-on',
+          line: 3,
+          message: "Component 'airflow' depends on 'postgresql', whose gitops/components/orchestration/postgresql/component.yaml cannot be read.",
+        }),
+      ]);
+    });
   });
 
   describe('the component graph', () => {

@@ -8,6 +8,7 @@
  */
 import { posix } from 'node:path';
 import { layerViolationMessage, mayDependOn, unknownLayerMessage } from '../../model/platform';
+import { parseComponentFile } from '../../model/layout';
 import { componentEdges, findCycles, layerOf, TreeModel } from '../../model/tree-model';
 import { Finding, RuleId } from '../types';
 import { LoadedTree } from './1-load';
@@ -224,6 +225,11 @@ function scopeName(s: Subject): string {
   return s.scope ? `environment '${s.scope}'` : 'the validated tree';
 }
 
+/** The component.yaml of a component that exists on disk but did not parse, if any. */
+function unreadableComponentFile(model: TreeModel, name: string): string | undefined {
+  return model.problems.find((p) => parseComponentFile(p.file)?.component === name)?.file;
+}
+
 /** Layout mode: component dependencies must exist, respect the layer order and not loop. */
 export function checkComponentGraph(model: TreeModel, componentTargets: Set<string> | 'all'): Finding[] {
   const out: Finding[] = [];
@@ -231,11 +237,18 @@ export function checkComponentGraph(model: TreeModel, componentTargets: Set<stri
   const { edges, missing } = componentEdges(model);
   for (const m of missing) {
     if (!wanted(m.from.dir)) continue;
-    out.push({
-      target: m.from.dir, file: m.ref.file, line: m.ref.line, rule: 'ref-depends-on', severity: 'error',
-      message: `Component '${m.from.name}' depends on '${m.ref.name}', which is not a component; existing components: ${[...model.components.keys()].sort().join(', ') || 'none'}.`,
-      hint: `Create it with \`nx g @mlops/gitops:component ${m.ref.name}\` or fix the name.`,
-    });
+    const unreadable = unreadableComponentFile(model, m.ref.name);
+    out.push(unreadable
+      ? {
+        target: m.from.dir, file: m.ref.file, line: m.ref.line, rule: 'ref-depends-on', severity: 'error',
+        message: `Component '${m.from.name}' depends on '${m.ref.name}', whose ${unreadable} cannot be read.`,
+        hint: `Fix ${unreadable}; its own validate target names the problem.`,
+      }
+      : {
+        target: m.from.dir, file: m.ref.file, line: m.ref.line, rule: 'ref-depends-on', severity: 'error',
+        message: `Component '${m.from.name}' depends on '${m.ref.name}', which is not a component; existing components: ${[...model.components.keys()].sort().join(', ') || 'none'}.`,
+        hint: `Create it with \`nx g @mlops/gitops:component ${m.ref.name}\` or fix the name.`,
+      });
   }
   if (model.platform) {
     for (const e of edges) {
