@@ -89,14 +89,42 @@ export function appProject(layer: Layer, sourceRepos: string[], namespaces: stri
   };
 }
 
-/** The root app-of-apps: syncs the projects and applications of one environment. */
+/** AppProject of the root app-of-apps: it may sync nothing but Argo CD's own objects. */
+export const ROOT_PROJECT = 'gitops-root';
+
+/** Namespaced kinds the root app-of-apps syncs from argocd/apps. */
+export const ROOT_PROJECT_RESOURCES = [
+  { group: 'argoproj.io', kind: 'Application' },
+  { group: 'argoproj.io', kind: 'AppProject' },
+];
+
+/**
+ * The root's AppProject: this tree's repository only, the in-cluster argocd namespace only,
+ * Applications and AppProjects only, no cluster-scoped kind (an empty whitelist allows none).
+ */
+export function rootProject(git: GitSource): K8sObject {
+  return {
+    apiVersion: ARGOCD_API,
+    kind: 'AppProject',
+    metadata: { name: ROOT_PROJECT, namespace: ARGOCD_NAMESPACE },
+    spec: {
+      description: 'Root app-of-apps, syncs only the AppProjects and Applications of argocd/apps',
+      sourceRepos: [git.url],
+      destinations: [{ server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE }],
+      namespaceResourceWhitelist: ROOT_PROJECT_RESOURCES,
+      clusterResourceWhitelist: [],
+    },
+  };
+}
+
+/** The root app-of-apps: syncs the projects and applications of one environment, in project gitops-root. */
 export function rootApplication(env: EnvironmentSettings, git: GitSource): K8sObject {
   return {
     apiVersion: ARGOCD_API,
     kind: 'Application',
     metadata: { name: `root-${env.name}`, namespace: ARGOCD_NAMESPACE },
     spec: {
-      project: 'default',
+      project: ROOT_PROJECT,
       source: { repoURL: git.url, targetRevision: git.branch, path: argoAppsDir(env.name) },
       destination: { server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE },
       // Automated even where the environment syncs manually, on purpose: the root only syncs
@@ -107,4 +135,9 @@ export function rootApplication(env: EnvironmentSettings, git: GitSource): K8sOb
       syncPolicy: { automated: { prune: env.prune, selfHeal: env.selfHeal } },
     },
   };
+}
+
+/** The documents of root.yaml, the project first so that one `kubectl apply -f` creates it before the root app. */
+export function rootObjects(env: EnvironmentSettings, git: GitSource): K8sObject[] {
+  return [rootProject(git), rootApplication(env, git)];
 }

@@ -1,5 +1,5 @@
 import { Tree } from '@nx/devkit';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { ENGINES, SIZES, SYNC_MODES } from '../../model/vocabulary';
 import componentGenerator from '../component/component';
 import { changedFiles, createGitopsTree, snapshot } from '../shared/testing';
@@ -7,6 +7,7 @@ import environmentGenerator from './environment';
 import schema from './schema.json';
 
 const read = (tree: Tree, path: string) => parse(tree.read(path, 'utf-8')!);
+const readAll = (tree: Tree, path: string) => parseAllDocuments(tree.read(path, 'utf-8')!).map((d) => d.toJS());
 const C = 'gitops/components';
 
 describe('environment generator', () => {
@@ -90,7 +91,22 @@ describe('environment generator', () => {
 
     it('--engine argocd writes the root app, projects and applications instead of Flux objects', async () => {
       await environmentGenerator(tree, { name: 'qa', engine: 'argocd', sync: 'manual' });
-      expect(read(tree, 'gitops/clusters/qa/argocd/root.yaml').spec.source.path).toBe('gitops/clusters/qa/argocd/apps');
+      const [rootProject, root] = readAll(tree, 'gitops/clusters/qa/argocd/root.yaml');
+      expect(root.spec.source.path).toBe('gitops/clusters/qa/argocd/apps');
+      // Least privilege for the root too: its own project, not Argo CD's allow-everything 'default'.
+      expect(root.spec.project).toBe('gitops-root');
+      expect(root.spec.syncPolicy.automated).toEqual({ prune: false, selfHeal: false });
+      expect(rootProject).toMatchObject({ kind: 'AppProject', metadata: { name: 'gitops-root', namespace: 'argocd' } });
+      expect(rootProject.spec).toEqual({
+        description: expect.any(String),
+        sourceRepos: ['https://github.com/example/mlops-gitops.git'],
+        destinations: [{ server: 'https://kubernetes.default.svc', namespace: 'argocd' }],
+        namespaceResourceWhitelist: [
+          { group: 'argoproj.io', kind: 'Application' },
+          { group: 'argoproj.io', kind: 'AppProject' },
+        ],
+        clusterResourceWhitelist: [],
+      });
       const app = read(tree, 'gitops/clusters/qa/argocd/apps/kafka-cluster.yaml');
       expect(app.spec.source.path).toBe('gitops/components/data-plane/kafka-cluster/overlays/qa');
       expect(app.spec.syncPolicy.automated).toBeUndefined();

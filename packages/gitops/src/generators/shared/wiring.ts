@@ -32,7 +32,8 @@ import {
   K8sObject,
   namespace,
   OPERATOR_CLUSTER_RESOURCES,
-  rootApplication,
+  ROOT_PROJECT,
+  rootObjects,
   TARGET_REVISION_PATH,
 } from '../../manifests';
 import { editYamlFile, writeIfMissing } from './files';
@@ -103,12 +104,17 @@ export function writeFluxEntryPoint(tree: Tree, env: string): boolean {
   return namespaces || entry;
 }
 
-/** Argo CD entry point of an environment: the root app-of-apps. */
+/** Argo CD entry point of an environment: the root app-of-apps and its AppProject, in one file. */
 export function writeArgoEntryPoint(tree: Tree, env: EnvironmentSettings, git: GitSource): boolean {
+  const path = argoRootAppFile(env.name);
   return writeIfMissing(
     tree,
-    argoRootAppFile(env.name),
-    toYaml(rootApplication(env, git), `Argo CD root app-of-apps of ${env.name}: apply once, it syncs argocd/apps.`),
+    path,
+    toYaml(
+      rootObjects(env, git),
+      `Argo CD root app-of-apps of ${env.name}: apply once with 'kubectl apply -f ${path}', it syncs argocd/apps.\n` +
+        `AppProject ${ROOT_PROJECT} limits it to this repository, the argocd namespace, Applications and AppProjects.`,
+    ),
   );
 }
 

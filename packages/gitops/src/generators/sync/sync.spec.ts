@@ -244,6 +244,20 @@ describe('sync generator', () => {
       expect(read(tree, project)).toEqual(original);
       expect(result!.outOfSyncDetails).toContain(`  ${project}: AppProject of layer orchestration was missing, and Application airflow is in it`);
     });
+
+    it('recreates a deleted root.yaml as the generators wrote it, the gitops-root AppProject and the root app, and then leaves it alone', async () => {
+      const root = `${CL}/staging/argocd/root.yaml`;
+      const original = tree.read(root, 'utf-8');
+      tree.delete(root);
+      const result = await syncGenerator(tree);
+      expect(tree.read(root, 'utf-8')).toEqual(original);
+      expect(parseAllDocuments(original!).map((d) => `${d.toJS().kind} ${d.toJS().metadata.name} ${d.toJS().spec.project ?? ''}`.trim())).toEqual([
+        'AppProject gitops-root',
+        'Application root-staging gitops-root',
+      ]);
+      expect(result!.outOfSyncDetails).toEqual([`  ${root}: the root app-of-apps was missing`]);
+      expect(await syncGenerator(tree)).toBeUndefined();
+    });
   });
 
   it('a second run changes nothing', async () => {

@@ -1,4 +1,7 @@
+import { rootApplication, rootObjects } from '../../manifests';
+import { EnvironmentSettings } from '../../model/environment-settings';
 import { buildTreeModel } from '../../model/tree-model';
+import { toYaml } from '../../model/yaml-io';
 import { memoryReader } from '../file-reader';
 import { planAny, planLayout } from '../plan';
 import { TEST_PLATFORM_YAML } from '../testing';
@@ -190,6 +193,25 @@ describe('stage 5, references', () => {
     expect(checkReferences(subjects(tree, ['apps/podinfo.yaml', 'apps/project.yaml']), tree, ANY)).toEqual([
       expect.objectContaining({ rule: 'ref-app-project', file: 'apps/podinfo.yaml', line: 5, message: "Application 'argocd/podinfo' uses AppProject 'apps', which is not defined in environment 'production'." }),
     ]);
+  });
+
+  describe('the root app-of-apps as the generators write it', () => {
+    const env: EnvironmentSettings = { name: 'production', engine: 'argocd', sync: 'manual', prune: false, selfHeal: false, pinVersions: true, size: 'large' };
+    const git = { url: 'https://github.com/example/gitops.git', branch: 'main' };
+    const ROOT = 'gitops/clusters/production/argocd/root.yaml';
+    const APPS = { 'gitops/clusters/production/argocd/apps/project-data-plane.yaml': 'apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata: { name: data-plane, namespace: argocd }\nspec: {}\n' };
+
+    it('resolves its project to the AppProject gitops-root in the same file', () => {
+      const tree = new LoadedTree(memoryReader({ [ROOT]: toYaml(rootObjects(env, git)), ...APPS }));
+      expect(checkReferences(subjects(tree, [ROOT]), tree, ANY)).toEqual([]);
+    });
+
+    it('is reported when the file lost its AppProject', () => {
+      const tree = new LoadedTree(memoryReader({ [ROOT]: toYaml(rootApplication(env, git)), ...APPS }));
+      expect(checkReferences(subjects(tree, [ROOT]), tree, ANY)).toEqual([
+        expect.objectContaining({ rule: 'ref-app-project', file: ROOT, message: "Application 'argocd/root-production' uses AppProject 'gitops-root', which is not defined in environment 'production'." }),
+      ]);
+    });
   });
 
   it('reports the same object defined by two directories of one environment, naming both', () => {

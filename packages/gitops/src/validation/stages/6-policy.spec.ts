@@ -106,12 +106,22 @@ describe('stage 6, policy', () => {
     });
 
     describe('the root app-of-apps of a manually synced Argo CD environment', () => {
+      // Two documents, as the generators write root.yaml: the root's own AppProject, then the root app.
       const ROOT = [
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: AppProject',
+        'metadata: { name: gitops-root, namespace: argocd }',
+        'spec:',
+        '  sourceRepos: [https://github.com/example/gitops.git]',
+        '  destinations: [{ server: https://kubernetes.default.svc, namespace: argocd }]',
+        '  namespaceResourceWhitelist: [{ group: argoproj.io, kind: Application }, { group: argoproj.io, kind: AppProject }]',
+        '  clusterResourceWhitelist: []',
+        '---',
         'apiVersion: argoproj.io/v1alpha1',
         'kind: Application',
         'metadata: { name: root-production, namespace: argocd }',
         'spec:',
-        '  project: default',
+        '  project: gitops-root',
         '  source: { repoURL: https://github.com/example/gitops.git, targetRevision: main, path: gitops/clusters/production/argocd/apps }',
         '  syncPolicy:',
         '    automated: { prune: false, selfHeal: false }',
@@ -134,7 +144,7 @@ describe('stage 6, policy', () => {
       it('loses the exemption when its folder deploys anything else, or does not exist', () => {
         const deployment = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec: {}\n';
         expect(checkRoot({ 'airflow.yaml': APP, 'web.yaml': deployment })).toEqual([
-          expect.objectContaining({ rule: 'production-auto-sync', line: 8, message: "Application 'argocd/root-production' syncs automatically, but environment 'production' is synced manually." }),
+          expect.objectContaining({ rule: 'production-auto-sync', line: 17, message: "Application 'argocd/root-production' syncs automatically, but environment 'production' is synced manually." }),
         ]);
         expect(rules(checkRoot({}))).toEqual(['production-auto-sync']);
       });
