@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { satisfies } from 'semver';
 import { parse } from 'yaml';
 import { createFreshWorkspace, FreshWorkspace } from './support/fresh-workspace';
-import { hasKubectl, WORKSPACE_ROOT } from './support/workspace';
+import { describeWithKubectl, WORKSPACE_ROOT } from './support/workspace';
 
 jest.setTimeout(15 * 60 * 1000);
 
@@ -41,10 +41,9 @@ function installedVersion(name: string): string {
   return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
 }
 
-const describeWithKubectl = hasKubectl() ? describe : describe.skip;
-if (!hasKubectl()) console.warn('adoption.spec: skipped, kubectl is not on the PATH (CI requires it).');
+const describeIfKubectl = describeWithKubectl('adoption.spec');
 
-describeWithKubectl('adopting @mlops/gitops in a fresh Nx workspace', () => {
+describeIfKubectl('adopting @mlops/gitops in a fresh Nx workspace', () => {
   let ws: FreshWorkspace;
   const log: { line: string; stdout: string }[] = [];
 

@@ -7,15 +7,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTempWorkspace, hasKubectl, TempWorkspace, WORKSPACE_ROOT } from './support/workspace';
+import { createTempWorkspace, describeWithKubectl, TempWorkspace, WORKSPACE_ROOT } from './support/workspace';
 
 const { buildSyntheticTree } = require(join(WORKSPACE_ROOT, 'tools/bench/synthetic-tree.js')) as {
   buildSyntheticTree(dir: string, o: { components: number }): { plan: { name: string; layer: { name: string }; dependsOn: string[] }[] };
 };
 
 const ENVS = ['env-development', 'env-production', 'env-staging'];
-const describeWithKubectl = hasKubectl() ? describe : describe.skip;
-if (!hasKubectl()) console.warn('affected.spec: skipped, kubectl (with its embedded kustomize) is not on PATH');
+const describeIfKubectl = describeWithKubectl('affected.spec');
 
 interface TaskRun {
   project: string;
@@ -35,7 +34,7 @@ function commit(ws: TempWorkspace, message: string): void {
   ws.run('git', ['-c', 'user.email=e2e@example.com', '-c', 'user.name=e2e', 'commit', '-qm', message]);
 }
 
-describeWithKubectl('nx affected -t validate', () => {
+describeIfKubectl('nx affected -t validate', () => {
   let ws: TempWorkspace;
   let components: string[];
   /** A component nothing depends on, so only it and the environments deploying it are affected. */
@@ -95,7 +94,7 @@ describeWithKubectl('nx affected -t validate', () => {
  * with a warm memo reports exactly what it reports without one, and a change
  * to a base re-renders every overlay that includes it.
  */
-describeWithKubectl('render memo', () => {
+describeIfKubectl('render memo', () => {
   let ws: TempWorkspace;
   let memo: string;
   let plan: { name: string; layer: { name: string } }[];

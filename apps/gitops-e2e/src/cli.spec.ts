@@ -1,7 +1,7 @@
 /** `mlops-gitops` as a user runs it: help, usage errors, human and JSON output, exit codes. */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { hasKubectl, WORKSPACE_ROOT } from './support/workspace';
+import { describeWithKubectl, WORKSPACE_ROOT } from './support/workspace';
 
 const CLI = join(WORKSPACE_ROOT, 'packages/gitops/dist/cli/main.js');
 const FIXTURES = join(WORKSPACE_ROOT, 'packages/gitops/fixtures');
@@ -37,7 +37,7 @@ describe('mlops-gitops usage', () => {
   });
 });
 
-(hasKubectl() ? describe : describe.skip)('mlops-gitops validate', () => {
+describeWithKubectl('cli.spec')('mlops-gitops validate', () => {
   it('groups human output by file with rule, position and hint, and exits 1 on errors', () => {
     const r = cli(['validate', 'broken/schema-unknown-field']);
     expect(r.status).toBe(1);

@@ -4,12 +4,12 @@
  * schemas (not merely render), so a typo fails the task and names the file,
  * line and rule.
  */
-import { createTempWorkspace, hasKubectl, TempWorkspace } from './support/workspace';
+import { createTempWorkspace, describeWithKubectl, TempWorkspace } from './support/workspace';
 
 const HELMRELEASE = 'gitops/components/orchestration/airflow/base/helmrelease.yaml';
-const describeWithKubectl = hasKubectl() ? describe : (console.warn('skipped: kubectl is not on PATH, so nothing can be rendered'), describe.skip);
+const describeIfKubectl = describeWithKubectl('validate-target.spec');
 
-describeWithKubectl('validate target on the live tree', () => {
+describeIfKubectl('validate target on the live tree', () => {
   let ws: TempWorkspace;
 
   beforeAll(() => {

@@ -126,3 +126,10 @@ function linkNestedModules(root: string): void {
 export function hasKubectl(): boolean {
   return spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
 }
+
+/** `describe` when kubectl is on the PATH; otherwise `describe.skip`, with a warning naming the suite. */
+export function describeWithKubectl(suite: string): jest.Describe {
+  if (hasKubectl()) return describe;
+  console.warn(`${suite}: skipped, kubectl (with its embedded kustomize v5) is not on the PATH; CI requires it.`);
+  return describe.skip;
+}
