@@ -15,7 +15,7 @@ const { join, resolve } = require('node:path');
  * Staging runs both engines: the seeds migrate from push deployments to Flux (seed 000) and to
  * Argo CD (seed 001), and staging is where a team runs both side by side before choosing.
  */
-const ENVIRONMENTS = [{ name: 'development' }, { name: 'staging', engine: 'both' }, { name: 'production' }];
+const ENVIRONMENTS = [{ name: 'development' }, { name: 'staging', engines: ['flux', 'argocd'] }, { name: 'production' }];
 /** Stays in the catalog only: the README's quick start adds it. */
 const LEFT_OUT = new Set(['redis-operator']);
 

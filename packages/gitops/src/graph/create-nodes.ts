@@ -6,29 +6,56 @@
  * the whole list; the model is built once (tree-state.ts) and the per-project
  * work is only assembling configuration objects.
  */
-import type { CreateNodesContextV2, CreateNodesResult, CreateNodesV2, ProjectConfiguration } from '@nx/devkit';
-import { componentDir, environmentEntry, environmentProjectName, GITOPS_FILES_GLOB, parseComponentFile, parseEnvironmentFile } from '../model/layout';
-import { ComponentModel, EnvironmentModel, TreeModel } from '../model/tree-model';
-import { ENGINES } from '../model/vocabulary';
-import { GitopsPluginOptions, normalizePluginOptions, NormalizedPluginOptions } from './options';
-import { graphCache, hashParts, NodesResults, pluginCodeVersion } from './graph-cache';
-import { Deployment, loadTreeState, TreeState } from './tree-state';
+import type {
+  CreateNodesContextV2,
+  CreateNodesResult,
+  CreateNodesV2,
+  ProjectConfiguration,
+} from "@nx/devkit";
+import {
+  componentDir,
+  environmentEntry,
+  environmentProjectName,
+  GITOPS_FILES_GLOB,
+  parseComponentFile,
+  parseEnvironmentFile,
+} from "../model/layout";
+import {
+  EnvironmentModel,
+  TreeModel,
+  unreadableComponent,
+} from "../model/tree-model";
+import type { Component } from "../model/component";
+import { ENGINES } from "../model/vocabulary";
+import {
+  GitopsPluginOptions,
+  normalizePluginOptions,
+  NormalizedPluginOptions,
+} from "./options";
+import {
+  graphCache,
+  hashParts,
+  NodesResults,
+  pluginCodeVersion,
+} from "./graph-cache";
+import { Deployment, loadTreeState, TreeState } from "./tree-state";
 import {
   componentNamedInputs,
   componentValidateTarget,
   environmentNamedInputs,
   environmentValidateTarget,
   TargetContext,
-} from './validate-target';
-import { validatorInputs } from './validator-inputs';
+} from "./validate-target";
+import { validatorInputs } from "./validator-inputs";
 
 export { GITOPS_FILES_GLOB };
 
-type Projects = NonNullable<CreateNodesResult['projects']>;
+type Projects = NonNullable<CreateNodesResult["projects"]>;
 
 export const createNodes: CreateNodesV2<GitopsPluginOptions> = [
   GITOPS_FILES_GLOB,
-  async (files, rawOptions, context) => createGitopsNodes(files, normalizePluginOptions(rawOptions), context),
+  async (files, rawOptions, context) =>
+    createGitopsNodes(files, normalizePluginOptions(rawOptions), context),
 ];
 
 /** The same function under the name Nx 17–22 look for. */
@@ -42,26 +69,51 @@ export function createGitopsNodes(
   const state = loadTreeState(context.workspaceRoot, files, options.tree);
   const validator = validatorInputs(context.workspaceRoot);
   const cache = graphCache(context.workspaceRoot);
-  const key = hashParts([pluginCodeVersion(), JSON.stringify(options), JSON.stringify(validator), state.key]);
+  const key = hashParts([
+    pluginCodeVersion(),
+    JSON.stringify(options),
+    JSON.stringify(validator),
+    state.key,
+  ]);
   const cached = cache.nodes(key);
   if (cached) return cached;
-  const results = buildNodes(files, state, { tree: options.tree, validator }, options);
+  const results = buildNodes(
+    files,
+    state,
+    { tree: options.tree, validator },
+    options,
+  );
   cache.setNodes(key, results);
   cache.save();
   return results;
 }
 
-function buildNodes(files: readonly string[], state: TreeState, ctx: TargetContext, options: NormalizedPluginOptions): NodesResults {
+function buildNodes(
+  files: readonly string[],
+  state: TreeState,
+  ctx: TargetContext,
+  options: NormalizedPluginOptions,
+): NodesResults {
   const { model, deployments } = state;
   const components = projectComponents(model, files);
   const environments = projectEnvironments(model, files);
   if (components.length === 0 && environments.length === 0) return [];
   const results: NodesResults = [];
   for (const c of components) {
-    results.push([c.file, { projects: { [c.dir]: componentProject(c, model, deployments, ctx, options) } }]);
+    results.push([
+      c.file,
+      {
+        projects: {
+          [c.dir]: componentProject(c, model, deployments, ctx, options),
+        },
+      },
+    ]);
   }
   for (const e of environments) {
-    results.push([e.file, { projects: { [e.dir]: environmentProject(e, ctx, options) } }]);
+    results.push([
+      e.file,
+      { projects: { [e.dir]: environmentProject(e, ctx, options) } },
+    ]);
   }
   return results;
 }
@@ -72,65 +124,92 @@ function buildNodes(files: readonly string[], state: TreeState, ctx: TargetConte
  * and reports the syntax error). A second definition of a name is left out:
  * two projects of one name would break every nx command; validation reports it.
  */
-function projectComponents(model: TreeModel, files: readonly string[]): ComponentModel[] {
+function projectComponents(
+  model: TreeModel,
+  files: readonly string[],
+): Component[] {
   const list = [...model.components.values()];
   const known = new Set(list.map((c) => c.name));
   for (const file of files) {
     const at = parseComponentFile(file, model.root);
-    if (!at || known.has(at.component) || !model.problems.some((p) => p.file === file)) continue;
+    if (
+      !at ||
+      known.has(at.component) ||
+      !model.problems.some((p) => p.file === file)
+    )
+      continue;
     known.add(at.component);
-    list.push({ name: at.component, layer: at.layer, dir: componentDir(at.layer, at.component, model.root), file, kind: 'helm', dependsOn: [] });
+    list.push(unreadableComponent(at.layer, at.component, file, model.root));
   }
   return list.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-function projectEnvironments(model: TreeModel, files: readonly string[]): EnvironmentModel[] {
+function projectEnvironments(
+  model: TreeModel,
+  files: readonly string[],
+): EnvironmentModel[] {
   const list = [...model.environments.values()];
   for (const file of files) {
     const env = parseEnvironmentFile(file, model.root);
-    if (!env || model.environments.has(env) || !model.problems.some((p) => p.file === file)) continue;
-    list.push({ name: env, dir: environmentEntry(env, model.root), file, engine: model.platform?.defaultEngine, settings: {} });
+    if (
+      !env ||
+      model.environments.has(env) ||
+      !model.problems.some((p) => p.file === file)
+    )
+      continue;
+    list.push({
+      name: env,
+      dir: environmentEntry(env, model.root),
+      file,
+      settings: {},
+    });
   }
   return list.sort((a, b) => a.name.localeCompare(b.name));
 }
 
 function componentProject(
-  c: ComponentModel,
+  c: Component,
   model: TreeModel,
   deployments: Deployment[],
   ctx: TargetContext,
   options: NormalizedPluginOptions,
 ): Projects[string] {
-  const envs = new Set(deployments.filter((d) => d.component === c.name).map((d) => d.env));
-  const engines = [...envs].map((env) => model.environments.get(env)?.engine);
+  const envs = new Set(
+    deployments.filter((d) => d.component === c.name).map((d) => d.env),
+  );
+  const engines = [...envs].flatMap(
+    (env) => model.environments.get(env)?.resolved?.engines ?? [],
+  );
   return {
     name: c.name,
     root: c.dir,
-    tags: [`layer:${c.layer}`, 'type:component', ...engineTags(engines)],
+    tags: [`layer:${c.layer}`, "type:component", ...engineTags(engines)],
     namedInputs: componentNamedInputs(c, options.tree),
     targets: { [options.targetName]: componentValidateTarget(c, ctx) },
-    metadata: { description: `GitOps component ${c.name} (layer ${c.layer}, ${c.kind})` },
+    metadata: {
+      description: `GitOps component ${c.name} (layer ${c.layer}, ${c.kind})`,
+    },
   } satisfies ProjectConfiguration;
 }
 
-function environmentProject(e: EnvironmentModel, ctx: TargetContext, options: NormalizedPluginOptions): Projects[string] {
+function environmentProject(
+  e: EnvironmentModel,
+  ctx: TargetContext,
+  options: NormalizedPluginOptions,
+): Projects[string] {
   return {
     name: environmentProjectName(e.name),
     root: e.dir,
-    tags: ['type:environment', ...engineTags([e.engine])],
+    tags: ["type:environment", ...engineTags(e.resolved?.engines ?? [])],
     namedInputs: environmentNamedInputs(),
     targets: { [options.targetName]: environmentValidateTarget(e, ctx) },
-    metadata: { description: `GitOps environment ${e.name} (engine ${e.engine ?? 'unset'})` },
+    metadata: {
+      description: `GitOps environment ${e.name} (engines ${e.resolved?.engines.join(", ") ?? "unset"})`,
+    },
   } satisfies ProjectConfiguration;
 }
 
-/** `both` means a migration period: the project is reconciled by Flux and by Argo CD. */
-export function engineTags(engines: Array<string | undefined>): string[] {
-  const set = new Set<string>();
-  for (const e of engines) {
-    if (e === 'both') ENGINES.filter((x) => x !== 'both').forEach((x) => set.add(x));
-    else if (e) set.add(e);
-  }
-  return [...set].sort().map((e) => `engine:${e}`);
+/** One tag per engine that reconciles the project (both during a migration). */
+export function engineTags(engines: readonly string[]): string[] {
+  return [...new Set(engines)].sort().map((e) => `engine:${e}`);
 }
-

@@ -13,15 +13,19 @@ import {
   SOURCE_FILE,
   VALUES_FILE,
   VERSION_PATCH_FILE,
-} from '../model/layout';
-import { BASE_VALUES_KEY, ENVIRONMENT_VALUES_KEY, valuesConfigMapName } from './helm';
-import { ComponentSpec } from './types';
+} from "../model/layout";
+import {
+  BASE_VALUES_KEY,
+  ENVIRONMENT_VALUES_KEY,
+  valuesConfigMapName,
+} from "./helm";
+import { Component } from "./types";
 
-export const KUSTOMIZE_API = 'kustomize.config.k8s.io/v1beta1';
+export const KUSTOMIZE_API = "kustomize.config.k8s.io/v1beta1";
 
 export interface KustomizationFile {
   apiVersion: string;
-  kind: 'Kustomization';
+  kind: "Kustomization";
   resources?: string[];
   configMapGenerator?: Record<string, unknown>[];
   generatorOptions?: Record<string, unknown>;
@@ -32,40 +36,59 @@ export interface KustomizationFile {
 /** Kustomize must keep the ConfigMap name stable so HelmRelease `valuesFrom` finds it. */
 const STABLE_NAMES = { disableNameSuffixHash: true };
 
-export function baseKustomization(c: ComponentSpec): KustomizationFile {
-  if (c.kind === 'manifests') {
-    return { apiVersion: KUSTOMIZE_API, kind: 'Kustomization', resources: [MANIFESTS_FILE] };
+export function baseKustomization(c: Component): KustomizationFile {
+  if (c.kind === "manifests") {
+    return {
+      apiVersion: KUSTOMIZE_API,
+      kind: "Kustomization",
+      resources: [MANIFESTS_FILE],
+    };
   }
   return {
     apiVersion: KUSTOMIZE_API,
-    kind: 'Kustomization',
+    kind: "Kustomization",
     resources: [SOURCE_FILE, HELMRELEASE_FILE],
-    configMapGenerator: [{ name: valuesConfigMapName(c.name), files: [`${BASE_VALUES_KEY}=${VALUES_FILE}`] }],
+    configMapGenerator: [
+      {
+        name: valuesConfigMapName(c.name),
+        files: [`${BASE_VALUES_KEY}=${VALUES_FILE}`],
+      },
+    ],
     generatorOptions: STABLE_NAMES,
   };
 }
 
 /** An overlay includes its base: `../../base` in the layout of model/layout.ts. */
-function baseOf(c: ComponentSpec, env: string): string {
-  return relativeTo(overlayDir(c.layer.name, c.name, env), componentBase(c.layer.name, c.name));
+function baseOf(c: Component, env: string): string {
+  return relativeTo(
+    overlayDir(c.layer, c.name, env),
+    componentBase(c.layer, c.name),
+  );
 }
 
-export function overlayKustomization(c: ComponentSpec, options: { env: string; hasSizePatch: boolean }): KustomizationFile {
+export function overlayKustomization(
+  c: Component,
+  options: { env: string; hasSizePatch: boolean },
+): KustomizationFile {
   const base = baseOf(c, options.env);
-  if (c.kind === 'manifests') {
+  if (c.kind === "manifests") {
     return {
       apiVersion: KUSTOMIZE_API,
-      kind: 'Kustomization',
+      kind: "Kustomization",
       resources: [base],
       ...(options.hasSizePatch ? { patches: [{ path: SIZE_PATCH_FILE }] } : {}),
     };
   }
   return {
     apiVersion: KUSTOMIZE_API,
-    kind: 'Kustomization',
+    kind: "Kustomization",
     resources: [base],
     configMapGenerator: [
-      { name: valuesConfigMapName(c.name), behavior: 'merge', files: [`${ENVIRONMENT_VALUES_KEY}=${VALUES_FILE}`] },
+      {
+        name: valuesConfigMapName(c.name),
+        behavior: "merge",
+        files: [`${ENVIRONMENT_VALUES_KEY}=${VALUES_FILE}`],
+      },
     ],
     generatorOptions: STABLE_NAMES,
     patches: [{ path: VERSION_PATCH_FILE }],
@@ -73,6 +96,8 @@ export function overlayKustomization(c: ComponentSpec, options: { env: string; h
 }
 
 /** Flux entry point of an environment: its namespaces and one Flux Kustomization per component. */
-export function environmentKustomization(resources: string[]): KustomizationFile {
-  return { apiVersion: KUSTOMIZE_API, kind: 'Kustomization', resources };
+export function environmentKustomization(
+  resources: string[],
+): KustomizationFile {
+  return { apiVersion: KUSTOMIZE_API, kind: "Kustomization", resources };
 }

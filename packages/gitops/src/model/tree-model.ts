@@ -9,39 +9,30 @@ import {
   componentDir,
   environmentEntry,
   GITOPS_ROOT,
+  HELMRELEASE_FILE,
+  KUSTOMIZATION_FILE,
+  OVERLAYS_DIR,
+  BASE_DIR,
   parseComponentFile,
+  parseComponentPart,
   parseEnvironmentFile,
   platformFile,
+  SOURCE_FILE,
   TreeRoot,
-} from './layout';
-import { parseComponentConfig } from './component-config';
-import { EnvironmentSettings, resolveSettings } from './environment-settings';
-import { Layer, parsePlatform, Platform } from './platform';
-import { parseYamlFile } from './yaml-io';
+  VERSION_PATCH_FILE,
+} from "./layout";
+import { chartOf, Component, Overlay, Reference, versionIn } from "./component";
+import { parseComponentConfig } from "./component-config";
+import { EnvironmentSettings, resolveSettings } from "./environment-settings";
+import { Layer, parsePlatform, Platform } from "./platform";
+import { parseYamlFile, readYaml } from "./yaml-io";
 
-export interface Reference {
-  /** The name as written. */
-  name: string;
-  /** Where it is written. */
-  file: string;
-  line: number;
-}
-
-export interface ComponentModel {
-  name: string;
-  layer: string;
-  dir: string;
-  file: string;
-  kind: 'helm' | 'manifests';
-  namespace?: string;
-  dependsOn: Reference[];
-}
+export type { Component, Reference };
 
 export interface EnvironmentModel {
   name: string;
   dir: string;
   file: string;
-  engine?: string;
   /** The keys environment.yaml writes, as written. */
   settings: Record<string, unknown>;
   /**
@@ -62,7 +53,7 @@ export interface TreeModel {
   root: TreeRoot;
   platformFile: string;
   platform?: Platform;
-  components: Map<string, ComponentModel>;
+  components: Map<string, Component>;
   environments: Map<string, EnvironmentModel>;
   problems: ModelProblem[];
 }
@@ -72,7 +63,15 @@ export interface SourceFile {
   text: string;
 }
 
-export function buildTreeModel(files: Iterable<SourceFile>, root: TreeRoot = { root: GITOPS_ROOT }): TreeModel {
+/**
+ * Builds the model from the files given: platform.yaml, every component.yaml and environment.yaml,
+ * and, where the caller read them (`componentModelFiles`), each base's chart source and HelmRelease
+ * and each overlay's kustomization and version patch.
+ */
+export function buildTreeModel(
+  files: Iterable<SourceFile>,
+  root: TreeRoot = { root: GITOPS_ROOT },
+): TreeModel {
   const model: TreeModel = {
     root,
     platformFile: platformFile(root),
@@ -80,17 +79,30 @@ export function buildTreeModel(files: Iterable<SourceFile>, root: TreeRoot = { r
     environments: new Map(),
     problems: [],
   };
+  const parts: SourceFile[] = [];
   for (const f of files) {
     if (f.path === model.platformFile) readPlatform(model, f);
     const component = parseComponentFile(f.path, root);
-    if (component) readComponent(model, f, component.layer, component.component);
+    if (component)
+      readComponent(model, f, component.layer, component.component);
+    else if (parseComponentPart(f.path, root)) parts.push(f);
     const env = parseEnvironmentFile(f.path, root);
     if (env) readEnvironment(model, f, env);
   }
+  for (const c of model.components.values()) resolveNamespace(model, c);
+  readComponentParts(model, parts);
   for (const env of model.environments.values()) resolveEnvironment(model, env);
   // A platform.yaml that is present but invalid is reported as such (platform-invalid), not also as missing.
-  if (!model.platform && !model.problems.some((p) => p.file === model.platformFile)) {
-    model.problems.push({ file: model.platformFile, line: 1, rule: 'platform-missing', message: `${model.platformFile} is missing: it lists the layers.` });
+  if (
+    !model.platform &&
+    !model.problems.some((p) => p.file === model.platformFile)
+  ) {
+    model.problems.push({
+      file: model.platformFile,
+      line: 1,
+      rule: "platform-missing",
+      message: `${model.platformFile} is missing: it lists the layers.`,
+    });
   }
   return model;
 }
@@ -99,11 +111,21 @@ function readPlatform(model: TreeModel, f: SourceFile): void {
   try {
     model.platform = parsePlatform(f.path, f.text);
   } catch (e) {
-    model.problems.push({ file: f.path, line: 1, rule: 'platform-invalid', message: (e as Error).message });
+    model.problems.push({
+      file: f.path,
+      line: 1,
+      rule: "platform-invalid",
+      message: (e as Error).message,
+    });
   }
 }
 
-function readComponent(model: TreeModel, f: SourceFile, layer: string, name: string): void {
+function readComponent(
+  model: TreeModel,
+  f: SourceFile,
+  layer: string,
+  name: string,
+): void {
   const { config, problems } = parseComponentConfig(f.path, f.text);
   model.problems.push(...problems);
   if (!config) return;
@@ -112,7 +134,7 @@ function readComponent(model: TreeModel, f: SourceFile, layer: string, name: str
     model.problems.push({
       file: f.path,
       line: 1,
-      rule: 'component-duplicate',
+      rule: "component-duplicate",
       message: `Component '${name}' is defined twice: in ${previous.dir} and ${componentDir(layer, name, model.root)}.`,
     });
     return;
@@ -123,48 +145,160 @@ function readComponent(model: TreeModel, f: SourceFile, layer: string, name: str
     dir: componentDir(layer, name, model.root),
     file: f.path,
     kind: config.kind,
-    namespace: config.namespace,
-    dependsOn: config.dependsOn.map((d) => ({ name: d.name, file: f.path, line: d.line })),
+    namespace: config.namespace ?? layer,
+    declaredNamespace: config.namespace,
+    dependsOn: config.dependsOn.map((d) => ({
+      name: d.name,
+      file: f.path,
+      line: d.line,
+    })),
+    description: config.description,
+    releaseName: config.releaseName ?? name,
+    crds: false,
+    overlays: new Map(),
   });
+}
+
+/** A component whose component.yaml does not parse: still a project (validation reports why), with nothing known of it. */
+export function unreadableComponent(
+  layer: string,
+  name: string,
+  file: string,
+  root: TreeRoot,
+): Component {
+  return {
+    name,
+    layer,
+    dir: componentDir(layer, name, root),
+    file,
+    kind: "helm",
+    namespace: layer,
+    dependsOn: [],
+    releaseName: name,
+    crds: false,
+    overlays: new Map(),
+  };
+}
+
+/** A component without its own namespace deploys into its layer's (the layer folder's name when platform.yaml lacks the layer). */
+function resolveNamespace(model: TreeModel, c: Component): void {
+  if (c.declaredNamespace === undefined)
+    c.namespace = layerOf(model, c)?.namespace ?? c.layer;
+}
+
+/** The chart of each base, then the overlays of each component with their versions (whose place in the patch depends on the chart). */
+function readComponentParts(model: TreeModel, parts: SourceFile[]): void {
+  const texts = new Map(parts.map((f) => [f.path, f.text]));
+  const located = parts
+    .map((f) => ({ f, part: parseComponentPart(f.path, model.root)! }))
+    .map(({ f, part }) => ({
+      f,
+      rest: part.rest,
+      c: model.components.get(part.component),
+    }))
+    .filter(
+      (p): p is { f: SourceFile; rest: string[]; c: Component } =>
+        p.c !== undefined && p.f.path.startsWith(p.c.dir + "/"),
+    );
+  for (const { f, rest, c } of located) {
+    if (rest[0] !== BASE_DIR || rest[1] !== SOURCE_FILE) continue;
+    const release =
+      texts.get(`${c.dir}/${BASE_DIR}/${HELMRELEASE_FILE}`) ?? null;
+    tolerant(() =>
+      Object.assign(c, chartOf(f.text, release, `${c.dir}/${BASE_DIR}`)),
+    );
+  }
+  for (const { f, rest, c } of located) {
+    const [dir, env, file] = rest;
+    if (
+      dir !== OVERLAYS_DIR ||
+      file !== KUSTOMIZATION_FILE ||
+      rest.length !== 3
+    )
+      continue;
+    const versionPath = `${c.dir}/${OVERLAYS_DIR}/${env}/${VERSION_PATCH_FILE}`;
+    const versionText = texts.get(versionPath);
+    const overlay: Overlay = { env };
+    if (versionText !== undefined && c.chart)
+      tolerant(
+        () =>
+          (overlay.version = versionIn(
+            c.chart!,
+            readYaml(versionPath, versionText),
+          )),
+      );
+    c.overlays.set(env, overlay);
+  }
+}
+
+/** A base file that does not parse leaves the fact unknown; validation reports the file itself. */
+function tolerant(read: () => void): void {
+  try {
+    read();
+  } catch {
+    // reported by validation (yaml-syntax) at the file
+  }
 }
 
 function readEnvironment(model: TreeModel, f: SourceFile, name: string): void {
   const parsed = parseYamlFile(f.path, f.text);
   if (parsed.errors.length) {
     const e = parsed.errors[0];
-    model.problems.push({ file: f.path, line: e.line, rule: 'yaml-syntax', message: e.message });
+    model.problems.push({
+      file: f.path,
+      line: e.line,
+      rule: "yaml-syntax",
+      message: e.message,
+    });
     return;
   }
   const value = parsed.documents[0]?.value;
-  const settings = (value && typeof value === 'object' && !Array.isArray(value) ? value : {}) as Record<string, unknown>;
-  model.environments.set(name, { name, dir: environmentEntry(name, model.root), file: f.path, settings });
+  const settings = (
+    value && typeof value === "object" && !Array.isArray(value) ? value : {}
+  ) as Record<string, unknown>;
+  model.environments.set(name, {
+    name,
+    dir: environmentEntry(name, model.root),
+    file: f.path,
+    settings,
+  });
 }
 
 /** Applies the one defaults rule once the platform (its default engine) is known. */
 function resolveEnvironment(model: TreeModel, env: EnvironmentModel): void {
   try {
-    env.resolved = resolveSettings(env.settings, env.name, model.platform, env.file);
+    env.resolved = resolveSettings(
+      env.settings,
+      env.name,
+      model.platform,
+      env.file,
+    );
   } catch {
     // A value of the wrong kind: validation reports it at its key (config-invalid).
     env.resolved = undefined;
   }
-  env.engine = env.resolved?.engine ?? (typeof env.settings.engine === 'string' ? env.settings.engine : model.platform?.defaultEngine);
 }
 
-export function layerOf(model: TreeModel, component: ComponentModel): Layer | undefined {
+export function layerOf(
+  model: Pick<TreeModel, "platform">,
+  component: Pick<Component, "layer">,
+): Layer | undefined {
   return model.platform?.layers.find((l) => l.name === component.layer);
 }
 
 export interface DependencyEdge {
-  from: ComponentModel;
-  to: ComponentModel;
+  from: Component;
+  to: Component;
   declaredAt: Reference;
 }
 
 /** Edges declared in component.yaml; references to missing components are returned separately. */
-export function componentEdges(model: TreeModel): { edges: DependencyEdge[]; missing: { from: ComponentModel; ref: Reference }[] } {
+export function componentEdges(model: TreeModel): {
+  edges: DependencyEdge[];
+  missing: { from: Component; ref: Reference }[];
+} {
   const edges: DependencyEdge[] = [];
-  const missing: { from: ComponentModel; ref: Reference }[] = [];
+  const missing: { from: Component; ref: Reference }[] = [];
   for (const c of model.components.values()) {
     for (const ref of c.dependsOn) {
       const to = model.components.get(ref.name);
@@ -188,20 +322,24 @@ export interface DependencyWalk {
  * its dependencies in the order `dependsOn` returns them): cycles and a topological order.
  * Used by the tree model, the component generator's cycle refusal and tools/regenerate-tree.js.
  */
-export function walkDependencies(roots: Iterable<string>, dependsOn: (name: string) => readonly string[]): DependencyWalk {
-  const state = new Map<string, 'visiting' | 'done'>();
+export function walkDependencies(
+  roots: Iterable<string>,
+  dependsOn: (name: string) => readonly string[],
+): DependencyWalk {
+  const state = new Map<string, "visiting" | "done">();
   const cycles: string[][] = [];
   const order: string[] = [];
   const stack: string[] = [];
   const visit = (n: string): void => {
-    state.set(n, 'visiting');
+    state.set(n, "visiting");
     stack.push(n);
     for (const m of dependsOn(n)) {
-      if (state.get(m) === 'visiting') cycles.push([...stack.slice(stack.indexOf(m)), m]);
+      if (state.get(m) === "visiting")
+        cycles.push([...stack.slice(stack.indexOf(m)), m]);
       else if (!state.has(m)) visit(m);
     }
     stack.pop();
-    state.set(n, 'done');
+    state.set(n, "done");
     order.push(n);
   };
   for (const n of roots) if (!state.has(n)) visit(n);
@@ -212,6 +350,8 @@ export function walkDependencies(roots: Iterable<string>, dependsOn: (name: stri
 export function findCycles(model: TreeModel): string[][] {
   const { edges } = componentEdges(model);
   const next = new Map<string, string[]>();
-  for (const e of edges) next.set(e.from.name, [...(next.get(e.from.name) ?? []), e.to.name]);
-  return walkDependencies([...next.keys()].sort(), (n) => next.get(n) ?? []).cycles;
+  for (const e of edges)
+    next.set(e.from.name, [...(next.get(e.from.name) ?? []), e.to.name]);
+  return walkDependencies([...next.keys()].sort(), (n) => next.get(n) ?? [])
+    .cycles;
 }

@@ -8,7 +8,8 @@
  *   4 schema      stages/4-schema.ts      schema errors, unknown fields, HelmRelease chart xor chartRef
  *   5 references  stages/5-references.ts  chart sources, dependsOn, paths, AppProjects, duplicates, layers, cycles
  *   6 policy      stages/6-policy.ts      plaintext Secrets, pinning, manual sync, latest images, deprecated APIs, ${VAR}
- *   7 report      report.ts               findings for people (grouped by file) and machines (JSON, version 1)
+ *   7 drift       stages/7-drift.ts       derived files against what derive gives for the sources of truth (layout mode)
+ *   8 report      report.ts               findings for people (grouped by file) and machines (JSON, version 1)
  *
  * plan.ts decides beforehand what a run covers (layout mode: components and
  * environments of gitops/; any mode: every kustomization and manifest).
@@ -23,6 +24,7 @@ import { SchemaRegistry, schemaVersion } from './stages/3-identify';
 import { checkSchemas, SchemaVerdict } from './stages/4-schema';
 import { checkReferences } from './stages/5-references';
 import { checkPolicy } from './stages/6-policy';
+import { checkDrift } from './stages/7-drift';
 import { locateDocument, Subject, writtenSubjects } from './stages/subject';
 import { Finding, ValidateRequest, ValidationReport } from './types';
 
@@ -80,6 +82,7 @@ export async function validateWith(reader: FileReader, req: ValidateRequest): Pr
     ...schema.findings,
     ...checkReferences(subjects, tree, plan.references),
     ...checkPolicy(checked, tree, { policyOf: plan.policyOf, renderedByDir }),
+    ...(req.layout === 'gitops' ? checkDrift(tree.reader) : []),
   ];
   return {
     version: 1,

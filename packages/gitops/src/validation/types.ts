@@ -90,6 +90,7 @@ export const RULES = {
   'deprecated-api': 'An apiVersion or kustomize field is deprecated or removed.',
   'unset-variable': 'A ${VAR} is not defined by the Flux Kustomization that substitutes it.',
   'config-invalid': 'A platform, component or environment settings file is invalid.',
+  'derived-drift': 'A derived file differs from what its sources of truth give (run nx sync).',
 } as const;
 
 export type RuleId = keyof typeof RULES;

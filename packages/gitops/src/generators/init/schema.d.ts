@@ -1,9 +1,10 @@
-import type { Engine } from '../../model/vocabulary';
-import type { CiProvider } from './init';
+import type { Engine } from "../../model/vocabulary";
+import type { CiProvider } from "./init";
 
 export interface InitGeneratorSchema {
   environments?: string[] | string;
-  engine?: Engine;
+  /** Array from Nx Console, or a comma-separated string from the command line. */
+  engines?: Engine[] | string;
   repositoryUrl?: string;
   branch?: string;
   ci?: CiProvider;

@@ -1,114 +1,136 @@
 /**
- * Reads the state of the GitOps tree through the Nx Tree: the platform, the
- * environments, where each component lives and what it is. Reads only what a
- * generator asks for, so a tree of hundreds of components stays fast.
+ * The state of the GitOps tree as generators see it, read once through the Nx Tree into the one
+ * tree model (model/tree-model.ts): the platform, the environments with their resolved settings,
+ * every component with its chart and overlays.
  */
-import { Tree } from '@nx/devkit';
+import { Tree } from "@nx/devkit";
+import { Component } from "../../model/component";
 import {
-  componentBaseFile,
+  EnvironmentSettings,
+  resolveSettings,
+} from "../../model/environment-settings";
+import {
   componentFile,
-  environmentFile,
-  HELMRELEASE_FILE,
   listComponentDirs,
-  listEnvironmentDirs,
   platformFile,
-  SOURCE_FILE,
-} from '../../model/layout';
-import { ComponentConfig, parseComponentConfig } from '../../model/component-config';
-import { EnvironmentSettings, parseEnvironmentSettings } from '../../model/environment-settings';
-import { findLayer, Layer, parsePlatform, Platform } from '../../model/platform';
-import { GitopsInputError } from '../../model/vocabulary';
-import { readYaml, toYaml } from '../../model/yaml-io';
-import { ChartRef, ComponentSpec } from '../../manifests';
+} from "../../model/layout";
+import { findLayer, Layer, Platform } from "../../model/platform";
+import { TreeModel } from "../../model/tree-model";
+import { GitopsInputError } from "../../model/vocabulary";
+import { toYaml } from "../../model/yaml-io";
+import { readTreeModel, TreeView } from "../../derive";
+import { listForMessage } from "./options";
 
 export function readText(tree: Tree, path: string): string | null {
-  return tree.exists(path) ? tree.read(path, 'utf-8') : null;
+  return tree.exists(path) ? tree.read(path, "utf-8") : null;
 }
 
-export function readPlatform(tree: Tree): Platform {
-  const path = platformFile();
-  const text = readText(tree, path);
-  if (text === null) {
-    throw new GitopsInputError(
-      `${path} does not exist; create the first environment with 'nx g @mlops/gitops:environment development', which writes it.`,
-    );
-  }
-  return parsePlatform(path, text);
-}
-
-/** Every environment with its settings (defaults applied, the engine from platform.yaml), sorted by name. */
-export function readEnvironments(tree: Tree): EnvironmentSettings[] {
-  const platformText = readText(tree, platformFile());
-  const platform = platformText === null ? undefined : parsePlatform(platformFile(), platformText);
-  return listEnvironmentDirs(tree).map((env) =>
-    parseEnvironmentSettings(environmentFile(env), tree.read(environmentFile(env), 'utf-8')!, env, platform),
-  );
-}
-
-export function environmentNames(envs: EnvironmentSettings[]): string {
-  return envs.length ? envs.map((e) => e.name).join(', ') : '(none)';
-}
-
-/** Component name → its layer folder, for every component in the tree. */
-export function locateComponents(tree: Tree): Map<string, string> {
-  return new Map(listComponentDirs(tree).map(({ layer, component }) => [component, layer]));
-}
-
-/** component.yaml of a component, parsed; a generator refuses to work on one with a problem. */
-export function readComponentConfig(tree: Tree, layer: string, name: string): ComponentConfig {
-  const path = componentFile(layer, name);
-  const { config, problems } = parseComponentConfig(path, tree.read(path, 'utf-8') ?? '');
-  if (problems.length > 0 || !config) {
-    const p = problems[0];
-    throw new GitopsInputError(`${p.file}:${p.line}: ${p.message} Fix component.yaml first.`);
-  }
-  return config;
-}
-
-/** What the base's HelmRelease and chart source say about the chart. */
-function readChart(tree: Tree, layer: string, name: string): { chart?: ChartRef; crds: boolean } {
-  const releasePath = componentBaseFile(layer, name, HELMRELEASE_FILE);
-  const sourcePath = componentBaseFile(layer, name, SOURCE_FILE);
-  const release = readYaml<{ spec?: { chart?: { spec?: { chart?: string } }; install?: { crds?: string } } }>(
-    releasePath,
-    readText(tree, releasePath) ?? '',
-  );
-  const source = readYaml<{ spec?: { url?: string } }>(sourcePath, readText(tree, sourcePath) ?? '');
-  const url = source?.spec?.url;
-  if (!url) return { crds: false };
-  const chartName = release?.spec?.chart?.spec?.chart ?? url.split('/').pop()!;
-  return { chart: { repository: url, name: chartName }, crds: release?.spec?.install?.crds === 'Create' };
-}
-
-export interface ExistingComponent {
-  spec: ComponentSpec;
-  description?: string;
-}
-
-export function readComponent(tree: Tree, platform: Platform, layerName: string, name: string): ExistingComponent {
-  const data = readComponentConfig(tree, layerName, name);
-  const layer: Layer = findLayer(platform, layerName);
-  const kind = data.kind;
-  const { chart, crds } = kind === 'helm' ? readChart(tree, layerName, name) : { chart: undefined, crds: false };
+/** The Nx Tree as the read-only view derive and the tree model read. */
+export function treeView(tree: Tree): TreeView {
   return {
-    spec: {
-      name,
-      layer,
-      namespace: data.namespace ?? layer.namespace,
-      kind,
-      chart,
-      crds,
-      dependsOn: data.dependsOn.map((d) => d.name),
-    },
-    description: data.description,
+    read: (path) => readText(tree, path),
+    children: (dir) => tree.children(dir),
+    isFile: (path) => tree.isFile(path),
   };
 }
 
-/** component.yaml: the one place of a component's kind, namespace and dependencies. */
-export function componentYaml(spec: ComponentSpec, description: string): string {
+export interface Workspace {
+  model: TreeModel;
+  platform: Platform;
+  /** Every environment with its settings (defaults applied), sorted by name. */
+  environments: EnvironmentSettings[];
+}
+
+/** Reads the tree; refuses one without platform.yaml, or with a platform.yaml or environment.yaml that is wrong. */
+export function readWorkspace(tree: Tree): Workspace {
+  const model = readTreeModel(treeView(tree));
+  if (!model.platform) {
+    const problem = model.problems.find((p) => p.file === platformFile());
+    if (problem && problem.rule !== "platform-missing")
+      throw new GitopsInputError(problem.message);
+    throw new GitopsInputError(
+      `${platformFile()} does not exist; create the first environment with 'nx g @mlops/gitops:environment development', which writes it.`,
+    );
+  }
+  const platform = model.platform;
+  const environments = [...model.environments.values()]
+    .map(
+      (e) =>
+        e.resolved ?? resolveSettings(e.settings, e.name, platform, e.file),
+    )
+    .sort((a, b) => a.name.localeCompare(b.name));
+  return { model, platform, environments };
+}
+
+export function environmentNames(envs: EnvironmentSettings[]): string {
+  return envs.length ? envs.map((e) => e.name).join(", ") : "(none)";
+}
+
+export function componentNames(ws: Workspace): string {
+  return listForMessage([...ws.model.components.keys()].sort());
+}
+
+/** The component's layer folder, for every component folder with a component.yaml (even one that does not parse). */
+export function locateComponents(tree: Tree): Map<string, string> {
+  return new Map(
+    listComponentDirs(tree).map(({ layer, component }) => [component, layer]),
+  );
+}
+
+/** An existing component; refused when it does not exist or its component.yaml has a problem (file:line). */
+export function findComponent(
+  tree: Tree,
+  ws: Workspace,
+  name: string,
+  what = "Component",
+): Component {
+  const layer = locateComponents(tree).get(name);
+  if (layer === undefined)
+    throw new GitopsInputError(
+      `${what} '${name}' does not exist; existing components: ${componentNames(ws)}.`,
+    );
+  refuseConfigProblems(ws, componentFile(layer, name));
+  return ws.model.components.get(name)!;
+}
+
+/** A generator refuses to work on a component whose component.yaml has a problem, naming file and line. */
+export function refuseConfigProblems(ws: Workspace, file: string): void {
+  const p = ws.model.problems.find((x) => x.file === file);
+  if (p)
+    throw new GitopsInputError(
+      `${p.file}:${p.line}: ${p.message} Fix component.yaml first.`,
+    );
+}
+
+export function findEnvironment(
+  ws: Workspace,
+  name: string,
+  what = "Environment",
+): EnvironmentSettings {
+  const env = ws.environments.find((e) => e.name === name);
+  if (!env)
+    throw new GitopsInputError(
+      `${what} '${name}' does not exist; existing environments: ${environmentNames(ws.environments)}.`,
+    );
+  return env;
+}
+
+export function layerOfComponent(ws: Workspace, c: Component): Layer {
+  return findLayer(ws.platform, c.layer);
+}
+
+/** component.yaml: the one place of a component's kind, namespace, dependencies and (when pinned) Helm release name. */
+export function componentYaml(c: Component): string {
   return toYaml(
-    { name: spec.name, description, kind: spec.kind, namespace: spec.namespace, dependsOn: [...spec.dependsOn].sort() },
-    `Component ${spec.name} (layer ${spec.layer.name}).\n` +
+    {
+      name: c.name,
+      description: c.description,
+      kind: c.kind,
+      namespace: c.namespace,
+      ...(c.releaseName !== c.name ? { releaseName: c.releaseName } : {}),
+      dependsOn: c.dependsOn.map((d) => d.name).sort(),
+    },
+    `Component ${c.name} (layer ${c.layer}).\n` +
       `The one place of its kind, namespace and dependencies: Flux dependsOn, Argo CD sync waves\n` +
       `and the Nx project graph all follow from this file.`,
   );

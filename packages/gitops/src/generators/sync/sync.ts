@@ -1,68 +1,78 @@
 /**
- * `nx sync` / `nx sync:check` (a global sync generator registered in nx.json): re-derives the
- * aggregate parts of the GitOps tree from their sources of truth and edits them in place:
+ * `nx sync` / `nx sync:check` (the sync generator registered in nx.json, and as the `validate`
+ * targets' syncGenerators): the reconcile of the derived files, and nothing else. It derives the
+ * desired state from the sources of truth and writes what differs, deleting derived files nothing
+ * wants; in check mode Nx runs it on a copy and reports the result.
  *
- *   clusters/<env>/kustomization.yaml   resources   ← namespaces.yaml + every flux/*.yaml
- *   clusters/<env>/namespaces.yaml                  ← namespaces of the components flux/ deploys
- *   clusters/<env>/flux/<c>.yaml        dependsOn   ← component.yaml dependsOn (deployed here)
- *                                       targetNamespace ← component.yaml namespace
- *                                       prune, suspend  ← environment.yaml prune, sync
- *   clusters/<env>/argocd/apps/<c>.yaml targetRevision ← overlays/<env>/version.yaml
- *                                       sync wave   ← the layer's order in platform.yaml
- *                                       destination.namespace ← component.yaml namespace
- *                                       syncPolicy.automated  ← environment.yaml sync, prune, selfHeal
- *   clusters/<env>/argocd/apps/project-<layer>.yaml ← present for every layer with an Application
- *
- * Nothing changes on a tree in sync; otherwise the result names every file and what differed.
+ * It also migrates sources written before engines were lists (`engine: both` → `engines: [flux, argocd]`).
+ * What is derived from what: docs/sync.md.
  */
-import { formatFiles, Tree } from '@nx/devkit';
-import type { SyncGeneratorResult } from 'nx/src/utils/sync-generators';
-import { EnvironmentSettings } from '../../model/environment-settings';
-import { platformFile } from '../../model/layout';
-import { Platform } from '../../model/platform';
-import { ComponentSpec } from '../../manifests';
-import { listForMessage, parseList, pickEnvironments } from '../shared/options';
-import { locateComponents, readComponent, readEnvironments, readPlatform } from '../shared/workspace';
-import { syncArgo } from './argocd';
-import { DriftLog, outOfSync } from './drift';
-import { syncFlux } from './flux';
-import { SyncGeneratorSchema } from './schema';
+import { formatFiles, Tree } from "@nx/devkit";
+import type { SyncGeneratorResult } from "nx/src/utils/sync-generators";
+import { describeDrift } from "../../derive";
+import { isLegacyEngineValue, parseEngines } from "../../model/vocabulary";
+import {
+  environmentFile,
+  listEnvironmentDirs,
+  platformFile,
+} from "../../model/layout";
+import { readYaml } from "../../model/yaml-io";
+import { editYamlFile } from "../shared/files";
+import { listForMessage } from "../shared/options";
+import { reconcileTree } from "../shared/reconcile";
+import { readText } from "../shared/workspace";
+import { SyncGeneratorSchema } from "./schema";
 
-export interface NormalizedSyncOptions {
-  platform: Platform;
-  environments: EnvironmentSettings[];
-  /** Every component of the tree by name, as component.yaml and platform.yaml describe it. */
-  components: Map<string, ComponentSpec>;
-  skipFormat: boolean;
-}
-
-export async function syncGenerator(tree: Tree, schema: SyncGeneratorSchema = {}): Promise<SyncGeneratorResult> {
-  const options = normalizeOptions(tree, schema);
-  if (!options) return;
-  const log = new DriftLog(tree);
-  for (const env of options.environments) {
-    syncFlux(tree, log, env, options.components);
-    syncArgo(tree, log, env, options.components, options.platform.repository);
-  }
-  if (!options.skipFormat) await formatFiles(tree);
-  const drift = log.changes();
-  return drift.length ? outOfSync(drift, (files) => listForMessage(files, 5)) : undefined;
+export async function syncGenerator(
+  tree: Tree,
+  schema: SyncGeneratorSchema = {},
+): Promise<SyncGeneratorResult> {
+  if (!tree.exists(platformFile()) || listEnvironmentDirs(tree).length === 0)
+    return;
+  const migrated = migrateEngineLists(tree);
+  const { drift } = reconcileTree(tree);
+  if (!schema.skipFormat) await formatFiles(tree);
+  const lines = [...migrated, ...drift.map((d) => `  ${describeDrift(d)}`)];
+  if (lines.length === 0) return;
+  const files = [
+    ...new Set([
+      ...migrated.map((m) => m.trim().split(":")[0]),
+      ...drift.map((d) => d.file),
+    ]),
+  ].sort();
+  const noun =
+    files.length === 1
+      ? "file of the GitOps tree differs"
+      : "files of the GitOps tree differ";
+  return {
+    outOfSyncMessage: `${files.length} derived ${noun} from their sources of truth: ${listForMessage(files, 5)}.`,
+    outOfSyncDetails: lines,
+  };
 }
 
 export default syncGenerator;
 
-/** Undefined when there is nothing to derive: no gitops/platform.yaml or no environment yet. */
-export function normalizeOptions(tree: Tree, schema: SyncGeneratorSchema): NormalizedSyncOptions | undefined {
-  if (!tree.exists(platformFile())) return undefined;
-  const all = readEnvironments(tree);
-  if (all.length === 0) return undefined;
-  const platform = readPlatform(tree);
-  const components = new Map<string, ComponentSpec>();
-  for (const [name, layer] of locateComponents(tree)) components.set(name, readComponent(tree, platform, layer, name).spec);
-  return {
-    platform,
-    environments: pickEnvironments(all, parseList(schema.environments)),
-    components,
-    skipFormat: schema.skipFormat ?? false,
+/** platform.yaml `defaultEngine` and environment.yaml `engine` (one value, `both` for two) become lists. */
+function migrateEngineLists(tree: Tree): string[] {
+  const messages: string[] = [];
+  const migrate = (path: string, from: string, to: string) => {
+    const raw = readYaml<Record<string, unknown> | null>(
+      path,
+      readText(tree, path) ?? "",
+    );
+    if (!raw || !isLegacyEngineValue(raw[from]) || raw[to] !== undefined)
+      return;
+    const engines = parseEngines(`${from} in ${path}`, raw[from]);
+    editYamlFile(tree, path, (doc) => {
+      doc.set(to, engines);
+      doc.delete(from);
+    });
+    messages.push(
+      `  ${path}: ${from}: ${String(raw[from])} is now ${to}: [${engines.join(", ")}] (engines are a list)`,
+    );
   };
+  migrate(platformFile(), "defaultEngine", "defaultEngines");
+  for (const env of listEnvironmentDirs(tree))
+    migrate(environmentFile(env), "engine", "engines");
+  return messages;
 }

@@ -1,0 +1,210 @@
+/**
+ * Flux: an environment's entry point (`clusters/<env>/kustomization.yaml`, which `flux bootstrap
+ * --path` points at, and `namespaces.yaml`) and one Flux Kustomization per deployed component.
+ */
+import type { Component } from "../../model/component";
+import {
+  componentFile,
+  componentDir,
+  environmentEntry,
+  environmentFile,
+  environmentKustomization,
+  fluxDir,
+  fluxEntryFile,
+  namespacesFile,
+  platformFile,
+  relativeTo,
+} from "../../model/layout";
+import { readYaml } from "../../model/yaml-io";
+import {
+  environmentKustomization as entryKustomization,
+  FLUX_NAMESPACE,
+  fluxEntryComment,
+  fluxKustomization,
+  K8sObject,
+  namespace,
+} from "../../manifests";
+import { DesiredFile, field, MANAGED_BY_FIELD } from "../desired";
+import { yamlFilesIn } from "../tree-view";
+import { EngineModule, EnvironmentContext } from "./engine";
+import { existing, isOwnedFile, ownedFilesIn } from "./ownership";
+
+export const LAYER_LABEL = "mlops.example.com/layer";
+
+function componentEntry(ctx: EnvironmentContext, c: Component): DesiredFile {
+  const { env } = ctx;
+  const config = componentFile(c.layer, c.name);
+  const settings = environmentFile(env.name);
+  return {
+    path: fluxEntryFile(env.name, c.name),
+    header: fluxEntryComment(c, env),
+    documents: [
+      {
+        object: fluxKustomization(c, env, ctx.deployedDependencies(c)),
+        fields: [
+          ...field("the tool (it owns this file)", MANAGED_BY_FIELD),
+          ...field(
+            `the component's folder ${componentDir(c.layer, c.name)}`,
+            ["metadata", "name"],
+            ["spec", "path"],
+          ),
+          ...field(`${platformFile()} repository`, ["spec", "sourceRef"]),
+          ...field(`${config} namespace`, ["spec", "targetNamespace"]),
+          ...field(`${config} dependsOn (those deployed in ${env.name})`, [
+            "spec",
+            "dependsOn",
+          ]),
+          ...field(`${settings} prune`, ["spec", "prune"]),
+          ...field(`${settings} sync`, ["spec", "suspend"]),
+        ],
+      },
+    ],
+  };
+}
+
+interface HandWritten {
+  path: string;
+  targetNamespace?: string;
+}
+
+/** Flux Kustomizations a person put in flux/: listed in the entry point, their namespaces created. */
+function handWrittenEntries(
+  ctx: EnvironmentContext,
+  derived: Set<string>,
+): HandWritten[] {
+  const dir = fluxDir(ctx.env.name);
+  return yamlFilesIn(ctx.view, dir)
+    .map((f) => `${dir}/${f}`)
+    .filter((path) => !derived.has(path) && !isOwnedFile(ctx.view, path))
+    .map((path) => {
+      let ns: unknown;
+      try {
+        ns = readYaml<{ spec?: { targetNamespace?: unknown } } | null>(
+          path,
+          ctx.view.read(path) ?? "",
+        )?.spec?.targetNamespace;
+      } catch {
+        ns = undefined;
+      }
+      return typeof ns === "string" ? { path, targetNamespace: ns } : { path };
+    });
+}
+
+/** Resources a person added to the entry point outside flux/ (kept, after namespaces.yaml). */
+function handAddedResources(ctx: EnvironmentContext): string[] {
+  const path = environmentKustomization(ctx.env.name);
+  const text = ctx.view.read(path);
+  if (text === null) return [];
+  let resources: unknown;
+  try {
+    resources = readYaml<{ resources?: unknown } | null>(path, text)?.resources;
+  } catch {
+    return [];
+  }
+  const entry = environmentEntry(ctx.env.name);
+  const ns = relativeTo(entry, namespacesFile(ctx.env.name));
+  const fluxPrefix = relativeTo(entry, fluxDir(ctx.env.name)) + "/";
+  return Array.isArray(resources)
+    ? resources.map(String).filter((r) => r !== ns && !r.startsWith(fluxPrefix))
+    : [];
+}
+
+function entryPoint(
+  ctx: EnvironmentContext,
+  entries: DesiredFile[],
+  handWritten: HandWritten[],
+): DesiredFile {
+  const env = ctx.env.name;
+  const entry = environmentEntry(env);
+  const listed = [
+    ...entries.map((e) => e.path),
+    ...handWritten.map((h) => h.path),
+  ].map((p) => relativeTo(entry, p));
+  const resources = [
+    relativeTo(entry, namespacesFile(env)),
+    ...[...new Set([...listed, ...handAddedResources(ctx)])].sort(),
+  ];
+  return {
+    path: environmentKustomization(env),
+    header:
+      `Flux entry point of ${env} (flux bootstrap --path points at this folder).\n` +
+      `Derived by @mlops/gitops from the components deployed here: run nx sync after editing a source.`,
+    documents: [
+      {
+        object: entryKustomization(resources),
+        fields: field(`the components with an overlay for ${env}, and flux/`, [
+          "resources",
+        ]),
+      },
+    ],
+  };
+}
+
+function namespaces(
+  ctx: EnvironmentContext,
+  handWritten: HandWritten[],
+): DesiredFile {
+  const byName = new Map<string, K8sObject>();
+  for (const c of ctx.deployed)
+    if (!byName.has(c.namespace))
+      byName.set(c.namespace, namespace(c.namespace, c.layer));
+  for (const h of handWritten)
+    if (h.targetNamespace && !byName.has(h.targetNamespace))
+      byName.set(h.targetNamespace, namespace(h.targetNamespace));
+  const objects = [...byName.values()].sort((a, b) =>
+    a.metadata.name.localeCompare(b.metadata.name),
+  );
+  return {
+    path: namespacesFile(ctx.env.name),
+    header: `Namespaces of ${ctx.env.name}, created before any component (derived by @mlops/gitops).`,
+    documents: objects.map((object) => ({
+      object,
+      fields: object.metadata.labels
+        ? field("the layer of the components deploying into it", [
+            "metadata",
+            "labels",
+            LAYER_LABEL,
+          ])
+        : [],
+    })),
+  };
+}
+
+export const fluxEngine: EngineModule = {
+  name: "flux",
+  derive(ctx) {
+    const entries = ctx.deployed.map((c) => componentEntry(ctx, c));
+    const handWritten = handWrittenEntries(
+      ctx,
+      new Set(entries.map((e) => e.path)),
+    );
+    return [
+      entryPoint(ctx, entries, handWritten),
+      namespaces(ctx, handWritten),
+      ...entries,
+    ];
+  },
+  ownedFiles(view, env) {
+    return [
+      ...existing(view, [environmentKustomization(env), namespacesFile(env)]),
+      ...ownedFilesIn(view, fluxDir(env)),
+    ];
+  },
+  entryFile: fluxEntryFile,
+  manualGate(component, env) {
+    return `flux resume kustomization ${component} -n ${FLUX_NAMESPACE}   # ${env.name} syncs manually: its Kustomizations are suspended`;
+  },
+  onRemove(c, env) {
+    const prune = env.prune
+      ? `prunes the Kustomization '${c.name}' and everything it applied: the HelmRelease is deleted and helm-controller uninstalls the Helm release '${c.releaseName}'`
+      : `deletes the Kustomization '${c.name}'; ${env.name} does not prune, so what it applied stays in the cluster until deleted by hand`;
+    return `Flux (${env.name}): the parent Kustomization ${prune}.`;
+  },
+  onRename(from, to, env) {
+    return (
+      `Flux (${env.name}): the Kustomization '${from.name}' is replaced by '${to}'. The HelmRelease keeps its name and ` +
+      `releaseName '${from.releaseName}', and carries kustomize.toolkit.fluxcd.io/prune: disabled, so the old ` +
+      `Kustomization's garbage collection leaves it in place and '${to}' adopts it: no uninstall.`
+    );
+  },
+};
