@@ -205,10 +205,10 @@ export const argoEngine: EngineModule = {
     return `argocd app sync ${component}`;
   },
   onRemove(c, env) {
-    return (
-      `Argo CD (${env.name}): the root app-of-apps ${env.prune ? "prunes" : "no longer lists"} the Application '${c.name}'; ` +
-      `${env.prune ? "with its resources finalizer, deleting it deletes everything it deployed (the Helm release included)" : `it syncs with prune off, so delete it with 'argocd app delete ${c.name}'`}.`
-    );
+    if (env.prune) {
+      return `Argo CD (${env.name}): the root app-of-apps prunes the Application '${c.name}'; its resources finalizer deletes everything it deployed (the Helm release '${c.releaseName}' included).`;
+    }
+    return `Argo CD (${env.name}): the root app-of-apps does not prune here, so the Application '${c.name}' stays until a person runs: argocd app delete ${c.name}   (its resources finalizer then deletes what it deployed)`;
   },
   onRename(from, to, env) {
     return (

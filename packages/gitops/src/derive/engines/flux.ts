@@ -195,16 +195,27 @@ export const fluxEngine: EngineModule = {
     return `flux resume kustomization ${component} -n ${FLUX_NAMESPACE}   # ${env.name} syncs manually: its Kustomizations are suspended`;
   },
   onRemove(c, env) {
-    const prune = env.prune
-      ? `prunes the Kustomization '${c.name}' and everything it applied: the HelmRelease is deleted and helm-controller uninstalls the Helm release '${c.releaseName}'`
-      : `deletes the Kustomization '${c.name}'; ${env.name} does not prune, so what it applied stays in the cluster until deleted by hand`;
-    return `Flux (${env.name}): the parent Kustomization ${prune}.`;
+    const applied =
+      c.kind === "helm"
+        ? `the HelmRelease '${c.releaseName}', and helm-controller uninstalls the Helm release '${c.releaseName}'`
+        : "its objects";
+    if (env.prune && env.sync === "auto") {
+      return `Flux (${env.name}): the parent Kustomization prunes the Kustomization '${c.name}', whose garbage collection deletes ${applied}.`;
+    }
+    const byHand =
+      c.kind === "helm"
+        ? `kubectl -n ${c.namespace} delete helmrelease ${c.releaseName}`
+        : `kubectl -n ${c.namespace} delete <each object of ${c.name}>`;
+    return `Flux (${env.name}): the Kustomization '${c.name}' goes, but ${env.name} syncs manually without pruning, so what it applied stays. To uninstall, a person runs: ${byHand}`;
   },
   onRename(from, to, env) {
+    const release =
+      from.kind === "helm"
+        ? ` (the HelmRelease keeps its name and the Helm release '${from.releaseName}' its name)`
+        : "";
     return (
-      `Flux (${env.name}): the Kustomization '${from.name}' is replaced by '${to}'. The HelmRelease keeps its name and ` +
-      `releaseName '${from.releaseName}', and carries kustomize.toolkit.fluxcd.io/prune: disabled, so the old ` +
-      `Kustomization's garbage collection leaves it in place and '${to}' adopts it: no uninstall.`
+      `Flux (${env.name}): the Kustomization '${from.name}' is replaced by '${to}'. The base's objects keep their names${release} ` +
+      `and carry kustomize.toolkit.fluxcd.io/prune: disabled, so the old Kustomization's garbage collection leaves them and '${to}' adopts them: no uninstall.`
     );
   },
 };

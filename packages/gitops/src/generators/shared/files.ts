@@ -43,3 +43,17 @@ export function setYamlField(
     else if (doc.hasIn(field)) doc.deleteIn(field);
   });
 }
+
+/** Every file under `dir`, through the Tree (it lists a folder's files only one level at a time). */
+export function filesUnder(tree: Tree, dir: string): string[] {
+  if (!tree.exists(dir)) return [];
+  return tree.children(dir).flatMap((child) => {
+    const path = `${dir}/${child}`;
+    return tree.isFile(path) ? [path] : filesUnder(tree, path);
+  });
+}
+
+/** Deletes every file under `dir`. */
+export function deleteFolder(tree: Tree, dir: string): void {
+  for (const path of filesUnder(tree, dir)) tree.delete(path);
+}

@@ -1,0 +1,11 @@
+/** Options of `nx g @mlops/gitops:promote`, as the user typed them. */
+export interface PromoteGeneratorSchema {
+  /** Components to promote: positional arguments, an array from Nx Console, or `a,b`. */
+  components?: string[] | string;
+  to: string;
+  from?: string;
+  all?: boolean;
+  allowDowngrade?: boolean;
+  summaryFile?: string;
+  skipFormat?: boolean;
+}
