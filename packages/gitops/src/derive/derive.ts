@@ -4,16 +4,16 @@
  * through the tree model. The result is everything reconcile needs: the desired files, and the
  * files the tool owns that nothing wants any more.
  */
-import { Component, dependencyNames } from "../model/component";
-import { EnvironmentSettings } from "../model/environment-settings";
-import { environmentFile } from "../model/layout";
-import { Layer, Platform } from "../model/platform";
-import { layerOf, TreeModel } from "../model/tree-model";
-import { ENGINES } from "../model/vocabulary";
-import { DesiredFile } from "./desired";
-import { ENGINE_MODULES, engineModules, EnvironmentContext } from "./engines";
-import { Obsolete } from "./reconcile";
-import { TreeView } from "./tree-view";
+import { Component, dependencyNames } from '../model/component';
+import { EnvironmentSettings } from '../model/environment-settings';
+import { environmentFile } from '../model/layout';
+import { Layer, Platform } from '../model/platform';
+import { layerOf, TreeModel } from '../model/tree-model';
+import { ENGINES } from '../model/vocabulary';
+import { DesiredFile } from './desired';
+import { ENGINE_MODULES, engineModules, EnvironmentContext } from './engines';
+import { Obsolete } from './reconcile';
+import { TreeView } from './tree-view';
 
 export interface DesiredTree {
   files: DesiredFile[];
@@ -28,9 +28,7 @@ export function deriveTree(view: TreeView, model: TreeModel): DesiredTree {
     // An environment.yaml with a value of the wrong kind: validation reports it; its files stay as they are.
     if (!env) continue;
     const ctx = environmentContext(view, model, platform, env);
-    const files = engineModules(env.engines).flatMap((engine) =>
-      engine.derive(ctx),
-    );
+    const files = engineModules(env.engines).flatMap((engine) => engine.derive(ctx));
     const wanted = new Set(files.map((f) => f.path));
     for (const engine of ENGINES.map((e) => ENGINE_MODULES[e])) {
       for (const path of engine.ownedFiles(view, env.name)) {
@@ -54,21 +52,13 @@ function obsoleteReason(env: EnvironmentSettings, engine: string): string {
 
 /** The components deployed in an environment: an overlay for it and a layer platform.yaml knows. */
 export function deployedIn(model: TreeModel, env: string): Component[] {
-  return [...model.components.values()]
-    .filter((c) => c.overlays.has(env) && layerOf(model, c))
-    .sort((a, b) => a.name.localeCompare(b.name));
+  return [...model.components.values()].filter((c) => c.overlays.has(env) && layerOf(model, c)).sort((a, b) => a.name.localeCompare(b.name));
 }
 
-function environmentContext(
-  view: TreeView,
-  model: TreeModel,
-  platform: Platform,
-  env: EnvironmentSettings,
-): EnvironmentContext {
+function environmentContext(view: TreeView, model: TreeModel, platform: Platform, env: EnvironmentSettings): EnvironmentContext {
   const deployed = deployedIn(model, env.name);
   const byName = new Map(deployed.map((c) => [c.name, c]));
-  const deps = (c: Component) =>
-    [...new Set(dependencyNames(c).filter((d) => byName.has(d)))].sort();
+  const deps = (c: Component) => [...new Set(dependencyNames(c).filter((d) => byName.has(d)))].sort();
   const layer = (c: Component): Layer => layerOf(model, c)!;
   const waves = new Map<string, number>();
   const wave = (c: Component, seen: Set<string> = new Set()): number => {
@@ -76,12 +66,7 @@ function environmentContext(
     if (known !== undefined) return known;
     seen.add(c.name);
     // A cycle (validation reports it) does not recurse forever: a member already on the path counts as its layer's order.
-    const after = deps(c).map(
-      (d) =>
-        (seen.has(d)
-          ? layer(byName.get(d)!).order
-          : wave(byName.get(d)!, seen)) + 1,
-    );
+    const after = deps(c).map((d) => (seen.has(d) ? layer(byName.get(d)!).order : wave(byName.get(d)!, seen)) + 1);
     const w = Math.max(layer(c).order, ...after);
     waves.set(c.name, w);
     return w;

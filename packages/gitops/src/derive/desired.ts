@@ -5,7 +5,7 @@
  * set (in place, comments kept); every other field is an initial default a person may change
  * (a Flux Kustomization's `interval`, say) and stays as it is.
  */
-import { MANAGED_BY, MANAGED_BY_LABEL } from "../manifests/types";
+import { MANAGED_BY, MANAGED_BY_LABEL } from '../manifests/types';
 
 export type FieldPath = (string | number)[];
 
@@ -30,23 +30,17 @@ export interface DesiredFile {
   documents: DesiredDocument[];
 }
 
-export const MANAGED_BY_FIELD: FieldPath = [
-  "metadata",
-  "labels",
-  MANAGED_BY_LABEL,
-];
+export const MANAGED_BY_FIELD: FieldPath = ['metadata', 'labels', MANAGED_BY_LABEL];
 
 /** Identity of a document inside a derived file. */
 export function documentKey(object: unknown): string {
   const o = (object ?? {}) as { kind?: unknown; metadata?: { name?: unknown } };
-  return `${String(o.kind ?? "")}/${String(o.metadata?.name ?? "")}`;
+  return `${String(o.kind ?? '')}/${String(o.metadata?.name ?? '')}`;
 }
 
 /** Whether a parsed object carries the managed-by label. */
 export function isManaged(object: unknown): boolean {
-  const labels = (
-    object as { metadata?: { labels?: Record<string, unknown> } } | null
-  )?.metadata?.labels;
+  const labels = (object as { metadata?: { labels?: Record<string, unknown> } } | null)?.metadata?.labels;
   return labels?.[MANAGED_BY_LABEL] === MANAGED_BY;
 }
 

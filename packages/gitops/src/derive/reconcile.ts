@@ -4,22 +4,10 @@
  * the new texts; the Nx Tree adapter (generators/shared/reconcile.ts) applies them, and validation
  * reports the drift.
  */
-import {
-  Document,
-  isMap,
-  isScalar,
-  isSeq,
-  LineCounter,
-  parseAllDocuments,
-} from "yaml";
-import { toYaml } from "../model/yaml-io";
-import {
-  DesiredDocument,
-  DesiredFile,
-  documentKey,
-  FieldPath,
-} from "./desired";
-import { TreeView } from "./tree-view";
+import { Document, isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import { toYaml } from '../model/yaml-io';
+import { DesiredDocument, DesiredFile, documentKey, FieldPath } from './desired';
+import { TreeView } from './tree-view';
 
 export interface Drift {
   /** The derived file. */
@@ -27,7 +15,7 @@ export interface Drift {
   /** 1-based line of the field (or of the file's first line). */
   line: number;
   /** `field`: a derived field differs; `missing`: the file should exist; `extra`: the file should be gone. */
-  kind: "field" | "missing" | "extra";
+  kind: 'field' | 'missing' | 'extra';
   /** Dotted path of the field, with the document's kind/name when the file holds several. */
   field?: string;
   found?: string;
@@ -56,34 +44,26 @@ export interface Obsolete {
 /** One line per drift, as `nx sync:check` and validation print it. */
 export function describeDrift(d: Drift): string {
   switch (d.kind) {
-    case "missing":
+    case 'missing':
       return `${d.file}: missing; derived from ${d.source}`;
-    case "extra":
+    case 'extra':
       return `${d.file}: should not exist: ${d.source}`;
     default:
       return `${d.file}:${d.line}: ${d.field} is ${d.found}, expected ${d.expected} (from ${d.source})`;
   }
 }
 
-export function reconcile(
-  view: TreeView,
-  desired: DesiredFile[],
-  obsolete: Obsolete[],
-): ReconcilePlan {
+export function reconcile(view: TreeView, desired: DesiredFile[], obsolete: Obsolete[]): ReconcilePlan {
   const plan: ReconcilePlan = { changes: [], drift: [] };
   for (const file of desired) reconcileFile(view, file, plan);
   for (const o of obsolete) {
     plan.changes.push({ path: o.path, text: null });
-    plan.drift.push({ file: o.path, line: 1, kind: "extra", source: o.reason });
+    plan.drift.push({ file: o.path, line: 1, kind: 'extra', source: o.reason });
   }
   return plan;
 }
 
-function reconcileFile(
-  view: TreeView,
-  file: DesiredFile,
-  plan: ReconcilePlan,
-): void {
+function reconcileFile(view: TreeView, file: DesiredFile, plan: ReconcilePlan): void {
   const text = view.read(file.path);
   const fresh = () =>
     toYaml(
@@ -95,8 +75,8 @@ function reconcileFile(
     plan.drift.push({
       file: file.path,
       line: 1,
-      kind: "missing",
-      source: file.documents[0]?.fields[0]?.source ?? "the sources of truth",
+      kind: 'missing',
+      source: file.documents[0]?.fields[0]?.source ?? 'the sources of truth',
     });
     return;
   }
@@ -107,11 +87,11 @@ function reconcileFile(
     plan.drift.push({
       file: file.path,
       line: 1,
-      kind: "field",
-      field: "(file)",
-      found: "YAML that does not parse",
-      expected: "the derived content",
-      source: "the sources of truth",
+      kind: 'field',
+      field: '(file)',
+      found: 'YAML that does not parse',
+      expected: 'the derived content',
+      source: 'the sources of truth',
     });
     return;
   }
@@ -127,10 +107,8 @@ function reconcileFile(
         plan.drift.push({
           file: file.path,
           line,
-          kind: "field",
-          field:
-            (several ? `${documentKey(desired.object)} ` : "") +
-            f.path.join("."),
+          kind: 'field',
+          field: (several ? `${documentKey(desired.object)} ` : '') + f.path.join('.'),
           found: d.found,
           expected: d.expected,
           source: f.source,
@@ -142,83 +120,62 @@ function reconcileFile(
     plan.drift.push({
       file: file.path,
       line: lineCounter.linePos(doc.range?.[0] ?? 0).line,
-      kind: "field",
+      kind: 'field',
       field: documentKey(doc.toJS()),
-      found: "present",
-      expected: "absent",
-      source: "the sources of truth",
+      found: 'present',
+      expected: 'absent',
+      source: 'the sources of truth',
     });
   }
   for (const desired of result.missing) {
     plan.drift.push({
       file: file.path,
       line: 1,
-      kind: "field",
+      kind: 'field',
       field: documentKey(desired.object),
-      found: "absent",
-      expected: "present",
-      source: desired.fields[0]?.source ?? "the sources of truth",
+      found: 'absent',
+      expected: 'present',
+      source: desired.fields[0]?.source ?? 'the sources of truth',
     });
   }
   const kept = result.ordered;
   keepFileHeader(existing[0], kept[0]);
-  const after = kept.map((d) =>
-    d instanceof Document ? d.toString({ lineWidth: 0 }) : toYaml(d.object),
-  );
-  if (
-    after.length === untouched.length &&
-    after.every((t, i) => t === untouched[i])
-  )
-    return;
-  const header =
-    kept[0] instanceof Document
-      ? ""
-      : commentHeader(existing.length ? topComment(existing[0]) : file.header);
+  const after = kept.map((d) => (d instanceof Document ? d.toString({ lineWidth: 0 }) : toYaml(d.object)));
+  if (after.length === untouched.length && after.every((t, i) => t === untouched[i])) return;
+  const header = kept[0] instanceof Document ? '' : commentHeader(existing.length ? topComment(existing[0]) : file.header);
   plan.changes.push({
     path: file.path,
-    text:
-      header +
-      after.map((t, i) => (i === 0 ? t : stripDocStart(t))).join("---\n"),
+    text: header + after.map((t, i) => (i === 0 ? t : stripDocStart(t))).join('---\n'),
   });
 }
 
 /** The comment at the top of the file stays at the top when its document moves or goes. */
-function keepFileHeader(
-  first: Document | undefined,
-  next: Document | DesiredDocument | undefined,
-): void {
+function keepFileHeader(first: Document | undefined, next: Document | DesiredDocument | undefined): void {
   if (!first || first === next) return;
   // The parser keeps a leading comment on the document, or on its first node when no blank line follows it.
-  const holder = first.commentBefore
-    ? first
-    : (first.contents as { commentBefore?: string | null } | null);
+  const holder = first.commentBefore ? first : (first.contents as { commentBefore?: string | null } | null);
   const comment = holder?.commentBefore;
   if (!holder || !comment) return;
   if (next instanceof Document) next.commentBefore = comment;
-  if (next instanceof Document || next === undefined)
-    holder.commentBefore = undefined;
+  if (next instanceof Document || next === undefined) holder.commentBefore = undefined;
 }
 
 function topComment(doc: Document): string | undefined {
-  return (
-    doc.commentBefore ??
-    (doc.contents as { commentBefore?: string } | null)?.commentBefore ??
-    undefined
-  );
+  return doc.commentBefore ?? (doc.contents as { commentBefore?: string } | null)?.commentBefore ?? undefined;
 }
 
 function commentHeader(header?: string | null): string {
-  if (!header) return "";
+  if (!header) return '';
   return (
     header
-      .split("\n")
-      .map((l) => (l.startsWith(" ") || l === "" ? `#${l}` : `# ${l}`))
-      .join("\n") + "\n"
+      .split('\n')
+      .map((l) => (l.startsWith(' ') || l === '' ? `#${l}` : `# ${l}`))
+      .join('\n') + '\n'
   );
 }
 
 function stripDocStart(text: string): string {
-  return text.startsWith("---\n") ? text.slice(4) : text;
+  return text.startsWith('---\n') ? text.slice(4) : text;
 }
 
 interface Matching {
@@ -231,17 +188,13 @@ interface Matching {
 }
 
 /** By kind and name; a single document on each side is the same document even when its name changed (a rename). */
-function matchDocuments(
-  existing: Document[],
-  desired: DesiredDocument[],
-): Matching {
+function matchDocuments(existing: Document[], desired: DesiredDocument[]): Matching {
   const byKey = new Map(desired.map((d) => [documentKey(d.object), d]));
   const m: Matching = { matched: [], unwanted: [], missing: [], ordered: [] };
   const used = new Set<DesiredDocument>();
   for (const doc of existing) {
     let want = byKey.get(documentKey(doc.toJS()));
-    if (!want && existing.length === 1 && desired.length === 1)
-      want = desired[0];
+    if (!want && existing.length === 1 && desired.length === 1) want = desired[0];
     if (want && !used.has(want)) {
       used.add(want);
       m.matched.push({ doc, desired: want });
@@ -260,18 +213,14 @@ function matchDocuments(
 export function valueAt(object: unknown, path: FieldPath): unknown {
   let node = object;
   for (const key of path) {
-    if (node === null || typeof node !== "object") return undefined;
+    if (node === null || typeof node !== 'object') return undefined;
     node = (node as Record<string | number, unknown>)[key];
   }
   return node;
 }
 
 /** Sets (or, for undefined, removes) one field when it differs; returns what it was and what it becomes. */
-function setField(
-  doc: Document,
-  path: FieldPath,
-  value: unknown,
-): { found: string; expected: string } | undefined {
+function setField(doc: Document, path: FieldPath, value: unknown): { found: string; expected: string } | undefined {
   const node = doc.getIn(path, true);
   const current = node === undefined ? undefined : plain(node);
   if (canonical(current) === canonical(value)) return undefined;
@@ -282,8 +231,7 @@ function setField(
 
 function plain(node: unknown): unknown {
   if (isScalar(node)) return node.value;
-  if (isMap(node) || isSeq(node))
-    return (node as { toJSON(): unknown }).toJSON();
+  if (isMap(node) || isSeq(node)) return (node as { toJSON(): unknown }).toJSON();
   return node;
 }
 
@@ -291,20 +239,20 @@ function plain(node: unknown): unknown {
 export function canonical(value: unknown): string {
   return (
     JSON.stringify(value, (_k, v) =>
-      v && typeof v === "object" && !Array.isArray(v)
+      v && typeof v === 'object' && !Array.isArray(v)
         ? Object.fromEntries(
             Object.keys(v)
               .sort()
               .map((k) => [k, v[k]]),
           )
         : v,
-    ) ?? "undefined"
+    ) ?? 'undefined'
   );
 }
 
 function describe(value: unknown): string {
-  if (value === undefined) return "unset";
-  if (typeof value === "string") return value;
+  if (value === undefined) return 'unset';
+  if (typeof value === 'string') return value;
   return JSON.stringify(value);
 }
 

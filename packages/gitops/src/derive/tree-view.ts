@@ -11,8 +11,8 @@ import {
   listEnvironmentDirs,
   overlaysDir,
   platformFile,
-} from "../model/layout";
-import { buildTreeModel, SourceFile, TreeModel } from "../model/tree-model";
+} from '../model/layout';
+import { buildTreeModel, SourceFile, TreeModel } from '../model/tree-model';
 
 export interface TreeView extends DirectoryLister {
   /** The file's text, or null when it does not exist. */
@@ -23,7 +23,7 @@ export interface TreeView extends DirectoryLister {
 export function yamlFilesIn(view: TreeView, dir: string): string[] {
   return view
     .children(dir)
-    .filter((f) => f.endsWith(".yaml") && view.isFile(`${dir}/${f}`))
+    .filter((f) => f.endsWith('.yaml') && view.isFile(`${dir}/${f}`))
     .sort();
 }
 
@@ -35,11 +35,7 @@ export function readTreeModel(view: TreeView): TreeModel {
     ...envs.map((env) => environmentFile(env)),
     ...listComponentDirs(view).flatMap(({ layer, component }) => [
       componentFile(layer, component),
-      ...componentModelFiles(
-        layer,
-        component,
-        overlayEnvs(view, layer, component),
-      ),
+      ...componentModelFiles(layer, component, overlayEnvs(view, layer, component)),
     ]),
   ];
   const files: SourceFile[] = [];
@@ -51,11 +47,7 @@ export function readTreeModel(view: TreeView): TreeModel {
 }
 
 /** The overlay folders a component has (any name: an overlay for an environment that does not exist is still read). */
-function overlayEnvs(
-  view: TreeView,
-  layer: string,
-  component: string,
-): string[] {
+function overlayEnvs(view: TreeView, layer: string, component: string): string[] {
   const dir = overlaysDir(layer, component);
   return view.children(dir).filter((env) => !view.isFile(`${dir}/${env}`));
 }

@@ -5,11 +5,11 @@
  * repository). Only base files that mention one of those kinds are parsed,
  * each once per content hash (graph-cache.ts keeps the facts between nx commands).
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { parseYamlFile } from "../model/yaml-io";
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseYamlFile } from '../model/yaml-io';
 
-export const CHART_SOURCE_KINDS = ["HelmRepository", "OCIRepository"] as const;
+export const CHART_SOURCE_KINDS = ['HelmRepository', 'OCIRepository'] as const;
 
 /** What a base file says about chart sources. */
 export interface ChartSourceFacts {
@@ -20,17 +20,13 @@ export interface ChartSourceFacts {
 }
 
 const NONE: ChartSourceFacts = { defines: [], uses: [] };
-const MENTIONS_KIND =
-  /\bkind:\s*["']?(HelmRelease|HelmRepository|OCIRepository)\b/;
+const MENTIONS_KIND = /\bkind:\s*["']?(HelmRelease|HelmRepository|OCIRepository)\b/;
 
 /** Facts of one file as it is on disk; only files that mention one of the kinds are parsed. The graph cache keeps them per Nx file hash. */
-export function chartSourceFactsOf(
-  workspaceRoot: string,
-  file: string,
-): ChartSourceFacts {
+export function chartSourceFactsOf(workspaceRoot: string, file: string): ChartSourceFacts {
   let text: string;
   try {
-    text = readFileSync(join(workspaceRoot, file), "utf8");
+    text = readFileSync(join(workspaceRoot, file), 'utf8');
   } catch {
     return NONE;
   }
@@ -40,19 +36,12 @@ export function chartSourceFactsOf(
 export function factsOfText(file: string, text: string): ChartSourceFacts {
   const facts: ChartSourceFacts = { defines: [], uses: [] };
   for (const d of parseYamlFile(file, text).documents) {
-    const o = d.value as {
-      kind?: unknown;
-      metadata?: { name?: unknown };
-      spec?: Record<string, any>;
-    } | null;
-    if (!o || typeof o !== "object") continue;
-    if (
-      (CHART_SOURCE_KINDS as readonly unknown[]).includes(o.kind) &&
-      typeof o.metadata?.name === "string"
-    ) {
+    const o = d.value as { kind?: unknown; metadata?: { name?: unknown }; spec?: Record<string, any> } | null;
+    if (!o || typeof o !== 'object') continue;
+    if ((CHART_SOURCE_KINDS as readonly unknown[]).includes(o.kind) && typeof o.metadata?.name === 'string') {
       facts.defines.push(`${o.kind}/${o.metadata.name}`);
     }
-    if (o.kind === "HelmRelease") facts.uses.push(...releaseSources(o.spec));
+    if (o.kind === 'HelmRelease') facts.uses.push(...releaseSources(o.spec));
   }
   return facts;
 }
@@ -60,10 +49,7 @@ export function factsOfText(file: string, text: string): ChartSourceFacts {
 function releaseSources(spec: Record<string, any> | undefined): string[] {
   const refs = [spec?.chart?.spec?.sourceRef, spec?.chartRef];
   return refs
-    .filter(
-      (r): r is { kind: string; name: string } =>
-        !!r && typeof r.kind === "string" && typeof r.name === "string",
-    )
+    .filter((r): r is { kind: string; name: string } => !!r && typeof r.kind === 'string' && typeof r.name === 'string')
     .filter((r) => (CHART_SOURCE_KINDS as readonly string[]).includes(r.kind))
     .map((r) => `${r.kind}/${r.name}`);
 }

@@ -6,56 +6,24 @@
  * the whole list; the model is built once (tree-state.ts) and the per-project
  * work is only assembling configuration objects.
  */
-import type {
-  CreateNodesContextV2,
-  CreateNodesResult,
-  CreateNodesV2,
-  ProjectConfiguration,
-} from "@nx/devkit";
-import {
-  componentDir,
-  environmentEntry,
-  environmentProjectName,
-  GITOPS_FILES_GLOB,
-  parseComponentFile,
-  parseEnvironmentFile,
-} from "../model/layout";
-import {
-  EnvironmentModel,
-  TreeModel,
-  unreadableComponent,
-} from "../model/tree-model";
-import type { Component } from "../model/component";
-import { ENGINES } from "../model/vocabulary";
-import {
-  GitopsPluginOptions,
-  normalizePluginOptions,
-  NormalizedPluginOptions,
-} from "./options";
-import {
-  graphCache,
-  hashParts,
-  NodesResults,
-  pluginCodeVersion,
-} from "./graph-cache";
-import { Deployment, loadTreeState, TreeState } from "./tree-state";
-import {
-  componentNamedInputs,
-  componentValidateTarget,
-  environmentNamedInputs,
-  environmentValidateTarget,
-  TargetContext,
-} from "./validate-target";
-import { validatorInputs } from "./validator-inputs";
+import type { CreateNodesContextV2, CreateNodesResult, CreateNodesV2, ProjectConfiguration } from '@nx/devkit';
+import { componentDir, environmentEntry, environmentProjectName, GITOPS_FILES_GLOB, parseComponentFile, parseEnvironmentFile } from '../model/layout';
+import { EnvironmentModel, TreeModel, unreadableComponent } from '../model/tree-model';
+import type { Component } from '../model/component';
+import { ENGINES } from '../model/vocabulary';
+import { GitopsPluginOptions, normalizePluginOptions, NormalizedPluginOptions } from './options';
+import { graphCache, hashParts, NodesResults, pluginCodeVersion } from './graph-cache';
+import { Deployment, loadTreeState, TreeState } from './tree-state';
+import { componentNamedInputs, componentValidateTarget, environmentNamedInputs, environmentValidateTarget, TargetContext } from './validate-target';
+import { validatorInputs } from './validator-inputs';
 
 export { GITOPS_FILES_GLOB };
 
-type Projects = NonNullable<CreateNodesResult["projects"]>;
+type Projects = NonNullable<CreateNodesResult['projects']>;
 
 export const createNodes: CreateNodesV2<GitopsPluginOptions> = [
   GITOPS_FILES_GLOB,
-  async (files, rawOptions, context) =>
-    createGitopsNodes(files, normalizePluginOptions(rawOptions), context),
+  async (files, rawOptions, context) => createGitopsNodes(files, normalizePluginOptions(rawOptions), context),
 ];
 
 /** The same function under the name Nx 17–22 look for. */
@@ -69,31 +37,16 @@ export function createGitopsNodes(
   const state = loadTreeState(context.workspaceRoot, files, options.tree);
   const validator = validatorInputs(context.workspaceRoot);
   const cache = graphCache(context.workspaceRoot);
-  const key = hashParts([
-    pluginCodeVersion(),
-    JSON.stringify(options),
-    JSON.stringify(validator),
-    state.key,
-  ]);
+  const key = hashParts([pluginCodeVersion(), JSON.stringify(options), JSON.stringify(validator), state.key]);
   const cached = cache.nodes(key);
   if (cached) return cached;
-  const results = buildNodes(
-    files,
-    state,
-    { tree: options.tree, validator },
-    options,
-  );
+  const results = buildNodes(files, state, { tree: options.tree, validator }, options);
   cache.setNodes(key, results);
   cache.save();
   return results;
 }
 
-function buildNodes(
-  files: readonly string[],
-  state: TreeState,
-  ctx: TargetContext,
-  options: NormalizedPluginOptions,
-): NodesResults {
+function buildNodes(files: readonly string[], state: TreeState, ctx: TargetContext, options: NormalizedPluginOptions): NodesResults {
   const { model, deployments } = state;
   const components = projectComponents(model, files);
   const environments = projectEnvironments(model, files);
@@ -110,10 +63,7 @@ function buildNodes(
     ]);
   }
   for (const e of environments) {
-    results.push([
-      e.file,
-      { projects: { [e.dir]: environmentProject(e, ctx, options) } },
-    ]);
+    results.push([e.file, { projects: { [e.dir]: environmentProject(e, ctx, options) } }]);
   }
   return results;
 }
@@ -124,39 +74,23 @@ function buildNodes(
  * and reports the syntax error). A second definition of a name is left out:
  * two projects of one name would break every nx command; validation reports it.
  */
-function projectComponents(
-  model: TreeModel,
-  files: readonly string[],
-): Component[] {
+function projectComponents(model: TreeModel, files: readonly string[]): Component[] {
   const list = [...model.components.values()];
   const known = new Set(list.map((c) => c.name));
   for (const file of files) {
     const at = parseComponentFile(file, model.root);
-    if (
-      !at ||
-      known.has(at.component) ||
-      !model.problems.some((p) => p.file === file)
-    )
-      continue;
+    if (!at || known.has(at.component) || !model.problems.some((p) => p.file === file)) continue;
     known.add(at.component);
     list.push(unreadableComponent(at.layer, at.component, file, model.root));
   }
   return list.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-function projectEnvironments(
-  model: TreeModel,
-  files: readonly string[],
-): EnvironmentModel[] {
+function projectEnvironments(model: TreeModel, files: readonly string[]): EnvironmentModel[] {
   const list = [...model.environments.values()];
   for (const file of files) {
     const env = parseEnvironmentFile(file, model.root);
-    if (
-      !env ||
-      model.environments.has(env) ||
-      !model.problems.some((p) => p.file === file)
-    )
-      continue;
+    if (!env || model.environments.has(env) || !model.problems.some((p) => p.file === file)) continue;
     list.push({
       name: env,
       dir: environmentEntry(env, model.root),
@@ -174,16 +108,12 @@ function componentProject(
   ctx: TargetContext,
   options: NormalizedPluginOptions,
 ): Projects[string] {
-  const envs = new Set(
-    deployments.filter((d) => d.component === c.name).map((d) => d.env),
-  );
-  const engines = [...envs].flatMap(
-    (env) => model.environments.get(env)?.resolved?.engines ?? [],
-  );
+  const envs = new Set(deployments.filter((d) => d.component === c.name).map((d) => d.env));
+  const engines = [...envs].flatMap((env) => model.environments.get(env)?.resolved?.engines ?? []);
   return {
     name: c.name,
     root: c.dir,
-    tags: [`layer:${c.layer}`, "type:component", ...engineTags(engines)],
+    tags: [`layer:${c.layer}`, 'type:component', ...engineTags(engines)],
     namedInputs: componentNamedInputs(c, options.tree),
     targets: { [options.targetName]: componentValidateTarget(c, ctx) },
     metadata: {
@@ -192,19 +122,15 @@ function componentProject(
   } satisfies ProjectConfiguration;
 }
 
-function environmentProject(
-  e: EnvironmentModel,
-  ctx: TargetContext,
-  options: NormalizedPluginOptions,
-): Projects[string] {
+function environmentProject(e: EnvironmentModel, ctx: TargetContext, options: NormalizedPluginOptions): Projects[string] {
   return {
     name: environmentProjectName(e.name),
     root: e.dir,
-    tags: ["type:environment", ...engineTags(e.resolved?.engines ?? [])],
+    tags: ['type:environment', ...engineTags(e.resolved?.engines ?? [])],
     namedInputs: environmentNamedInputs(),
     targets: { [options.targetName]: environmentValidateTarget(e, ctx) },
     metadata: {
-      description: `GitOps environment ${e.name} (engines ${e.resolved?.engines.join(", ") ?? "unset"})`,
+      description: `GitOps environment ${e.name} (engines ${e.resolved?.engines.join(', ') ?? 'unset'})`,
     },
   } satisfies ProjectConfiguration;
 }

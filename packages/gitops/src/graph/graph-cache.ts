@@ -18,20 +18,14 @@
  * facts not used by the last computation are dropped, so it stays the size
  * of the tree. A file that does not parse is ignored.
  */
-import { createHash } from "node:crypto";
-import {
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  writeFileSync,
-} from "node:fs";
-import { dirname, join } from "node:path";
-import type { CreateNodesResult, RawProjectGraphDependency } from "@nx/devkit";
-import type { ChartSourceFacts } from "./chart-sources";
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { CreateNodesResult, RawProjectGraphDependency } from '@nx/devkit';
+import type { ChartSourceFacts } from './chart-sources';
 
-const FORMAT = "mlops-gitops-graph/1";
-const FILE_NAME = "mlops-gitops-graph.json";
+const FORMAT = 'mlops-gitops-graph/1';
+const FILE_NAME = 'mlops-gitops-graph.json';
 
 export type NodesResults = Array<readonly [string, CreateNodesResult]>;
 
@@ -48,11 +42,7 @@ export interface GraphCache {
   dependencies(key: string): RawProjectGraphDependency[] | undefined;
   setDependencies(key: string, deps: RawProjectGraphDependency[]): void;
   /** Facts of a file at an Nx file hash, computed by `compute` when not stored. */
-  facts(
-    file: string,
-    hash: string,
-    compute: () => ChartSourceFacts,
-  ): ChartSourceFacts;
+  facts(file: string, hash: string, compute: () => ChartSourceFacts): ChartSourceFacts;
   /** Writes the file when something changed since it was read. */
   save(): void;
 }
@@ -63,9 +53,7 @@ const open = new Map<string, GraphCache>();
 export function graphCache(workspaceRoot: string): GraphCache {
   let cache = open.get(workspaceRoot);
   if (!cache) {
-    cache = fileGraphCache(
-      join(workspaceDataDirectory(workspaceRoot), FILE_NAME),
-    );
+    cache = fileGraphCache(join(workspaceDataDirectory(workspaceRoot), FILE_NAME));
     open.set(workspaceRoot, cache);
   }
   return cache;
@@ -74,12 +62,10 @@ export function graphCache(workspaceRoot: string): GraphCache {
 /** Nx's workspace data folder (it honours NX_WORKSPACE_DATA_DIRECTORY); `.nx/workspace-data` if Nx cannot say. */
 function workspaceDataDirectory(workspaceRoot: string): string {
   try {
-    const nx = require("nx/src/utils/cache-directory") as {
-      workspaceDataDirectoryForWorkspace(root: string): string;
-    };
+    const nx = require('nx/src/utils/cache-directory') as { workspaceDataDirectoryForWorkspace(root: string): string };
     return nx.workspaceDataDirectoryForWorkspace(workspaceRoot);
   } catch {
-    return join(workspaceRoot, ".nx", "workspace-data");
+    return join(workspaceRoot, '.nx', 'workspace-data');
   }
 }
 
@@ -89,14 +75,12 @@ export function fileGraphCache(path: string): GraphCache {
   let factsUsed = false;
   let changed = false;
   return {
-    nodes: (key) =>
-      stored.nodes?.key === key ? stored.nodes.results : undefined,
+    nodes: (key) => (stored.nodes?.key === key ? stored.nodes.results : undefined),
     setNodes(key, results) {
       stored.nodes = { key, results };
       changed = true;
     },
-    dependencies: (key) =>
-      stored.dependencies?.key === key ? stored.dependencies.deps : undefined,
+    dependencies: (key) => (stored.dependencies?.key === key ? stored.dependencies.deps : undefined),
     setDependencies(key, deps) {
       stored.dependencies = { key, deps };
       changed = true;
@@ -124,13 +108,8 @@ export function fileGraphCache(path: string): GraphCache {
 
 function read(path: string): Stored {
   try {
-    const stored = JSON.parse(readFileSync(path, "utf8")) as Stored;
-    if (
-      stored.format === FORMAT &&
-      stored.facts &&
-      typeof stored.facts === "object"
-    )
-      return stored;
+    const stored = JSON.parse(readFileSync(path, 'utf8')) as Stored;
+    if (stored.format === FORMAT && stored.facts && typeof stored.facts === 'object') return stored;
   } catch {
     // missing or corrupted: start empty
   }
@@ -150,9 +129,9 @@ function write(path: string, stored: Stored): void {
 
 /** sha256 over the parts, each separated so that no two lists of parts hash alike. */
 export function hashParts(parts: Iterable<string>): string {
-  const hash = createHash("sha256");
-  for (const p of parts) hash.update(p).update("\0");
-  return hash.digest("hex");
+  const hash = createHash('sha256');
+  for (const p of parts) hash.update(p).update('\0');
+  return hash.digest('hex');
 }
 
 let codeVersion: string | undefined;
@@ -161,10 +140,8 @@ let codeVersion: string | undefined;
 export function pluginCodeVersion(): string {
   if (codeVersion === undefined) {
     const parts: string[] = [];
-    for (const dir of [__dirname, join(__dirname, "..", "model")]) {
-      for (const name of readdirSync(dir).sort())
-        if (/\.(js|ts)$/.test(name) && !name.endsWith(".d.ts"))
-          parts.push(name, readFileSync(join(dir, name), "utf8"));
+    for (const dir of [__dirname, join(__dirname, '..', 'model')]) {
+      for (const name of readdirSync(dir).sort()) if (/\.(js|ts)$/.test(name) && !name.endsWith('.d.ts')) parts.push(name, readFileSync(join(dir, name), 'utf8'));
     }
     codeVersion = hashParts(parts);
   }

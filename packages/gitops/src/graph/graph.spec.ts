@@ -1,25 +1,11 @@
-import { createHash } from "node:crypto";
-import {
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, relative } from "node:path";
-import type {
-  CreateDependenciesContext,
-  CreateNodesResult,
-  FileData,
-  ProjectConfiguration,
-} from "@nx/devkit";
-import { createDependencies } from "./create-dependencies";
-import { createNodesV2, GITOPS_FILES_GLOB } from "./create-nodes";
-import { loadTreeState } from "./tree-state";
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import type { CreateDependenciesContext, CreateNodesResult, FileData, ProjectConfiguration } from '@nx/devkit';
+import { createDependencies } from './create-dependencies';
+import { createNodesV2, GITOPS_FILES_GLOB } from './create-nodes';
+import { loadTreeState } from './tree-state';
 
 const PLATFORM = `
 defaultEngine: flux
@@ -39,36 +25,21 @@ function write(path: string, text: string): void {
 function allFiles(dir = root): string[] {
   return readdirSync(dir).flatMap((name) => {
     const full = join(dir, name);
-    if (name === "node_modules") return [];
-    return statSync(full).isDirectory()
-      ? allFiles(full)
-      : [relative(root, full).split("\\").join("/")];
+    if (name === 'node_modules') return [];
+    return statSync(full).isDirectory() ? allFiles(full) : [relative(root, full).split('\\').join('/')];
   });
 }
 
 /** The files Nx would hand to createNodes for our glob. */
 function matchedFiles(): string[] {
-  return allFiles().filter((f) =>
-    /^gitops\/(components\/[^/]+\/[^/]+\/component\.yaml|clusters\/[^/]+\/environment\.yaml|platform\.yaml)$/.test(
-      f,
-    ),
-  );
+  return allFiles().filter((f) => /^gitops\/(components\/[^/]+\/[^/]+\/component\.yaml|clusters\/[^/]+\/environment\.yaml|platform\.yaml)$/.test(f));
 }
 
-async function projects(
-  options = {},
-): Promise<Record<string, ProjectConfiguration>> {
-  const results = await createNodesV2[1](matchedFiles(), options, {
-    workspaceRoot: root,
-    nxJsonConfiguration: {},
-  });
+async function projects(options = {}): Promise<Record<string, ProjectConfiguration>> {
+  const results = await createNodesV2[1](matchedFiles(), options, { workspaceRoot: root, nxJsonConfiguration: {} });
   const out: Record<string, ProjectConfiguration> = {};
   for (const [, r] of results as Array<readonly [string, CreateNodesResult]>) {
-    for (const [projectRoot, p] of Object.entries(r.projects ?? {}))
-      out[p.name as string] = {
-        ...p,
-        root: projectRoot,
-      } as ProjectConfiguration;
+    for (const [projectRoot, p] of Object.entries(r.projects ?? {})) out[p.name as string] = { ...p, root: projectRoot } as ProjectConfiguration;
   }
   return out;
 }
@@ -79,435 +50,261 @@ async function edges(options = {}): Promise<string[]> {
   const nonProjectFiles: FileData[] = [];
   const roots = Object.values(ps).sort((a, b) => b.root.length - a.root.length);
   for (const file of allFiles()) {
-    const data = {
-      file,
-      hash: createHash("sha1")
-        .update(readFileSync(join(root, file)))
-        .digest("hex"),
-    };
-    const owner = roots.find((p) => file.startsWith(p.root + "/"));
+    const data = { file, hash: createHash('sha1').update(readFileSync(join(root, file))).digest('hex') };
+    const owner = roots.find((p) => file.startsWith(p.root + '/'));
     if (owner) (projectFileMap[owner.name as string] ??= []).push(data);
     else nonProjectFiles.push(data);
   }
-  const context = {
-    projects: ps,
-    fileMap: { projectFileMap, nonProjectFiles },
-    filesToProcess: { projectFileMap, nonProjectFiles },
-    workspaceRoot: root,
-    externalNodes: {},
-    nxJsonConfiguration: {},
-  };
-  const deps = await createDependencies(
-    options,
-    context as unknown as CreateDependenciesContext,
-  );
-  return deps
-    .map(
-      (d) =>
-        `${d.source} -> ${d.target} (${"sourceFile" in d ? d.sourceFile : ""})`,
-    )
-    .sort();
+  const context = { projects: ps, fileMap: { projectFileMap, nonProjectFiles }, filesToProcess: { projectFileMap, nonProjectFiles }, workspaceRoot: root, externalNodes: {}, nxJsonConfiguration: {} };
+  const deps = await createDependencies(options, context as unknown as CreateDependenciesContext);
+  return deps.map((d) => `${d.source} -> ${d.target} (${'sourceFile' in d ? d.sourceFile : ''})`).sort();
 }
 
-function component(
-  layer: string,
-  name: string,
-  dependsOn: string[] = [],
-): void {
-  write(
-    `gitops/components/${layer}/${name}/component.yaml`,
-    `kind: helm\nnamespace: ${layer}\ndependsOn: [${dependsOn.join(", ")}]\n`,
-  );
-  write(
-    `gitops/components/${layer}/${name}/base/kustomization.yaml`,
-    "resources: [source.yaml, helmrelease.yaml]\n",
-  );
-  write(
-    `gitops/components/${layer}/${name}/overlays/development/kustomization.yaml`,
-    "resources: [../../base]\n",
-  );
+function component(layer: string, name: string, dependsOn: string[] = []): void {
+  write(`gitops/components/${layer}/${name}/component.yaml`, `kind: helm\nnamespace: ${layer}\ndependsOn: [${dependsOn.join(', ')}]\n`);
+  write(`gitops/components/${layer}/${name}/base/kustomization.yaml`, 'resources: [source.yaml, helmrelease.yaml]\n');
+  write(`gitops/components/${layer}/${name}/overlays/development/kustomization.yaml`, 'resources: [../../base]\n');
 }
 
-function helmRelease(
-  layer: string,
-  name: string,
-  sourceKind: string,
-  sourceName: string,
-): void {
+function helmRelease(layer: string, name: string, sourceKind: string, sourceName: string): void {
   write(
     `gitops/components/${layer}/${name}/base/helmrelease.yaml`,
     `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: { name: ${name} }\nspec:\n  chart:\n    spec: { chart: ${name}, sourceRef: { kind: ${sourceKind}, name: ${sourceName} } }\n`,
   );
 }
 
-function chartSource(
-  layer: string,
-  name: string,
-  kind: string,
-  sourceName: string,
-): void {
-  write(
-    `gitops/components/${layer}/${name}/base/source.yaml`,
-    `apiVersion: source.toolkit.fluxcd.io/v1\nkind: ${kind}\nmetadata: { name: ${sourceName} }\nspec: { url: https://charts.example.com }\n`,
-  );
+function chartSource(layer: string, name: string, kind: string, sourceName: string): void {
+  write(`gitops/components/${layer}/${name}/base/source.yaml`, `apiVersion: source.toolkit.fluxcd.io/v1\nkind: ${kind}\nmetadata: { name: ${sourceName} }\nspec: { url: https://charts.example.com }\n`);
 }
 
-function environment(
-  env: string,
-  settings: string,
-  deploys: { flux?: string[]; argocd?: string[] },
-): void {
+function environment(env: string, settings: string, deploys: { flux?: string[]; argocd?: string[] }): void {
   write(`gitops/clusters/${env}/environment.yaml`, settings);
-  for (const c of deploys.flux ?? [])
-    write(
-      `gitops/clusters/${env}/flux/${c}.yaml`,
-      `kind: Kustomization\nmetadata: { name: ${c} }\n`,
-    );
-  for (const c of deploys.argocd ?? [])
-    write(
-      `gitops/clusters/${env}/argocd/apps/${c}.yaml`,
-      `kind: Application\nmetadata: { name: ${c} }\n`,
-    );
+  for (const c of deploys.flux ?? []) write(`gitops/clusters/${env}/flux/${c}.yaml`, `kind: Kustomization\nmetadata: { name: ${c} }\n`);
+  for (const c of deploys.argocd ?? []) write(`gitops/clusters/${env}/argocd/apps/${c}.yaml`, `kind: Application\nmetadata: { name: ${c} }\n`);
 }
 
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), "gitops-graph-"));
-  write("gitops/platform.yaml", PLATFORM);
+  root = mkdtempSync(join(tmpdir(), 'gitops-graph-'));
+  write('gitops/platform.yaml', PLATFORM);
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-describe("createNodesV2", () => {
-  it("uses one glob for the platform file, components and environments", () => {
+describe('createNodesV2', () => {
+  it('uses one glob for the platform file, components and environments', () => {
     expect(createNodesV2[0]).toBe(GITOPS_FILES_GLOB);
-    expect(GITOPS_FILES_GLOB).toBe(
-      "gitops/{components/*/*/component.yaml,clusters/*/environment.yaml,platform.yaml}",
-    );
+    expect(GITOPS_FILES_GLOB).toBe('gitops/{components/*/*/component.yaml,clusters/*/environment.yaml,platform.yaml}');
   });
 
-  it("makes every component a project named after it, tagged with layer, type and the engines of the environments deploying it", async () => {
-    component("platform-operators", "strimzi-kafka-operator");
-    component("data-plane", "kafka-cluster", ["strimzi-kafka-operator"]);
-    environment("development", "engine: flux\n", {
-      flux: ["strimzi-kafka-operator", "kafka-cluster"],
-    });
-    environment("qa", "engine: argocd\n", { argocd: ["kafka-cluster"] });
+  it('makes every component a project named after it, tagged with layer, type and the engines of the environments deploying it', async () => {
+    component('platform-operators', 'strimzi-kafka-operator');
+    component('data-plane', 'kafka-cluster', ['strimzi-kafka-operator']);
+    environment('development', 'engine: flux\n', { flux: ['strimzi-kafka-operator', 'kafka-cluster'] });
+    environment('qa', 'engine: argocd\n', { argocd: ['kafka-cluster'] });
 
     const ps = await projects();
 
-    expect(ps["kafka-cluster"].root).toBe(
-      "gitops/components/data-plane/kafka-cluster",
-    );
-    expect(ps["kafka-cluster"].tags).toEqual([
-      "layer:data-plane",
-      "type:component",
-      "engine:argocd",
-      "engine:flux",
-    ]);
-    expect(ps["strimzi-kafka-operator"].tags).toEqual([
-      "layer:platform-operators",
-      "type:component",
-      "engine:flux",
-    ]);
+    expect(ps['kafka-cluster'].root).toBe('gitops/components/data-plane/kafka-cluster');
+    expect(ps['kafka-cluster'].tags).toEqual(['layer:data-plane', 'type:component', 'engine:argocd', 'engine:flux']);
+    expect(ps['strimzi-kafka-operator'].tags).toEqual(['layer:platform-operators', 'type:component', 'engine:flux']);
   });
 
-  it("makes every environment a project env-<name>; engine both tags both engines, a missing engine takes the platform default", async () => {
-    write(
-      "gitops/platform.yaml",
-      PLATFORM.replace("defaultEngine: flux", "defaultEngine: argocd"),
-    );
-    environment("staging", "engine: both\n", {});
-    environment("development", "sync: auto\n", {});
-    environment("production", "engine: flux\n", {});
+  it('makes every environment a project env-<name>; engine both tags both engines, a missing engine takes the platform default', async () => {
+    write('gitops/platform.yaml', PLATFORM.replace('defaultEngine: flux', 'defaultEngine: argocd'));
+    environment('staging', 'engine: both\n', {});
+    environment('development', 'sync: auto\n', {});
+    environment('production', 'engine: flux\n', {});
 
     const ps = await projects();
 
-    expect(ps["env-staging"]).toMatchObject({
-      root: "gitops/clusters/staging",
-      tags: ["type:environment", "engine:argocd", "engine:flux"],
-    });
-    expect(ps["env-development"].tags).toEqual([
-      "type:environment",
-      "engine:argocd",
-    ]);
-    expect(ps["env-production"].tags).toEqual([
-      "type:environment",
-      "engine:flux",
-    ]);
+    expect(ps['env-staging']).toMatchObject({ root: 'gitops/clusters/staging', tags: ['type:environment', 'engine:argocd', 'engine:flux'] });
+    expect(ps['env-development'].tags).toEqual(['type:environment', 'engine:argocd']);
+    expect(ps['env-production'].tags).toEqual(['type:environment', 'engine:flux']);
   });
 
-  it("gives each project a cacheable validate target with no outputs and relative inputs only", async () => {
-    component("platform-operators", "redis-operator");
-    component("orchestration", "airflow", ["postgresql", "redis-operator"]);
-    environment("production", "engine: flux\n", { flux: ["airflow"] });
+  it('gives each project a cacheable validate target with no outputs and relative inputs only', async () => {
+    component('platform-operators', 'redis-operator');
+    component('orchestration', 'airflow', ['postgresql', 'redis-operator']);
+    environment('production', 'engine: flux\n', { flux: ['airflow'] });
 
     const ps = await projects();
-    const target = ps["airflow"].targets!["validate"];
+    const target = ps['airflow'].targets!['validate'];
 
-    expect(target).toMatchObject({
-      executor: "@mlops/gitops:validate",
-      cache: true,
-      outputs: [],
-    });
+    expect(target).toMatchObject({ executor: '@mlops/gitops:validate', cache: true, outputs: [] });
     expect(target.inputs).toEqual(
       expect.arrayContaining([
-        "{projectRoot}/**/*",
-        "^gitops-interface",
-        "{workspaceRoot}/gitops/components/*/postgresql/component.yaml",
-        "{workspaceRoot}/gitops/components/*/redis-operator/component.yaml",
-        "{workspaceRoot}/gitops/platform.yaml",
-        "{workspaceRoot}/gitops/crds/**/*",
-        "{workspaceRoot}/gitops/clusters/*/environment.yaml",
-        { runtime: "kubectl version --client" },
+        '{projectRoot}/**/*',
+        '^gitops-interface',
+        '{workspaceRoot}/gitops/components/*/postgresql/component.yaml',
+        '{workspaceRoot}/gitops/components/*/redis-operator/component.yaml',
+        '{workspaceRoot}/gitops/platform.yaml',
+        '{workspaceRoot}/gitops/crds/**/*',
+        '{workspaceRoot}/gitops/clusters/*/environment.yaml',
+        { runtime: 'kubectl version --client' },
       ]),
     );
-    expect(ps["env-production"].targets!["validate"].inputs).toEqual(
-      expect.arrayContaining(["{projectRoot}/**/*", "^gitops-files"]),
-    );
+    expect(ps['env-production'].targets!['validate'].inputs).toEqual(expect.arrayContaining(['{projectRoot}/**/*', '^gitops-files']));
     expect(JSON.stringify(ps)).not.toContain(root);
   });
 
-  it("names the validator by its sources when the plugin is a package of the workspace", async () => {
-    component("platform-operators", "redis-operator");
-    write("tools/gitops-plugin/package.json", '{"name":"@mlops/gitops"}');
-    mkdirSync(join(root, "node_modules/@mlops"), { recursive: true });
-    symlinkSync(
-      "../../tools/gitops-plugin",
-      join(root, "node_modules/@mlops/gitops"),
-    );
+  it('names the validator by its sources when the plugin is a package of the workspace', async () => {
+    component('platform-operators', 'redis-operator');
+    write('tools/gitops-plugin/package.json', '{"name":"@mlops/gitops"}');
+    mkdirSync(join(root, 'node_modules/@mlops'), { recursive: true });
+    symlinkSync('../../tools/gitops-plugin', join(root, 'node_modules/@mlops/gitops'));
 
-    const inputs = (await projects())["redis-operator"].targets!["validate"]
-      .inputs;
+    const inputs = (await projects())['redis-operator'].targets!['validate'].inputs;
 
     expect(inputs).toEqual(
       expect.arrayContaining([
-        {
-          fileset: "{workspaceRoot}/tools/gitops-plugin/src/validation/**/*.ts",
-        },
-        { fileset: "!{workspaceRoot}/tools/gitops-plugin/src/**/*.spec.ts" },
+        { fileset: '{workspaceRoot}/tools/gitops-plugin/src/validation/**/*.ts' },
+        { fileset: '!{workspaceRoot}/tools/gitops-plugin/src/**/*.spec.ts' },
       ]),
     );
-    expect(inputs).toContainEqual({
-      externalDependencies: expect.arrayContaining([
-        "kubernetes-models",
-        "@kubernetes-models/flux-cd",
-      ]),
-    });
+    expect(inputs).toContainEqual({ externalDependencies: expect.arrayContaining(['kubernetes-models', '@kubernetes-models/flux-cd']) });
   });
 
-  it("names the validator by its npm package when the plugin is installed", async () => {
-    component("platform-operators", "redis-operator");
+  it('names the validator by its npm package when the plugin is installed', async () => {
+    component('platform-operators', 'redis-operator');
 
-    const inputs = (await projects())["redis-operator"].targets!["validate"]
-      .inputs;
+    const inputs = (await projects())['redis-operator'].targets!['validate'].inputs;
 
-    expect(inputs).toContainEqual({
-      externalDependencies: expect.arrayContaining([
-        "@mlops/gitops",
-        "kubernetes-models",
-      ]),
-    });
-    expect(JSON.stringify(inputs)).not.toContain("fileset");
+    expect(inputs).toContainEqual({ externalDependencies: expect.arrayContaining(['@mlops/gitops', 'kubernetes-models']) });
+    expect(JSON.stringify(inputs)).not.toContain('fileset');
   });
 
-  it("keeps a component whose component.yaml does not parse, so validate can report it", async () => {
-    write(
-      "gitops/components/orchestration/airflow/component.yaml",
-      "dependsOn: [postgresql\n",
-    );
+  it('keeps a component whose component.yaml does not parse, so validate can report it', async () => {
+    write('gitops/components/orchestration/airflow/component.yaml', 'dependsOn: [postgresql\n');
 
     const ps = await projects();
 
-    expect(ps["airflow"]).toMatchObject({
-      root: "gitops/components/orchestration/airflow",
-      tags: ["layer:orchestration", "type:component"],
-    });
+    expect(ps['airflow']).toMatchObject({ root: 'gitops/components/orchestration/airflow', tags: ['layer:orchestration', 'type:component'] });
   });
 
-  it("makes one project of a component defined in two layers instead of breaking nx", async () => {
-    component("orchestration", "redis");
-    component("platform-operators", "redis");
+  it('makes one project of a component defined in two layers instead of breaking nx', async () => {
+    component('orchestration', 'redis');
+    component('platform-operators', 'redis');
 
     const ps = await projects();
 
-    expect(Object.keys(ps)).toEqual(["redis"]);
+    expect(Object.keys(ps)).toEqual(['redis']);
   });
 
-  it("does not throw without a platform file, reads the tree in gitops/ only and honours targetName", async () => {
-    rmSync(join(root, "gitops"), { recursive: true });
-    write(
-      "gitops/components/orchestration/airflow/component.yaml",
-      "kind: helm\n",
-    );
-    write(
-      "deploy/components/orchestration/ignored/component.yaml",
-      "kind: helm\n",
-    );
+  it('does not throw without a platform file, reads the tree in gitops/ only and honours targetName', async () => {
+    rmSync(join(root, 'gitops'), { recursive: true });
+    write('gitops/components/orchestration/airflow/component.yaml', 'kind: helm\n');
+    write('deploy/components/orchestration/ignored/component.yaml', 'kind: helm\n');
 
-    const ps = await projects({ targetName: "check" });
+    const ps = await projects({ targetName: 'check' });
 
-    expect(Object.keys(ps)).toEqual(["airflow"]);
-    expect(ps["airflow"].targets!["check"]).toMatchObject({
-      executor: "@mlops/gitops:validate",
-      options: {},
-    });
-    expect(ps["airflow"].targets!["check"].inputs).toContain(
-      "{workspaceRoot}/gitops/platform.yaml",
-    );
+    expect(Object.keys(ps)).toEqual(['airflow']);
+    expect(ps['airflow'].targets!['check']).toMatchObject({ executor: '@mlops/gitops:validate', options: {} });
+    expect(ps['airflow'].targets!['check'].inputs).toContain('{workspaceRoot}/gitops/platform.yaml');
   });
 
-  it("refuses an option it does not know, such as the former gitopsRoot, naming it and what is allowed", async () => {
-    component("orchestration", "airflow");
+  it('refuses an option it does not know, such as the former gitopsRoot, naming it and what is allowed', async () => {
+    component('orchestration', 'airflow');
 
-    await expect(projects({ gitopsRoot: "deploy" })).rejects.toThrow(
+    await expect(projects({ gitopsRoot: 'deploy' })).rejects.toThrow(
       "Option 'gitopsRoot' of the @mlops/gitops plugin in nx.json is not known; must be one of: targetName. The GitOps tree is always gitops/.",
     );
   });
 
-  it("parses the tree once: unchanged files reuse the model, a changed file rebuilds it", () => {
-    component("orchestration", "airflow");
-    const first = loadTreeState(root, matchedFiles(), { root: "gitops" }).model;
-    expect(loadTreeState(root, matchedFiles(), { root: "gitops" }).model).toBe(
-      first,
-    );
+  it('parses the tree once: unchanged files reuse the model, a changed file rebuilds it', () => {
+    component('orchestration', 'airflow');
+    const first = loadTreeState(root, matchedFiles(), { root: 'gitops' }).model;
+    expect(loadTreeState(root, matchedFiles(), { root: 'gitops' }).model).toBe(first);
 
-    component("orchestration", "airflow", ["postgresql"]);
-    expect(
-      loadTreeState(root, matchedFiles(), { root: "gitops" }).model,
-    ).not.toBe(first);
+    component('orchestration', 'airflow', ['postgresql']);
+    expect(loadTreeState(root, matchedFiles(), { root: 'gitops' }).model).not.toBe(first);
   });
 });
 
-describe("createDependencies", () => {
-  it("derives component edges from dependsOn, declared in component.yaml", async () => {
-    component("platform-operators", "strimzi-kafka-operator");
-    component("data-plane", "kafka-cluster", ["strimzi-kafka-operator"]);
+describe('createDependencies', () => {
+  it('derives component edges from dependsOn, declared in component.yaml', async () => {
+    component('platform-operators', 'strimzi-kafka-operator');
+    component('data-plane', 'kafka-cluster', ['strimzi-kafka-operator']);
 
-    expect(await edges()).toEqual([
-      "kafka-cluster -> strimzi-kafka-operator (gitops/components/data-plane/kafka-cluster/component.yaml)",
-    ]);
+    expect(await edges()).toEqual(['kafka-cluster -> strimzi-kafka-operator (gitops/components/data-plane/kafka-cluster/component.yaml)']);
   });
 
-  it("derives component edges from chart sources another component defines (HelmRepository and OCIRepository)", async () => {
-    component("platform-operators", "bitnami-charts");
-    chartSource(
-      "platform-operators",
-      "bitnami-charts",
-      "HelmRepository",
-      "bitnami",
-    );
-    component("orchestration", "postgresql");
-    helmRelease("orchestration", "postgresql", "HelmRepository", "bitnami");
-    component("platform-operators", "oci-charts");
-    chartSource(
-      "platform-operators",
-      "oci-charts",
-      "OCIRepository",
-      "mlflow-chart",
-    );
-    component("ml-lifecycle", "mlflow");
+  it('derives component edges from chart sources another component defines (HelmRepository and OCIRepository)', async () => {
+    component('platform-operators', 'bitnami-charts');
+    chartSource('platform-operators', 'bitnami-charts', 'HelmRepository', 'bitnami');
+    component('orchestration', 'postgresql');
+    helmRelease('orchestration', 'postgresql', 'HelmRepository', 'bitnami');
+    component('platform-operators', 'oci-charts');
+    chartSource('platform-operators', 'oci-charts', 'OCIRepository', 'mlflow-chart');
+    component('ml-lifecycle', 'mlflow');
     write(
-      "gitops/components/ml-lifecycle/mlflow/base/helmrelease.yaml",
-      "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: { name: mlflow }\nspec:\n  chartRef: { kind: OCIRepository, name: mlflow-chart }\n",
+      'gitops/components/ml-lifecycle/mlflow/base/helmrelease.yaml',
+      'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: { name: mlflow }\nspec:\n  chartRef: { kind: OCIRepository, name: mlflow-chart }\n',
     );
-    component("orchestration", "redis");
-    chartSource("orchestration", "redis", "HelmRepository", "redis");
-    helmRelease("orchestration", "redis", "HelmRepository", "redis");
+    component('orchestration', 'redis');
+    chartSource('orchestration', 'redis', 'HelmRepository', 'redis');
+    helmRelease('orchestration', 'redis', 'HelmRepository', 'redis');
 
     expect(await edges()).toEqual([
-      "mlflow -> oci-charts (gitops/components/ml-lifecycle/mlflow/base/helmrelease.yaml)",
-      "postgresql -> bitnami-charts (gitops/components/orchestration/postgresql/base/helmrelease.yaml)",
+      'mlflow -> oci-charts (gitops/components/ml-lifecycle/mlflow/base/helmrelease.yaml)',
+      'postgresql -> bitnami-charts (gitops/components/orchestration/postgresql/base/helmrelease.yaml)',
     ]);
   });
 
-  it("derives environment edges from its Flux Kustomizations and Argo CD Applications", async () => {
-    component("platform-operators", "redis-operator");
-    component("orchestration", "airflow");
-    environment("development", "engine: flux\n", {
-      flux: ["redis-operator", "airflow"],
-    });
-    environment("qa", "engine: argocd\n", { argocd: ["airflow"] });
-    write(
-      "gitops/clusters/qa/argocd/apps/project-orchestration.yaml",
-      "kind: AppProject\n",
-    );
+  it('derives environment edges from its Flux Kustomizations and Argo CD Applications', async () => {
+    component('platform-operators', 'redis-operator');
+    component('orchestration', 'airflow');
+    environment('development', 'engine: flux\n', { flux: ['redis-operator', 'airflow'] });
+    environment('qa', 'engine: argocd\n', { argocd: ['airflow'] });
+    write('gitops/clusters/qa/argocd/apps/project-orchestration.yaml', 'kind: AppProject\n');
 
     expect(await edges()).toEqual([
-      "env-development -> airflow (gitops/clusters/development/flux/airflow.yaml)",
-      "env-development -> redis-operator (gitops/clusters/development/flux/redis-operator.yaml)",
-      "env-qa -> airflow (gitops/clusters/qa/argocd/apps/airflow.yaml)",
+      'env-development -> airflow (gitops/clusters/development/flux/airflow.yaml)',
+      'env-development -> redis-operator (gitops/clusters/development/flux/redis-operator.yaml)',
+      'env-qa -> airflow (gitops/clusters/qa/argocd/apps/airflow.yaml)',
     ]);
   });
 
-  it("adds no edge for a reference to a missing component, and does not throw", async () => {
-    component("orchestration", "airflow", ["postgresql"]);
-    helmRelease("orchestration", "airflow", "HelmRepository", "nowhere");
-    environment("development", "engine: flux\n", {
-      flux: ["airflow", "ghost"],
-    });
+  it('adds no edge for a reference to a missing component, and does not throw', async () => {
+    component('orchestration', 'airflow', ['postgresql']);
+    helmRelease('orchestration', 'airflow', 'HelmRepository', 'nowhere');
+    environment('development', 'engine: flux\n', { flux: ['airflow', 'ghost'] });
 
-    expect(await edges()).toEqual([
-      "env-development -> airflow (gitops/clusters/development/flux/airflow.yaml)",
-    ]);
+    expect(await edges()).toEqual(['env-development -> airflow (gitops/clusters/development/flux/airflow.yaml)']);
   });
 
-  it("keeps the edge to a component whose component.yaml does not parse", async () => {
-    component("orchestration", "airflow", ["postgresql"]);
-    write(
-      "gitops/components/orchestration/postgresql/component.yaml",
-      "dependsOn: [unclosed\n",
-    );
+  it('keeps the edge to a component whose component.yaml does not parse', async () => {
+    component('orchestration', 'airflow', ['postgresql']);
+    write('gitops/components/orchestration/postgresql/component.yaml', 'dependsOn: [unclosed\n');
 
-    expect(await edges()).toEqual([
-      "airflow -> postgresql (gitops/components/orchestration/airflow/component.yaml)",
-    ]);
+    expect(await edges()).toEqual(['airflow -> postgresql (gitops/components/orchestration/airflow/component.yaml)']);
   });
 
   it("keeps the graph in Nx's workspace data between commands, and a changed tree never gets the old edges", async () => {
-    component("platform-operators", "bitnami-charts");
-    chartSource(
-      "platform-operators",
-      "bitnami-charts",
-      "HelmRepository",
-      "bitnami",
-    );
-    component("orchestration", "postgresql");
-    helmRelease("orchestration", "postgresql", "HelmRepository", "bitnami");
+    component('platform-operators', 'bitnami-charts');
+    chartSource('platform-operators', 'bitnami-charts', 'HelmRepository', 'bitnami');
+    component('orchestration', 'postgresql');
+    helmRelease('orchestration', 'postgresql', 'HelmRepository', 'bitnami');
     const before = await edges();
-    const cacheFile = join(root, ".nx/workspace-data/mlops-gitops-graph.json");
-    const stored = readFileSync(cacheFile, "utf8");
+    const cacheFile = join(root, '.nx/workspace-data/mlops-gitops-graph.json');
+    const stored = readFileSync(cacheFile, 'utf8');
 
     expect(await edges()).toEqual(before);
-    expect(readFileSync(cacheFile, "utf8")).toBe(stored);
+    expect(readFileSync(cacheFile, 'utf8')).toBe(stored);
 
-    chartSource(
-      "orchestration",
-      "postgresql",
-      "HelmRepository",
-      "bitnami-mirror",
-    );
-    helmRelease(
-      "orchestration",
-      "postgresql",
-      "HelmRepository",
-      "bitnami-mirror",
-    );
-    component("data-plane", "kafka-cluster", ["postgresql"]);
+    chartSource('orchestration', 'postgresql', 'HelmRepository', 'bitnami-mirror');
+    helmRelease('orchestration', 'postgresql', 'HelmRepository', 'bitnami-mirror');
+    component('data-plane', 'kafka-cluster', ['postgresql']);
 
-    expect(before).toEqual([
-      "postgresql -> bitnami-charts (gitops/components/orchestration/postgresql/base/helmrelease.yaml)",
-    ]);
-    expect(await edges()).toEqual([
-      "kafka-cluster -> postgresql (gitops/components/data-plane/kafka-cluster/component.yaml)",
-    ]);
+    expect(before).toEqual(['postgresql -> bitnami-charts (gitops/components/orchestration/postgresql/base/helmrelease.yaml)']);
+    expect(await edges()).toEqual(['kafka-cluster -> postgresql (gitops/components/data-plane/kafka-cluster/component.yaml)']);
   });
 
-  it("keeps upward and cyclic edges (validation reports them) without throwing", async () => {
-    component("platform-operators", "spark-operator", ["airflow"]);
-    component("orchestration", "airflow", ["spark-operator"]);
+  it('keeps upward and cyclic edges (validation reports them) without throwing', async () => {
+    component('platform-operators', 'spark-operator', ['airflow']);
+    component('orchestration', 'airflow', ['spark-operator']);
 
     expect(await edges()).toEqual([
-      "airflow -> spark-operator (gitops/components/orchestration/airflow/component.yaml)",
-      "spark-operator -> airflow (gitops/components/platform-operators/spark-operator/component.yaml)",
+      'airflow -> spark-operator (gitops/components/orchestration/airflow/component.yaml)',
+      'spark-operator -> airflow (gitops/components/platform-operators/spark-operator/component.yaml)',
     ]);
   });
 });

@@ -10,18 +10,11 @@
  * The model is also kept in a module-level cache by key, so a second graph
  * computation in the same process (the Nx daemon) parses nothing again.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import {
-  KUSTOMIZATION_FILE,
-  overlayFile,
-  parseComponentFile,
-  parseEnvironmentFile,
-  platformFile,
-  TreeRoot,
-} from "../model/layout";
-import { buildTreeModel, SourceFile, TreeModel } from "../model/tree-model";
-import { hashParts } from "./graph-cache";
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KUSTOMIZATION_FILE, overlayFile, parseComponentFile, parseEnvironmentFile, platformFile, TreeRoot } from '../model/layout';
+import { buildTreeModel, SourceFile, TreeModel } from '../model/tree-model';
+import { hashParts } from './graph-cache';
 
 /** An environment deploys a component that has an overlay for it. */
 export interface Deployment {
@@ -43,40 +36,20 @@ let cachedModel: { key: string; model: TreeModel } | undefined;
 let latest: { root: string; state: TreeState } | undefined;
 
 /** The files (relative paths) among `files` that the tree model is built from. */
-export function treeModelFiles(
-  files: readonly string[],
-  tree: TreeRoot,
-): string[] {
+export function treeModelFiles(files: readonly string[], tree: TreeRoot): string[] {
   const platform = platformFile(tree);
-  return files
-    .filter(
-      (f) =>
-        f === platform ||
-        parseComponentFile(f, tree) !== undefined ||
-        parseEnvironmentFile(f, tree) !== undefined,
-    )
-    .sort();
+  return files.filter((f) => f === platform || parseComponentFile(f, tree) !== undefined || parseEnvironmentFile(f, tree) !== undefined).sort();
 }
 
 /** Reads the model files and finds the entry files; the model itself is built (or reused) when first asked for. */
-export function loadTreeState(
-  workspaceRoot: string,
-  files: readonly string[],
-  tree: TreeRoot,
-): TreeState {
+export function loadTreeState(workspaceRoot: string, files: readonly string[], tree: TreeRoot): TreeState {
   const modelFiles = treeModelFiles(files, tree);
   const sources = readSources(workspaceRoot, modelFiles);
   const candidates = entryFiles(workspaceRoot, modelFiles, tree);
-  const key = hashParts([
-    tree.root,
-    ...sources.flatMap((s) => [s.path, s.text]),
-    "\0entries",
-    ...candidates.map((c) => c.file),
-  ]);
+  const key = hashParts([tree.root, ...sources.flatMap((s) => [s.path, s.text]), '\0entries', ...candidates.map((c) => c.file)]);
   let deployments: Deployment[] | undefined;
   const model = () => {
-    if (cachedModel?.key !== key)
-      cachedModel = { key, model: buildTreeModel(sources, tree) };
+    if (cachedModel?.key !== key) cachedModel = { key, model: buildTreeModel(sources, tree) };
     return cachedModel.model;
   };
   const state: TreeState = {
@@ -86,9 +59,7 @@ export function loadTreeState(
     },
     get deployments() {
       const m = model();
-      return (deployments ??= candidates.filter(
-        (c) => m.components.has(c.component) && m.environments.has(c.env),
-      ));
+      return (deployments ??= candidates.filter((c) => m.components.has(c.component) && m.environments.has(c.env)));
     },
   };
   latest = { root: tree.root, state };
@@ -106,7 +77,7 @@ function readSources(workspaceRoot: string, files: string[]): SourceFile[] {
     try {
       sources.push({
         path,
-        text: readFileSync(join(workspaceRoot, path), "utf8"),
+        text: readFileSync(join(workspaceRoot, path), 'utf8'),
       });
     } catch {
       // Deleted between globbing and reading: the next graph computation will not list it.
@@ -116,31 +87,15 @@ function readSources(workspaceRoot: string, files: string[]): SourceFile[] {
 }
 
 /** The overlays that exist, for every environment and component named by the files' paths. */
-function entryFiles(
-  workspaceRoot: string,
-  modelFiles: string[],
-  tree: TreeRoot,
-): Deployment[] {
-  const envs = [
-    ...new Set(
-      modelFiles
-        .map((f) => parseEnvironmentFile(f, tree))
-        .filter((e): e is string => e !== undefined),
-    ),
-  ].sort();
-  const components = modelFiles
-    .map((f) => parseComponentFile(f, tree))
-    .filter((c): c is NonNullable<typeof c> => c !== undefined);
+function entryFiles(workspaceRoot: string, modelFiles: string[], tree: TreeRoot): Deployment[] {
+  const envs = [...new Set(modelFiles.map((f) => parseEnvironmentFile(f, tree)).filter((e): e is string => e !== undefined))].sort();
+  const components = modelFiles.map((f) => parseComponentFile(f, tree)).filter((c): c is NonNullable<typeof c> => c !== undefined);
   const found: Deployment[] = [];
   for (const env of envs) {
     for (const { layer, component } of components) {
       const file = overlayFile(layer, component, env, KUSTOMIZATION_FILE, tree);
-      if (existsSync(join(workspaceRoot, file)))
-        found.push({ env, component, file });
+      if (existsSync(join(workspaceRoot, file))) found.push({ env, component, file });
     }
   }
-  return found.sort(
-    (a, b) =>
-      a.env.localeCompare(b.env) || a.component.localeCompare(b.component),
-  );
+  return found.sort((a, b) => a.env.localeCompare(b.env) || a.component.localeCompare(b.component));
 }

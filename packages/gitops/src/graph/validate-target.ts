@@ -4,35 +4,24 @@
  * {workspaceRoot}) and listed in a fixed order, so the task hash is the same
  * in every clone.
  */
-import type { TargetConfiguration } from "@nx/devkit";
-import {
-  componentBase,
-  componentDir,
-  componentFile,
-  crdsDir,
-  environmentFile,
-  platformFile,
-  relativeTo,
-  TreeRoot,
-} from "../model/layout";
-import type { Component } from "../model/component";
-import { EnvironmentModel } from "../model/tree-model";
+import type { TargetConfiguration } from '@nx/devkit';
+import { componentBase, componentDir, componentFile, crdsDir, environmentFile, platformFile, relativeTo, TreeRoot } from '../model/layout';
+import type { Component } from '../model/component';
+import { EnvironmentModel } from '../model/tree-model';
 
 /** One entry of a target's `inputs` (the devkit does not export the type by name). */
-export type InputDefinition = NonNullable<
-  TargetConfiguration["inputs"]
->[number];
+export type InputDefinition = NonNullable<TargetConfiguration['inputs']>[number];
 
-export const VALIDATE_EXECUTOR = "@mlops/gitops:validate";
+export const VALIDATE_EXECUTOR = '@mlops/gitops:validate';
 
 /** Named input: every file of a component or environment project. */
-export const GITOPS_FILES_INPUT = "gitops-files";
+export const GITOPS_FILES_INPUT = 'gitops-files';
 /** Named input: what other components see of a component (component.yaml and base: chart sources, CRDs). */
-export const GITOPS_INTERFACE_INPUT = "gitops-interface";
+export const GITOPS_INTERFACE_INPUT = 'gitops-interface';
 
 /** kustomize (embedded in kubectl) renders every kustomization: its version is part of the result. */
 export const KUSTOMIZE_VERSION_INPUT: InputDefinition = {
-  runtime: "kubectl version --client",
+  runtime: 'kubectl version --client',
 };
 
 export interface TargetContext {
@@ -41,29 +30,17 @@ export interface TargetContext {
   validator: InputDefinition[];
 }
 
-export function componentNamedInputs(
-  c: Component,
-  tree: TreeRoot,
-): Record<string, string[]> {
-  const base = relativeTo(
-    componentDir(c.layer, c.name, tree),
-    componentBase(c.layer, c.name, tree),
-  );
-  const own = relativeTo(
-    componentDir(c.layer, c.name, tree),
-    componentFile(c.layer, c.name, tree),
-  );
+export function componentNamedInputs(c: Component, tree: TreeRoot): Record<string, string[]> {
+  const base = relativeTo(componentDir(c.layer, c.name, tree), componentBase(c.layer, c.name, tree));
+  const own = relativeTo(componentDir(c.layer, c.name, tree), componentFile(c.layer, c.name, tree));
   return {
-    [GITOPS_FILES_INPUT]: ["{projectRoot}/**/*"],
-    [GITOPS_INTERFACE_INPUT]: [
-      `{projectRoot}/${own}`,
-      `{projectRoot}/${base}/**/*`,
-    ],
+    [GITOPS_FILES_INPUT]: ['{projectRoot}/**/*'],
+    [GITOPS_INTERFACE_INPUT]: [`{projectRoot}/${own}`, `{projectRoot}/${base}/**/*`],
   };
 }
 
 export function environmentNamedInputs(): Record<string, string[]> {
-  return { [GITOPS_FILES_INPUT]: ["{projectRoot}/**/*"] };
+  return { [GITOPS_FILES_INPUT]: ['{projectRoot}/**/*'] };
 }
 
 /**
@@ -73,24 +50,15 @@ export function environmentNamedInputs(): Record<string, string[]> {
  * settings (policy per overlay, e.g. production pins versions); kustomize;
  * the validator.
  */
-export function componentValidateTarget(
-  c: Component,
-  ctx: TargetContext,
-): TargetConfiguration {
-  const declared = [...new Set(c.dependsOn.map((d) => d.name))]
-    .sort()
-    .map((name) => ws(componentFile("*", name, ctx.tree)));
-  return validateTarget(
-    ctx,
-    `Validate component ${c.name} (layer ${c.layer}): render base and overlays, check schemas, references and policy`,
-    [
-      "{projectRoot}/**/*",
-      `^${GITOPS_INTERFACE_INPUT}`,
-      ...declared,
-      ...sharedTreeInputs(ctx.tree),
-      ws(environmentFile("*", ctx.tree)),
-    ],
-  );
+export function componentValidateTarget(c: Component, ctx: TargetContext): TargetConfiguration {
+  const declared = [...new Set(c.dependsOn.map((d) => d.name))].sort().map((name) => ws(componentFile('*', name, ctx.tree)));
+  return validateTarget(ctx, `Validate component ${c.name} (layer ${c.layer}): render base and overlays, check schemas, references and policy`, [
+    '{projectRoot}/**/*',
+    `^${GITOPS_INTERFACE_INPUT}`,
+    ...declared,
+    ...sharedTreeInputs(ctx.tree),
+    ws(environmentFile('*', ctx.tree)),
+  ]);
 }
 
 /**
@@ -99,19 +67,12 @@ export function componentValidateTarget(
  * overlays are what its entries point at); the layers; user CRDs; kustomize;
  * the validator.
  */
-export function environmentValidateTarget(
-  e: EnvironmentModel,
-  ctx: TargetContext,
-): TargetConfiguration {
-  return validateTarget(
-    ctx,
-    `Validate environment ${e.name}: render its entry point, check Flux / Argo CD entries and policy`,
-    [
-      "{projectRoot}/**/*",
-      `^${GITOPS_FILES_INPUT}`,
-      ...sharedTreeInputs(ctx.tree),
-    ],
-  );
+export function environmentValidateTarget(e: EnvironmentModel, ctx: TargetContext): TargetConfiguration {
+  return validateTarget(ctx, `Validate environment ${e.name}: render its entry point, check Flux / Argo CD entries and policy`, [
+    '{projectRoot}/**/*',
+    `^${GITOPS_FILES_INPUT}`,
+    ...sharedTreeInputs(ctx.tree),
+  ]);
 }
 
 function sharedTreeInputs(tree: TreeRoot): string[] {
@@ -123,13 +84,9 @@ function ws(path: string): string {
 }
 
 /** Derived files must match their sources before validation means anything: Nx runs the sync generator first (task sync). */
-export const SYNC_GENERATOR = "@mlops/gitops:sync";
+export const SYNC_GENERATOR = '@mlops/gitops:sync';
 
-function validateTarget(
-  ctx: TargetContext,
-  description: string,
-  files: string[],
-): TargetConfiguration {
+function validateTarget(ctx: TargetContext, description: string, files: string[]): TargetConfiguration {
   return {
     executor: VALIDATE_EXECUTOR,
     options: {},
@@ -137,6 +94,6 @@ function validateTarget(
     syncGenerators: [SYNC_GENERATOR],
     inputs: [...files, ...ctx.validator, KUSTOMIZE_VERSION_INPUT],
     outputs: [],
-    metadata: { description, technologies: ["kustomize"] },
+    metadata: { description, technologies: ['kustomize'] },
   };
 }

@@ -11,67 +11,43 @@
  * Either way no absolute path ends up in an input, so hashes agree across
  * clones, CI agents and a shared remote cache.
  */
-import { existsSync, lstatSync, readFileSync, readlinkSync } from "node:fs";
-import { dirname, isAbsolute, join, relative, resolve } from "node:path";
-import type { InputDefinition } from "./validate-target";
-import { SCHEMA_PACKAGES, SCHEMA_RUNTIME_PACKAGES } from "../validation/inputs";
+import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import type { InputDefinition } from './validate-target';
+import { SCHEMA_PACKAGES, SCHEMA_RUNTIME_PACKAGES } from '../validation/inputs';
 
 /** Source folders (of the plugin package) whose code decides a validate result. */
-export const VALIDATOR_SOURCE_DIRS = [
-  "model",
-  "validation",
-  "executors",
-] as const;
+export const VALIDATOR_SOURCE_DIRS = ['model', 'validation', 'executors'] as const;
 
-const PACKAGE_ROOT = resolve(__dirname, "..", "..");
+const PACKAGE_ROOT = resolve(__dirname, '..', '..');
 
 export function pluginPackageName(): string {
-  return (
-    JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as {
-      name: string;
-    }
-  ).name;
+  return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { name: string }).name;
 }
 
 /** Folder of the plugin package relative to the workspace root, when the plugin is one of its packages. */
-export function localPluginDir(
-  workspaceRoot: string,
-  packageName = pluginPackageName(),
-): string | undefined {
-  const link = join(workspaceRoot, "node_modules", ...packageName.split("/"));
+export function localPluginDir(workspaceRoot: string, packageName = pluginPackageName()): string | undefined {
+  const link = join(workspaceRoot, 'node_modules', ...packageName.split('/'));
   let target: string | undefined;
   try {
-    if (lstatSync(link).isSymbolicLink())
-      target = resolve(dirname(link), readlinkSync(link));
+    if (lstatSync(link).isSymbolicLink()) target = resolve(dirname(link), readlinkSync(link));
   } catch {
     target = undefined;
   }
   target ??= PACKAGE_ROOT;
-  const rel = relative(workspaceRoot, target).split("\\").join("/");
-  if (
-    rel === "" ||
-    rel.startsWith("..") ||
-    isAbsolute(rel) ||
-    rel.split("/").includes("node_modules")
-  )
-    return undefined;
-  return existsSync(join(workspaceRoot, rel, "package.json")) ? rel : undefined;
+  const rel = relative(workspaceRoot, target).split('\\').join('/');
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel) || rel.split('/').includes('node_modules')) return undefined;
+  return existsSync(join(workspaceRoot, rel, 'package.json')) ? rel : undefined;
 }
 
 /** Inputs standing for the validator itself: its code and the schema packages it loads. */
 export function validatorInputs(workspaceRoot: string): InputDefinition[] {
   const packageName = pluginPackageName();
   const local = localPluginDir(workspaceRoot, packageName);
-  const schemaPackages = [
-    ...SCHEMA_PACKAGES,
-    ...SCHEMA_RUNTIME_PACKAGES,
-  ].sort();
-  if (local === undefined)
-    return [{ externalDependencies: [packageName, ...schemaPackages] }];
+  const schemaPackages = [...SCHEMA_PACKAGES, ...SCHEMA_RUNTIME_PACKAGES].sort();
+  if (local === undefined) return [{ externalDependencies: [packageName, ...schemaPackages] }];
   return [
-    ...VALIDATOR_SOURCE_DIRS.map((d) => ({
-      fileset: `{workspaceRoot}/${local}/src/${d}/**/*.ts`,
-    })),
+    ...VALIDATOR_SOURCE_DIRS.map((d) => ({ fileset: `{workspaceRoot}/${local}/src/${d}/**/*.ts` })),
     { fileset: `!{workspaceRoot}/${local}/src/**/*.spec.ts` },
     { externalDependencies: schemaPackages },
   ];

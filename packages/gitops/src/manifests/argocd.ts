@@ -3,42 +3,29 @@
  * environment, one AppProject per layer (least privilege), one Application
  * per component in its layer's project with the layer's sync wave.
  */
-import {
-  argoAppsDir,
-  componentBaseFile,
-  overlayDir,
-  overlayFile,
-  VALUES_FILE,
-} from "../model/layout";
-import { Layer } from "../model/platform";
-import { repoKind } from "../model/vocabulary";
-import {
-  ARGOCD_NAMESPACE,
-  Component,
-  EnvironmentSettings,
-  GitSource,
-  K8sObject,
-  MANAGED_LABELS,
-} from "./types";
+import { argoAppsDir, componentBaseFile, overlayDir, overlayFile, VALUES_FILE } from '../model/layout';
+import { Layer } from '../model/platform';
+import { repoKind } from '../model/vocabulary';
+import { ARGOCD_NAMESPACE, Component, EnvironmentSettings, GitSource, K8sObject, MANAGED_LABELS } from './types';
 
-export const ARGOCD_API = "argoproj.io/v1alpha1";
+export const ARGOCD_API = 'argoproj.io/v1alpha1';
 /** The cluster Argo CD runs in, as Application and AppProject destinations name it. */
-export const IN_CLUSTER = "https://kubernetes.default.svc";
+export const IN_CLUSTER = 'https://kubernetes.default.svc';
 /** Name of the git source that carries the value files in multi-source Applications. */
-const VALUES_REF = "values";
+const VALUES_REF = 'values';
 
 /** Cluster-scoped kinds an operator chart installs: only layers with operators may sync them. */
 export const OPERATOR_CLUSTER_RESOURCES = [
-  { group: "apiextensions.k8s.io", kind: "CustomResourceDefinition" },
-  { group: "rbac.authorization.k8s.io", kind: "ClusterRole" },
-  { group: "rbac.authorization.k8s.io", kind: "ClusterRoleBinding" },
+  { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
   {
-    group: "admissionregistration.k8s.io",
-    kind: "MutatingWebhookConfiguration",
+    group: 'admissionregistration.k8s.io',
+    kind: 'MutatingWebhookConfiguration',
   },
   {
-    group: "admissionregistration.k8s.io",
-    kind: "ValidatingWebhookConfiguration",
+    group: 'admissionregistration.k8s.io',
+    kind: 'ValidatingWebhookConfiguration',
   },
 ];
 
@@ -48,9 +35,9 @@ export function projectName(layer: Layer): string {
 
 function syncPolicy(env: EnvironmentSettings): Record<string, unknown> {
   const options = {
-    syncOptions: ["CreateNamespace=true", "ServerSideApply=true"],
+    syncOptions: ['CreateNamespace=true', 'ServerSideApply=true'],
   };
-  if (env.sync !== "auto") return options;
+  if (env.sync !== 'auto') return options;
   return {
     automated: { prune: env.prune, selfHeal: env.selfHeal },
     ...options,
@@ -64,22 +51,18 @@ function syncPolicy(env: EnvironmentSettings): Record<string, unknown> {
  * targetRevision is its version. (Before 3.1 Argo CD only knew OCI Helm repositories, written
  * without the scheme plus a chart name; this plugin targets 3.1+.)
  */
-function chartSource(
-  c: Component,
-  version: string,
-  env: EnvironmentSettings,
-): Record<string, unknown> {
+function chartSource(c: Component, version: string, env: EnvironmentSettings): Record<string, unknown> {
   const chart = c.chart!;
   const valueFiles = [
     `$${VALUES_REF}/${componentBaseFile(c.layer, c.name, VALUES_FILE)}`,
     `$${VALUES_REF}/${overlayFile(c.layer, c.name, env.name, VALUES_FILE)}`,
   ];
   const helm = { releaseName: c.releaseName, valueFiles };
-  if (repoKind(chart.repository) === "oci") {
+  if (repoKind(chart.repository) === 'oci') {
     return {
       repoURL: chart.repository,
       targetRevision: version,
-      path: ".",
+      path: '.',
       helm,
     };
   }
@@ -100,23 +83,15 @@ export interface ApplicationPlacement {
   version?: string;
 }
 
-export const SYNC_WAVE_ANNOTATION = "argocd.argoproj.io/sync-wave";
-export const RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io";
+export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
+export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 
-export function application(
-  c: Component,
-  env: EnvironmentSettings,
-  git: GitSource,
-  { project, wave, version }: ApplicationPlacement,
-): K8sObject {
+export function application(c: Component, env: EnvironmentSettings, git: GitSource, { project, wave, version }: ApplicationPlacement): K8sObject {
   const destination = { server: IN_CLUSTER, namespace: c.namespace };
   const source =
-    c.kind === "helm"
+    c.kind === 'helm'
       ? {
-          sources: [
-            chartSource(c, version ?? "", env),
-            { repoURL: git.url, targetRevision: git.branch, ref: VALUES_REF },
-          ],
+          sources: [chartSource(c, version ?? '', env), { repoURL: git.url, targetRevision: git.branch, ref: VALUES_REF }],
         }
       : {
           source: {
@@ -127,7 +102,7 @@ export function application(
         };
   return {
     apiVersion: ARGOCD_API,
-    kind: "Application",
+    kind: 'Application',
     metadata: {
       name: c.name,
       namespace: ARGOCD_NAMESPACE,
@@ -140,43 +115,33 @@ export function application(
 }
 
 /** Where an Application keeps its chart version (for in-place updates). */
-export const TARGET_REVISION_PATH = ["spec", "sources", 0, "targetRevision"];
+export const TARGET_REVISION_PATH = ['spec', 'sources', 0, 'targetRevision'];
 
-export function appProject(
-  layer: Layer,
-  sourceRepos: string[],
-  namespaces: string[],
-  operators: boolean,
-): K8sObject {
+export function appProject(layer: Layer, sourceRepos: string[], namespaces: string[], operators: boolean): K8sObject {
   return {
     apiVersion: ARGOCD_API,
-    kind: "AppProject",
+    kind: 'AppProject',
     metadata: {
       name: projectName(layer),
       namespace: ARGOCD_NAMESPACE,
       labels: MANAGED_LABELS,
     },
     spec: {
-      description: `Layer ${layer.name} (order ${layer.order})${layer.description ? `: ${layer.description}` : ""}`,
+      description: `Layer ${layer.name} (order ${layer.order})${layer.description ? `: ${layer.description}` : ''}`,
       sourceRepos: [...sourceRepos].sort(),
-      destinations: [...namespaces]
-        .sort()
-        .map((namespace) => ({ server: IN_CLUSTER, namespace })),
-      clusterResourceWhitelist: [
-        { group: "", kind: "Namespace" },
-        ...(operators ? OPERATOR_CLUSTER_RESOURCES : []),
-      ],
+      destinations: [...namespaces].sort().map((namespace) => ({ server: IN_CLUSTER, namespace })),
+      clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }, ...(operators ? OPERATOR_CLUSTER_RESOURCES : [])],
     },
   };
 }
 
 /** AppProject of the root app-of-apps: it may sync nothing but Argo CD's own objects. */
-export const ROOT_PROJECT = "gitops-root";
+export const ROOT_PROJECT = 'gitops-root';
 
 /** Namespaced kinds the root app-of-apps syncs from argocd/apps. */
 export const ROOT_PROJECT_RESOURCES = [
-  { group: "argoproj.io", kind: "Application" },
-  { group: "argoproj.io", kind: "AppProject" },
+  { group: 'argoproj.io', kind: 'Application' },
+  { group: 'argoproj.io', kind: 'AppProject' },
 ];
 
 /**
@@ -186,15 +151,14 @@ export const ROOT_PROJECT_RESOURCES = [
 export function rootProject(git: GitSource): K8sObject {
   return {
     apiVersion: ARGOCD_API,
-    kind: "AppProject",
+    kind: 'AppProject',
     metadata: {
       name: ROOT_PROJECT,
       namespace: ARGOCD_NAMESPACE,
       labels: MANAGED_LABELS,
     },
     spec: {
-      description:
-        "Root app-of-apps, syncs only the AppProjects and Applications of argocd/apps",
+      description: 'Root app-of-apps, syncs only the AppProjects and Applications of argocd/apps',
       sourceRepos: [git.url],
       destinations: [{ server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE }],
       namespaceResourceWhitelist: ROOT_PROJECT_RESOURCES,
@@ -204,13 +168,10 @@ export function rootProject(git: GitSource): K8sObject {
 }
 
 /** The root app-of-apps: syncs the projects and applications of one environment, in project gitops-root. */
-export function rootApplication(
-  env: EnvironmentSettings,
-  git: GitSource,
-): K8sObject {
+export function rootApplication(env: EnvironmentSettings, git: GitSource): K8sObject {
   return {
     apiVersion: ARGOCD_API,
-    kind: "Application",
+    kind: 'Application',
     metadata: {
       name: `root-${env.name}`,
       namespace: ARGOCD_NAMESPACE,
@@ -235,9 +196,6 @@ export function rootApplication(
 }
 
 /** The documents of root.yaml, the project first so that one `kubectl apply -f` creates it before the root app. */
-export function rootObjects(
-  env: EnvironmentSettings,
-  git: GitSource,
-): K8sObject[] {
+export function rootObjects(env: EnvironmentSettings, git: GitSource): K8sObject[] {
   return [rootProject(git), rootApplication(env, git)];
 }

@@ -3,12 +3,12 @@
  * HelmRepository (https) or OCIRepository (oci://), and a HelmRelease v2
  * reading its values from the kustomize-generated ConfigMap.
  */
-import { versionPath } from "../model/component";
-import { repoKind } from "../model/vocabulary";
-import { ChartRef, Component, K8sObject } from "./types";
+import { versionPath } from '../model/component';
+import { repoKind } from '../model/vocabulary';
+import { ChartRef, Component, K8sObject } from './types';
 
-export const HELM_REPOSITORY_API = "source.toolkit.fluxcd.io/v1";
-export const HELM_RELEASE_API = "helm.toolkit.fluxcd.io/v2";
+export const HELM_REPOSITORY_API = 'source.toolkit.fluxcd.io/v1';
+export const HELM_RELEASE_API = 'helm.toolkit.fluxcd.io/v2';
 
 /** Name of the ConfigMap the base generates from the values files. */
 export function valuesConfigMapName(component: string): string {
@@ -16,46 +16,43 @@ export function valuesConfigMapName(component: string): string {
 }
 
 /** Keys of that ConfigMap: the base's values and the environment's. */
-export const BASE_VALUES_KEY = "base.yaml";
-export const ENVIRONMENT_VALUES_KEY = "environment.yaml";
+export const BASE_VALUES_KEY = 'base.yaml';
+export const ENVIRONMENT_VALUES_KEY = 'environment.yaml';
 
 export function chartSource(component: string, chart: ChartRef): K8sObject {
-  if (repoKind(chart.repository) === "oci") {
+  if (repoKind(chart.repository) === 'oci') {
     return {
       apiVersion: HELM_REPOSITORY_API,
-      kind: "OCIRepository",
+      kind: 'OCIRepository',
       metadata: { name: component },
       spec: {
-        interval: "12h",
+        interval: '12h',
         url: chart.repository,
         layerSelector: {
-          mediaType: "application/vnd.cncf.helm.chart.content.v1.tar+gzip",
-          operation: "copy",
+          mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip',
+          operation: 'copy',
         },
       },
     };
   }
   return {
     apiVersion: HELM_REPOSITORY_API,
-    kind: "HelmRepository",
+    kind: 'HelmRepository',
     metadata: { name: component },
-    spec: { interval: "12h", url: chart.repository },
+    spec: { interval: '12h', url: chart.repository },
   };
 }
 
-function chartReference(
-  c: Component,
-  chart: ChartRef,
-): Record<string, unknown> {
-  if (repoKind(chart.repository) === "oci") {
-    return { chartRef: { kind: "OCIRepository", name: c.name } };
+function chartReference(c: Component, chart: ChartRef): Record<string, unknown> {
+  if (repoKind(chart.repository) === 'oci') {
+    return { chartRef: { kind: 'OCIRepository', name: c.name } };
   }
   return {
     chart: {
       spec: {
         chart: chart.name,
-        sourceRef: { kind: "HelmRepository", name: c.name },
-        interval: "12h",
+        sourceRef: { kind: 'HelmRepository', name: c.name },
+        interval: '12h',
       },
     },
   };
@@ -64,23 +61,21 @@ function chartReference(
 export function helmRelease(c: Component): K8sObject {
   if (!c.chart) throw new Error(`Component '${c.name}' has no chart`);
   const configMap = valuesConfigMapName(c.name);
-  const crds = c.crds
-    ? { install: { crds: "Create" }, upgrade: { crds: "CreateReplace" } }
-    : {};
+  const crds = c.crds ? { install: { crds: 'Create' }, upgrade: { crds: 'CreateReplace' } } : {};
   return {
     apiVersion: HELM_RELEASE_API,
-    kind: "HelmRelease",
+    kind: 'HelmRelease',
     metadata: { name: c.name },
     spec: {
-      interval: "30m",
+      interval: '30m',
       releaseName: c.releaseName,
       ...chartReference(c, c.chart),
       install: { ...(crds.install ?? {}), remediation: { retries: 3 } },
       upgrade: { ...(crds.upgrade ?? {}), remediation: { retries: 3 } },
       valuesFrom: [
-        { kind: "ConfigMap", name: configMap, valuesKey: BASE_VALUES_KEY },
+        { kind: 'ConfigMap', name: configMap, valuesKey: BASE_VALUES_KEY },
         {
-          kind: "ConfigMap",
+          kind: 'ConfigMap',
           name: configMap,
           valuesKey: ENVIRONMENT_VALUES_KEY,
           optional: true,
@@ -93,16 +88,12 @@ export function helmRelease(c: Component): K8sObject {
 /** The overlay's patch that sets this environment's chart version. */
 export function versionPatch(c: Component, version: string): K8sObject {
   if (!c.chart) throw new Error(`Component '${c.name}' has no chart`);
-  const oci = repoKind(c.chart.repository) === "oci";
-  const head = oci
-    ? { apiVersion: HELM_REPOSITORY_API, kind: "OCIRepository" }
-    : { apiVersion: HELM_RELEASE_API, kind: "HelmRelease" };
+  const oci = repoKind(c.chart.repository) === 'oci';
+  const head = oci ? { apiVersion: HELM_REPOSITORY_API, kind: 'OCIRepository' } : { apiVersion: HELM_RELEASE_API, kind: 'HelmRelease' };
   const patch: K8sObject = { ...head, metadata: { name: c.name } };
   let node: Record<string, unknown> = patch;
   const path = versionPath(c.chart, version);
-  path
-    .slice(0, -1)
-    .forEach((key) => (node = (node[key] ??= {}) as Record<string, unknown>));
+  path.slice(0, -1).forEach((key) => (node = (node[key] ??= {}) as Record<string, unknown>));
   node[path[path.length - 1]] = version;
   return patch;
 }

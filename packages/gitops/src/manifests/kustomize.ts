@@ -13,19 +13,15 @@ import {
   SOURCE_FILE,
   VALUES_FILE,
   VERSION_PATCH_FILE,
-} from "../model/layout";
-import {
-  BASE_VALUES_KEY,
-  ENVIRONMENT_VALUES_KEY,
-  valuesConfigMapName,
-} from "./helm";
-import { Component } from "./types";
+} from '../model/layout';
+import { BASE_VALUES_KEY, ENVIRONMENT_VALUES_KEY, valuesConfigMapName } from './helm';
+import { Component } from './types';
 
-export const KUSTOMIZE_API = "kustomize.config.k8s.io/v1beta1";
+export const KUSTOMIZE_API = 'kustomize.config.k8s.io/v1beta1';
 
 export interface KustomizationFile {
   apiVersion: string;
-  kind: "Kustomization";
+  kind: 'Kustomization';
   resources?: string[];
   configMapGenerator?: Record<string, unknown>[];
   generatorOptions?: Record<string, unknown>;
@@ -37,16 +33,16 @@ export interface KustomizationFile {
 const STABLE_NAMES = { disableNameSuffixHash: true };
 
 export function baseKustomization(c: Component): KustomizationFile {
-  if (c.kind === "manifests") {
+  if (c.kind === 'manifests') {
     return {
       apiVersion: KUSTOMIZE_API,
-      kind: "Kustomization",
+      kind: 'Kustomization',
       resources: [MANIFESTS_FILE],
     };
   }
   return {
     apiVersion: KUSTOMIZE_API,
-    kind: "Kustomization",
+    kind: 'Kustomization',
     resources: [SOURCE_FILE, HELMRELEASE_FILE],
     configMapGenerator: [
       {
@@ -60,33 +56,27 @@ export function baseKustomization(c: Component): KustomizationFile {
 
 /** An overlay includes its base: `../../base` in the layout of model/layout.ts. */
 function baseOf(c: Component, env: string): string {
-  return relativeTo(
-    overlayDir(c.layer, c.name, env),
-    componentBase(c.layer, c.name),
-  );
+  return relativeTo(overlayDir(c.layer, c.name, env), componentBase(c.layer, c.name));
 }
 
-export function overlayKustomization(
-  c: Component,
-  options: { env: string; hasSizePatch: boolean },
-): KustomizationFile {
+export function overlayKustomization(c: Component, options: { env: string; hasSizePatch: boolean }): KustomizationFile {
   const base = baseOf(c, options.env);
-  if (c.kind === "manifests") {
+  if (c.kind === 'manifests') {
     return {
       apiVersion: KUSTOMIZE_API,
-      kind: "Kustomization",
+      kind: 'Kustomization',
       resources: [base],
       ...(options.hasSizePatch ? { patches: [{ path: SIZE_PATCH_FILE }] } : {}),
     };
   }
   return {
     apiVersion: KUSTOMIZE_API,
-    kind: "Kustomization",
+    kind: 'Kustomization',
     resources: [base],
     configMapGenerator: [
       {
         name: valuesConfigMapName(c.name),
-        behavior: "merge",
+        behavior: 'merge',
         files: [`${ENVIRONMENT_VALUES_KEY}=${VALUES_FILE}`],
       },
     ],
@@ -96,8 +86,6 @@ export function overlayKustomization(
 }
 
 /** Flux entry point of an environment: its namespaces and one Flux Kustomization per component. */
-export function environmentKustomization(
-  resources: string[],
-): KustomizationFile {
-  return { apiVersion: KUSTOMIZE_API, kind: "Kustomization", resources };
+export function environmentKustomization(resources: string[]): KustomizationFile {
+  return { apiVersion: KUSTOMIZE_API, kind: 'Kustomization', resources };
 }

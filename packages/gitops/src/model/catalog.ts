@@ -3,14 +3,14 @@
  * `generators/<name>.yaml`, checked against `generators/blueprint.schema.json`
  * when it is loaded, so a broken blueprint is reported with its file name.
  */
-import Ajv, { ErrorObject, ValidateFunction } from "ajv";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, posix } from "node:path";
-import { GitopsInputError, Size } from "./vocabulary";
-import { readYaml } from "./yaml-io";
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { GitopsInputError, Size } from './vocabulary';
+import { readYaml } from './yaml-io';
 
-export const CATALOG_DIR = "generators";
-export const BLUEPRINT_SCHEMA_FILE = "blueprint.schema.json";
+export const CATALOG_DIR = 'generators';
+export const BLUEPRINT_SCHEMA_FILE = 'blueprint.schema.json';
 
 export interface ChartSource {
   /** `https://` Helm repository, or `oci://` path of the chart itself. */
@@ -45,7 +45,7 @@ export interface Blueprint {
 
 /** The part of the Nx Tree the catalog reads; a Tree satisfies it. */
 export interface CatalogFiles {
-  read(path: string, encoding: "utf-8"): string | null;
+  read(path: string, encoding: 'utf-8'): string | null;
   exists(path: string): boolean;
   children(dir: string): string[];
 }
@@ -62,17 +62,13 @@ const compiled = new Map<string, ValidateFunction>();
 
 function schemaValidator(files: CatalogFiles): ValidateFunction {
   const path = blueprintSchemaFile();
-  const text = files.read(path, "utf-8");
+  const text = files.read(path, 'utf-8');
   if (text === null) {
-    throw new GitopsInputError(
-      `${path} is missing; the component catalog needs its schema to check blueprints.`,
-    );
+    throw new GitopsInputError(`${path} is missing; the component catalog needs its schema to check blueprints.`);
   }
   let validate = compiled.get(text);
   if (!validate) {
-    validate = new Ajv({ allErrors: true, strict: false }).compile(
-      JSON.parse(text),
-    );
+    validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(text));
     compiled.set(text, validate);
   }
   return validate;
@@ -80,28 +76,21 @@ function schemaValidator(files: CatalogFiles): ValidateFunction {
 
 function describeErrors(errors: ErrorObject[] | null | undefined): string {
   return (errors ?? [])
-    .map(
-      (e) =>
-        `${e.instancePath || "/"} ${e.message}${e.params && "allowedValues" in e.params ? ` (${(e.params.allowedValues as string[]).join(", ")})` : ""}`,
-    )
-    .join("; ");
+    .map((e) => `${e.instancePath || '/'} ${e.message}${e.params && 'allowedValues' in e.params ? ` (${(e.params.allowedValues as string[]).join(', ')})` : ''}`)
+    .join('; ');
 }
 
 /** Image tags that float defeat pinning: refuse `latest` anywhere in values. */
-function findLatestTag(
-  value: unknown,
-  path: string[] = [],
-): string | undefined {
+function findLatestTag(value: unknown, path: string[] = []): string | undefined {
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const hit = findLatestTag(value[i], [...path, String(i)]);
       if (hit) return hit;
     }
-  } else if (value && typeof value === "object") {
+  } else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      if (k === "tag" && v === "latest") return [...path, k].join(".");
-      if (k === "image" && typeof v === "string" && /:latest$/.test(v))
-        return [...path, k].join(".");
+      if (k === 'tag' && v === 'latest') return [...path, k].join('.');
+      if (k === 'image' && typeof v === 'string' && /:latest$/.test(v)) return [...path, k].join('.');
       const hit = findLatestTag(v, [...path, k]);
       if (hit) return hit;
     }
@@ -110,11 +99,7 @@ function findLatestTag(
 }
 
 /** Parses and checks one blueprint file; every problem names the file. */
-export function parseBlueprint(
-  path: string,
-  text: string,
-  validate: ValidateFunction,
-): Blueprint {
+export function parseBlueprint(path: string, text: string, validate: ValidateFunction): Blueprint {
   let raw: unknown;
   try {
     raw = readYaml(path, text);
@@ -122,26 +107,16 @@ export function parseBlueprint(
     throw new GitopsInputError(`Blueprint ${(e as Error).message}`);
   }
   if (!validate(raw)) {
-    throw new GitopsInputError(
-      `Blueprint ${path} is invalid: ${describeErrors(validate.errors)}.`,
-    );
+    throw new GitopsInputError(`Blueprint ${path} is invalid: ${describeErrors(validate.errors)}.`);
   }
   const bp = raw as Blueprint;
-  const expected = posix.basename(path, ".yaml");
+  const expected = posix.basename(path, '.yaml');
   if (bp.name !== expected) {
-    throw new GitopsInputError(
-      `Blueprint ${path} is invalid: name '${bp.name}' must equal the file name '${expected}'.`,
-    );
+    throw new GitopsInputError(`Blueprint ${path} is invalid: name '${bp.name}' must equal the file name '${expected}'.`);
   }
-  const latest = findLatestTag({
-    values: bp.values,
-    manifests: bp.manifests,
-    sizes: bp.sizes,
-  });
+  const latest = findLatestTag({ values: bp.values, manifests: bp.manifests, sizes: bp.sizes });
   if (latest) {
-    throw new GitopsInputError(
-      `Blueprint ${path} is invalid: an image tag 'latest' at ${latest}; pin a version.`,
-    );
+    throw new GitopsInputError(`Blueprint ${path} is invalid: an image tag 'latest' at ${latest}; pin a version.`);
   }
   checkSizeShapes(path, bp);
   return bp;
@@ -151,49 +126,38 @@ function checkSizeShapes(path: string, bp: Blueprint): void {
   for (const [size, profile] of Object.entries(bp.sizes ?? {})) {
     const isPatchList = Array.isArray(profile);
     if (bp.manifests && !isPatchList) {
-      throw new GitopsInputError(
-        `Blueprint ${path} is invalid: sizes.${size} must be a list of patches for a plain-manifest component.`,
-      );
+      throw new GitopsInputError(`Blueprint ${path} is invalid: sizes.${size} must be a list of patches for a plain-manifest component.`);
     }
     if (bp.chart && isPatchList) {
-      throw new GitopsInputError(
-        `Blueprint ${path} is invalid: sizes.${size} must be chart values (a mapping) for a chart component.`,
-      );
+      throw new GitopsInputError(`Blueprint ${path} is invalid: sizes.${size} must be chart values (a mapping) for a chart component.`);
     }
   }
 }
 
 /** The blueprint named `name`, or undefined when the catalog has none. */
-export function loadBlueprint(
-  files: CatalogFiles,
-  name: string,
-): Blueprint | undefined {
+export function loadBlueprint(files: CatalogFiles, name: string): Blueprint | undefined {
   const path = blueprintFile(name);
-  const text = files.read(path, "utf-8");
+  const text = files.read(path, 'utf-8');
   if (text === null) return undefined;
   return parseBlueprint(path, text, schemaValidator(files));
 }
 
 /** The catalog shipped inside the plugin (`dist/catalog`), for workspaces without their own. */
-export const PACKAGED_CATALOG_DIR = join(__dirname, "..", "catalog");
+export const PACKAGED_CATALOG_DIR = join(__dirname, '..', 'catalog');
 
 /** Reads the packaged catalog with the workspace's `generators/...` paths. */
 export function packagedCatalog(dir = PACKAGED_CATALOG_DIR): CatalogFiles {
   const local = (path: string) => join(dir, posix.relative(CATALOG_DIR, path));
   return {
-    read: (path) =>
-      existsSync(local(path)) ? readFileSync(local(path), "utf-8") : null,
+    read: (path) => (existsSync(local(path)) ? readFileSync(local(path), 'utf-8') : null),
     exists: (path) => existsSync(local(path)),
-    children: (path) =>
-      existsSync(local(path)) ? readdirSync(local(path)) : [],
+    children: (path) => (existsSync(local(path)) ? readdirSync(local(path)) : []),
   };
 }
 
 /** The workspace's catalog when it has one (its schema file), else the packaged one. */
 export function catalogFor(workspace: CatalogFiles): CatalogFiles {
-  return workspace.exists(blueprintSchemaFile())
-    ? workspace
-    : packagedCatalog();
+  return workspace.exists(blueprintSchemaFile()) ? workspace : packagedCatalog();
 }
 
 /** Names of every blueprint in the catalog, sorted. */
@@ -201,8 +165,8 @@ export function catalogNames(files: CatalogFiles): string[] {
   if (!files.exists(CATALOG_DIR)) return [];
   return files
     .children(CATALOG_DIR)
-    .filter((f) => f.endsWith(".yaml"))
-    .map((f) => f.slice(0, -".yaml".length))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.slice(0, -'.yaml'.length))
     .sort();
 }
 
@@ -212,14 +176,11 @@ export function loadCatalog(files: CatalogFiles): Blueprint[] {
 }
 
 /** What a size profile holds for a blueprint: values (helm) or patches (manifests). */
-export function sizeProfile(
-  bp: Blueprint,
-  size: Size,
-): Record<string, unknown> | ManifestObject[] | undefined {
+export function sizeProfile(bp: Blueprint, size: Size): Record<string, unknown> | ManifestObject[] | undefined {
   return bp.sizes?.[size];
 }
 
 /** The blueprint's image-tag values keys, each split into its path. */
 export function imageKeys(bp: Blueprint): string[][] {
-  return (bp.images ?? []).map((k) => k.split("."));
+  return (bp.images ?? []).map((k) => k.split('.'));
 }

@@ -3,8 +3,8 @@
  * parser with one strictness: the tree model records its problems (graph and validation go on
  * with the rest of the tree), the generators refuse to work on a component that has any.
  */
-import { COMPONENT_KINDS, ComponentKind } from "./vocabulary";
-import { keyLineOf, lineOf, parseYamlFile } from "./yaml-io";
+import { COMPONENT_KINDS, ComponentKind } from './vocabulary';
+import { keyLineOf, lineOf, parseYamlFile } from './yaml-io';
 
 export interface DependencyDeclaration {
   name: string;
@@ -27,7 +27,7 @@ export interface ConfigProblem {
   file: string;
   line: number;
   /** `yaml-syntax` (the file does not parse) or `config-invalid` (a key holds a value it must not). */
-  rule: "yaml-syntax" | "config-invalid";
+  rule: 'yaml-syntax' | 'config-invalid';
   message: string;
 }
 
@@ -38,21 +38,16 @@ export interface ParsedComponentConfig {
 }
 
 function describe(value: unknown): string {
-  return typeof value === "string" ? `'${value}'` : JSON.stringify(value);
+  return typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
 }
 
 /** Parses component.yaml; every value that is not what the key allows is a problem with its line. */
-export function parseComponentConfig(
-  path: string,
-  text: string,
-): ParsedComponentConfig {
+export function parseComponentConfig(path: string, text: string): ParsedComponentConfig {
   const parsed = parseYamlFile(path, text);
   if (parsed.errors.length) {
     const e = parsed.errors[0];
     return {
-      problems: [
-        { file: path, line: e.line, rule: "yaml-syntax", message: e.message },
-      ],
+      problems: [{ file: path, line: e.line, rule: 'yaml-syntax', message: e.message }],
     };
   }
   const problems: ConfigProblem[] = [];
@@ -60,57 +55,39 @@ export function parseComponentConfig(
     problems.push({
       file: path,
       line: keyLineOf(parsed, 0, key),
-      rule: "config-invalid",
+      rule: 'config-invalid',
       message,
     });
   const value = parsed.documents[0]?.value ?? {};
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    invalid(
-      [],
-      `${path} must be a mapping with kind, namespace and dependsOn; got ${describe(value)}.`,
-    );
-    return { config: { kind: "helm", dependsOn: [] }, problems };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    invalid([], `${path} must be a mapping with kind, namespace and dependsOn; got ${describe(value)}.`);
+    return { config: { kind: 'helm', dependsOn: [] }, problems };
   }
   const raw = value as Record<string, unknown>;
-  const config: ComponentConfig = { kind: "helm", dependsOn: [] };
-  for (const key of [
-    "name",
-    "description",
-    "namespace",
-    "releaseName",
-  ] as const) {
+  const config: ComponentConfig = { kind: 'helm', dependsOn: [] };
+  for (const key of ['name', 'description', 'namespace', 'releaseName'] as const) {
     if (raw[key] === undefined) continue;
-    if (typeof raw[key] === "string") config[key] = raw[key] as string;
-    else
-      invalid([key], `'${key}' must be a string; got ${describe(raw[key])}.`);
+    if (typeof raw[key] === 'string') config[key] = raw[key] as string;
+    else invalid([key], `'${key}' must be a string; got ${describe(raw[key])}.`);
   }
   if (raw.kind !== undefined) {
-    if ((COMPONENT_KINDS as readonly unknown[]).includes(raw.kind))
-      config.kind = raw.kind as ComponentKind;
-    else
-      invalid(
-        ["kind"],
-        `Kind ${describe(raw.kind)} is not allowed; must be one of: ${COMPONENT_KINDS.join(", ")}.`,
-      );
+    if ((COMPONENT_KINDS as readonly unknown[]).includes(raw.kind)) config.kind = raw.kind as ComponentKind;
+    else invalid(['kind'], `Kind ${describe(raw.kind)} is not allowed; must be one of: ${COMPONENT_KINDS.join(', ')}.`);
   }
   if (raw.dependsOn !== undefined && raw.dependsOn !== null) {
     if (!Array.isArray(raw.dependsOn)) {
       invalid(
-        ["dependsOn"],
+        ['dependsOn'],
         `'dependsOn' must be a list of component names; got ${describe(raw.dependsOn)}. Write it as a list, e.g. 'dependsOn: [${String(raw.dependsOn)}]'.`,
       );
     } else {
       raw.dependsOn.forEach((d, i) => {
-        if (typeof d === "string" && d !== "")
+        if (typeof d === 'string' && d !== '')
           config.dependsOn.push({
             name: d,
-            line: lineOf(parsed, 0, ["dependsOn", i]),
+            line: lineOf(parsed, 0, ['dependsOn', i]),
           });
-        else
-          invalid(
-            ["dependsOn", i],
-            `'dependsOn' entries must be component names; got ${describe(d)}.`,
-          );
+        else invalid(['dependsOn', i], `'dependsOn' entries must be component names; got ${describe(d)}.`);
       });
     }
   }

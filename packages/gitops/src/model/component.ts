@@ -2,8 +2,8 @@
  * The one component model: what `component.yaml`, the base's chart source and each overlay say
  * about a component, read once. Generators, graph inference, derive and validation all take it.
  */
-import { ComponentKind, isExactVersion, repoKind } from "./vocabulary";
-import { readYaml } from "./yaml-io";
+import { ComponentKind, isExactVersion, repoKind } from './vocabulary';
+import { readYaml } from './yaml-io';
 
 export interface Reference {
   /** The name as written. */
@@ -50,23 +50,13 @@ export interface Component {
   overlays: Map<string, Overlay>;
 }
 
-export function dependencyNames(c: Pick<Component, "dependsOn">): string[] {
+export function dependencyNames(c: Pick<Component, 'dependsOn'>): string[] {
   return c.dependsOn.map((d) => d.name);
 }
 
 /** What the base's chart source (source.yaml) and HelmRelease (helmrelease.yaml) say about the chart. */
-export function chartOf(
-  sourceText: string | null,
-  releaseText: string | null,
-  path = "base",
-): { chart?: ChartRef; crds: boolean } {
-  const source =
-    sourceText === null
-      ? null
-      : readYaml<{ spec?: { url?: unknown } } | null>(
-          `${path}/source.yaml`,
-          sourceText,
-        );
+export function chartOf(sourceText: string | null, releaseText: string | null, path = 'base'): { chart?: ChartRef; crds: boolean } {
+  const source = sourceText === null ? null : readYaml<{ spec?: { url?: unknown } } | null>(`${path}/source.yaml`, sourceText);
   const release =
     releaseText === null
       ? null
@@ -76,14 +66,14 @@ export function chartOf(
             install?: { crds?: unknown };
           };
         } | null>(`${path}/helmrelease.yaml`, releaseText);
-  const crds = release?.spec?.install?.crds === "Create";
+  const crds = release?.spec?.install?.crds === 'Create';
   const url = source?.spec?.url;
-  if (typeof url !== "string") return { crds };
+  if (typeof url !== 'string') return { crds };
   const named = release?.spec?.chart?.spec?.chart;
   return {
     chart: {
       repository: url,
-      name: typeof named === "string" ? named : url.split("/").pop()!,
+      name: typeof named === 'string' ? named : url.split('/').pop()!,
     },
     crds,
   };
@@ -95,27 +85,25 @@ export function chartOf(
  * literally: `1.2.x` as a tag would never be found).
  */
 export function versionPath(chart: ChartRef, version: string): string[] {
-  if (repoKind(chart.repository) !== "oci")
-    return ["spec", "chart", "spec", "version"];
-  return ["spec", "ref", isExactVersion(version) ? "tag" : "semver"];
+  if (repoKind(chart.repository) !== 'oci') return ['spec', 'chart', 'spec', 'version'];
+  return ['spec', 'ref', isExactVersion(version) ? 'tag' : 'semver'];
 }
 
 /** Every place a version patch of this chart may hold the version, in the order to read them. */
 export function versionPaths(chart: ChartRef): string[][] {
-  return repoKind(chart.repository) === "oci"
+  return repoKind(chart.repository) === 'oci'
     ? [
-        ["spec", "ref", "tag"],
-        ["spec", "ref", "semver"],
+        ['spec', 'ref', 'tag'],
+        ['spec', 'ref', 'semver'],
       ]
-    : [["spec", "chart", "spec", "version"]];
+    : [['spec', 'chart', 'spec', 'version']];
 }
 
 /** The version a parsed version patch holds, wherever this chart keeps it. */
 export function versionIn(chart: ChartRef, patch: unknown): string | undefined {
   for (const path of versionPaths(chart)) {
     let node = patch;
-    for (const key of path)
-      node = (node as Record<string, unknown> | null | undefined)?.[key];
+    for (const key of path) node = (node as Record<string, unknown> | null | undefined)?.[key];
     if (node !== undefined && node !== null) return String(node);
   }
   return undefined;

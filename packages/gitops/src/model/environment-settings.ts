@@ -4,19 +4,9 @@
  * it promotes from. Plain configuration people read, so it is written with
  * comments and edited in place.
  */
-import { Document } from "yaml";
-import {
-  Engine,
-  ENGINES,
-  GitopsInputError,
-  oneOf,
-  parseEngines,
-  Size,
-  SIZES,
-  SYNC_MODES,
-  SyncMode,
-} from "./vocabulary";
-import { readYaml } from "./yaml-io";
+import { Document } from 'yaml';
+import { Engine, ENGINES, GitopsInputError, oneOf, parseEngines, Size, SIZES, SYNC_MODES, SyncMode } from './vocabulary';
+import { readYaml } from './yaml-io';
 
 export interface EnvironmentSettings {
   name: string;
@@ -31,25 +21,17 @@ export interface EnvironmentSettings {
 }
 
 /** The environment whose name alone makes it manual, pinned and large when its file does not say (seed 001). */
-export const PRODUCTION = "production";
+export const PRODUCTION = 'production';
 
 /** Where an environment promotes from when it is created with the defaults. */
 const KNOWN_PROMOTIONS: Record<string, string> = {
-  staging: "development",
-  production: "staging",
+  staging: 'development',
+  production: 'staging',
 };
 
-function bool(
-  path: string,
-  key: string,
-  value: unknown,
-  fallback: boolean,
-): boolean {
+function bool(path: string, key: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== "boolean")
-    throw new GitopsInputError(
-      `${path}: '${key}' must be true or false; got '${String(value)}'.`,
-    );
+  if (typeof value !== 'boolean') throw new GitopsInputError(`${path}: '${key}' must be true or false; got '${String(value)}'.`);
   return value;
 }
 
@@ -68,51 +50,31 @@ export function resolveSettings(
 ): EnvironmentSettings {
   const production = name === PRODUCTION;
   const where = (what: string) => `${what} in ${path}`;
-  const sync = oneOf(
-    where("Sync mode"),
-    String(raw.sync ?? (production ? "manual" : "auto")),
-    SYNC_MODES,
-  );
+  const sync = oneOf(where('Sync mode'), String(raw.sync ?? (production ? 'manual' : 'auto')), SYNC_MODES);
   const settings: EnvironmentSettings = {
     name,
-    engines: parseEngines(
-      where("Engines"),
-      raw.engines ?? raw.engine ?? platform?.defaultEngines ?? ["flux"],
-    ),
+    engines: parseEngines(where('Engines'), raw.engines ?? raw.engine ?? platform?.defaultEngines ?? ['flux']),
     sync,
-    prune: bool(path, "prune", raw.prune, sync === "auto"),
-    selfHeal: bool(path, "selfHeal", raw.selfHeal, sync === "auto"),
-    pinVersions: bool(path, "pinVersions", raw.pinVersions, production),
-    size: oneOf(
-      where("Size"),
-      String(raw.size ?? (production ? "large" : "small")),
-      SIZES,
-    ),
+    prune: bool(path, 'prune', raw.prune, sync === 'auto'),
+    selfHeal: bool(path, 'selfHeal', raw.selfHeal, sync === 'auto'),
+    pinVersions: bool(path, 'pinVersions', raw.pinVersions, production),
+    size: oneOf(where('Size'), String(raw.size ?? (production ? 'large' : 'small')), SIZES),
   };
-  if (typeof raw.promotesFrom === "string")
-    settings.promotesFrom = raw.promotesFrom;
+  if (typeof raw.promotesFrom === 'string') settings.promotesFrom = raw.promotesFrom;
   return settings;
 }
 
 /** Settings of a new environment: the defaults of `resolveSettings`, and where it promotes from. */
-export function defaultSettings(
-  name: string,
-  engines: Engine[],
-): EnvironmentSettings {
+export function defaultSettings(name: string, engines: Engine[]): EnvironmentSettings {
   const settings = resolveSettings({}, name, { defaultEngines: engines });
   const promotesFrom = KNOWN_PROMOTIONS[name];
   return promotesFrom ? { ...settings, promotesFrom } : settings;
 }
 
 /** Manual sync means nobody but a person changes the cluster: no pruning or self-heal behind their back. */
-export function withSync(
-  settings: EnvironmentSettings,
-  sync: SyncMode,
-): EnvironmentSettings {
+export function withSync(settings: EnvironmentSettings, sync: SyncMode): EnvironmentSettings {
   if (sync === settings.sync) return settings;
-  return sync === "manual"
-    ? { ...settings, sync, prune: false, selfHeal: false }
-    : { ...settings, sync, prune: true, selfHeal: true };
+  return sync === 'manual' ? { ...settings, sync, prune: false, selfHeal: false } : { ...settings, sync, prune: true, selfHeal: true };
 }
 
 /** Reads environment.yaml; `platform` gives the default engine (flux without one). */
@@ -122,36 +84,23 @@ export function parseEnvironmentSettings(
   fallbackName: string,
   platform?: { defaultEngines: Engine[] },
 ): EnvironmentSettings {
-  const raw = (readYaml<Record<string, unknown>>(path, text) ?? {}) as Record<
-    string,
-    unknown
-  >;
-  const name = typeof raw.name === "string" ? raw.name : fallbackName;
+  const raw = (readYaml<Record<string, unknown>>(path, text) ?? {}) as Record<string, unknown>;
+  const name = typeof raw.name === 'string' ? raw.name : fallbackName;
   return resolveSettings(raw, name, platform, path);
 }
 
 const COMMENTS: Record<keyof EnvironmentSettings, string> = {
-  name: "Environment name: the folder name and the Nx project env-<name>.",
-  engines: `GitOps engines that deploy this environment: ${ENGINES.join(", ")} (both listed during a migration).`,
+  name: 'Environment name: the folder name and the Nx project env-<name>.',
+  engines: `GitOps engines that deploy this environment: ${ENGINES.join(', ')} (both listed during a migration).`,
   sync: `auto: engines apply every merged change. manual: a person releases (Flux Kustomizations suspended, Argo CD without automated sync).`,
-  prune: "Delete cluster objects that were removed from the tree.",
-  selfHeal: "Revert changes made in the cluster by hand (Argo CD selfHeal).",
-  pinVersions: "Every chart version must be exact (no ranges).",
-  size: `Size profile picked from each blueprint's sizes: ${SIZES.join(" | ")}.`,
-  promotesFrom:
-    "Environment whose versions and values are promoted into this one.",
+  prune: 'Delete cluster objects that were removed from the tree.',
+  selfHeal: 'Revert changes made in the cluster by hand (Argo CD selfHeal).',
+  pinVersions: 'Every chart version must be exact (no ranges).',
+  size: `Size profile picked from each blueprint's sizes: ${SIZES.join(' | ')}.`,
+  promotesFrom: 'Environment whose versions and values are promoted into this one.',
 };
 
-const ORDER: (keyof EnvironmentSettings)[] = [
-  "name",
-  "engines",
-  "sync",
-  "prune",
-  "selfHeal",
-  "pinVersions",
-  "size",
-  "promotesFrom",
-];
+const ORDER: (keyof EnvironmentSettings)[] = ['name', 'engines', 'sync', 'prune', 'selfHeal', 'pinVersions', 'size', 'promotesFrom'];
 
 /** The settings file, each field with its explanation. */
 export function environmentSettingsYaml(settings: EnvironmentSettings): string {
@@ -161,12 +110,9 @@ export function environmentSettingsYaml(settings: EnvironmentSettings): string {
     const value = settings[key];
     if (value === undefined) continue;
     doc.set(key, value);
-    const pair = (
-      doc.contents as { items: { key: { commentBefore?: string } }[] }
-    ).items.at(-1)!;
+    const pair = (doc.contents as { items: { key: { commentBefore?: string } }[] }).items.at(-1)!;
     pair.key = doc.createNode(key) as never;
-    (pair.key as { commentBefore?: string }).commentBefore =
-      ` ${COMMENTS[key]}`;
+    (pair.key as { commentBefore?: string }).commentBefore = ` ${COMMENTS[key]}`;
   }
   return doc.toString({ lineWidth: 0 });
 }

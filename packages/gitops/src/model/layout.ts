@@ -5,31 +5,31 @@
  *
  * All paths are POSIX, relative to the workspace root.
  */
-import { posix } from "node:path";
+import { posix } from 'node:path';
 
-export const GITOPS_ROOT = "gitops";
-export const PLATFORM_FILE = "platform.yaml";
-export const COMPONENT_FILE = "component.yaml";
-export const ENVIRONMENT_FILE = "environment.yaml";
-export const KUSTOMIZATION_FILE = "kustomization.yaml";
-export const VALUES_FILE = "values.yaml";
+export const GITOPS_ROOT = 'gitops';
+export const PLATFORM_FILE = 'platform.yaml';
+export const COMPONENT_FILE = 'component.yaml';
+export const ENVIRONMENT_FILE = 'environment.yaml';
+export const KUSTOMIZATION_FILE = 'kustomization.yaml';
+export const VALUES_FILE = 'values.yaml';
 /** Chart source of a helm component's base: HelmRepository or OCIRepository. */
-export const SOURCE_FILE = "source.yaml";
-export const HELMRELEASE_FILE = "helmrelease.yaml";
+export const SOURCE_FILE = 'source.yaml';
+export const HELMRELEASE_FILE = 'helmrelease.yaml';
 /** Plain-manifest component: the base objects. */
-export const MANIFESTS_FILE = "manifests.yaml";
+export const MANIFESTS_FILE = 'manifests.yaml';
 /** Overlay patch holding this environment's chart version. */
-export const VERSION_PATCH_FILE = "version.yaml";
+export const VERSION_PATCH_FILE = 'version.yaml';
 /** Overlay patches of a plain-manifest component for this environment's size. */
-export const SIZE_PATCH_FILE = "size.yaml";
+export const SIZE_PATCH_FILE = 'size.yaml';
 /** Folder where users drop CRD files so CRs of those kinds are schema-checked too. */
-export const CRDS_DIR = "crds";
+export const CRDS_DIR = 'crds';
 /** Folder of the components, one folder per layer inside. */
-export const COMPONENTS_DIR = "components";
+export const COMPONENTS_DIR = 'components';
 /** Folder of the environments' entry points. */
-export const CLUSTERS_DIR = "clusters";
-export const BASE_DIR = "base";
-export const OVERLAYS_DIR = "overlays";
+export const CLUSTERS_DIR = 'clusters';
+export const BASE_DIR = 'base';
+export const OVERLAYS_DIR = 'overlays';
 
 export interface TreeRoot {
   /** The GitOps tree's folder, relative to the workspace root (default `gitops`). */
@@ -50,65 +50,33 @@ export function componentsDir(t: TreeRoot = { root: GITOPS_ROOT }): string {
   return join(t.root, COMPONENTS_DIR);
 }
 
-export function componentDir(
-  layer: string,
-  component: string,
-  t: TreeRoot = { root: GITOPS_ROOT },
-): string {
+export function componentDir(layer: string, component: string, t: TreeRoot = { root: GITOPS_ROOT }): string {
   return join(componentsDir(t), layer, component);
 }
 
-export function componentFile(
-  layer: string,
-  component: string,
-  t?: TreeRoot,
-): string {
+export function componentFile(layer: string, component: string, t?: TreeRoot): string {
   return join(componentDir(layer, component, t), COMPONENT_FILE);
 }
 
-export function componentBase(
-  layer: string,
-  component: string,
-  t?: TreeRoot,
-): string {
+export function componentBase(layer: string, component: string, t?: TreeRoot): string {
   return join(componentDir(layer, component, t), BASE_DIR);
 }
 
-export function overlaysDir(
-  layer: string,
-  component: string,
-  t?: TreeRoot,
-): string {
+export function overlaysDir(layer: string, component: string, t?: TreeRoot): string {
   return join(componentDir(layer, component, t), OVERLAYS_DIR);
 }
 
-export function overlayDir(
-  layer: string,
-  component: string,
-  env: string,
-  t?: TreeRoot,
-): string {
+export function overlayDir(layer: string, component: string, env: string, t?: TreeRoot): string {
   return join(overlaysDir(layer, component, t), env);
 }
 
 /** A file inside a component's base folder. */
-export function componentBaseFile(
-  layer: string,
-  component: string,
-  file: string,
-  t?: TreeRoot,
-): string {
+export function componentBaseFile(layer: string, component: string, file: string, t?: TreeRoot): string {
   return join(componentBase(layer, component, t), file);
 }
 
 /** A file inside a component's overlay for one environment. */
-export function overlayFile(
-  layer: string,
-  component: string,
-  env: string,
-  file: string,
-  t?: TreeRoot,
-): string {
+export function overlayFile(layer: string, component: string, env: string, file: string, t?: TreeRoot): string {
   return join(overlayDir(layer, component, env, t), file);
 }
 
@@ -130,51 +98,39 @@ export function environmentKustomization(env: string, t?: TreeRoot): string {
 }
 
 export function namespacesFile(env: string, t?: TreeRoot): string {
-  return join(environmentEntry(env, t), "namespaces.yaml");
+  return join(environmentEntry(env, t), 'namespaces.yaml');
 }
 
 /** Folder of an environment's Flux Kustomizations, one per component. */
 export function fluxDir(env: string, t?: TreeRoot): string {
-  return join(environmentEntry(env, t), "flux");
+  return join(environmentEntry(env, t), 'flux');
 }
 
 /** Flux Kustomization of one component in one environment. */
-export function fluxEntryFile(
-  env: string,
-  component: string,
-  t?: TreeRoot,
-): string {
+export function fluxEntryFile(env: string, component: string, t?: TreeRoot): string {
   return join(fluxDir(env, t), `${component}.yaml`);
 }
 
 /** Folder the Argo CD root app-of-apps syncs: projects and applications. */
 export function argoAppsDir(env: string, t?: TreeRoot): string {
-  return join(environmentEntry(env, t), "argocd", "apps");
+  return join(environmentEntry(env, t), 'argocd', 'apps');
 }
 
 export function argoRootAppFile(env: string, t?: TreeRoot): string {
-  return join(environmentEntry(env, t), "argocd", "root.yaml");
+  return join(environmentEntry(env, t), 'argocd', 'root.yaml');
 }
 
-export function argoApplicationFile(
-  env: string,
-  component: string,
-  t?: TreeRoot,
-): string {
+export function argoApplicationFile(env: string, component: string, t?: TreeRoot): string {
   return join(argoAppsDir(env, t), `${component}.yaml`);
 }
 
-export function argoProjectFile(
-  env: string,
-  layer: string,
-  t?: TreeRoot,
-): string {
+export function argoProjectFile(env: string, layer: string, t?: TreeRoot): string {
   return join(argoAppsDir(env, t), `project-${layer}.yaml`);
 }
 
 /** Path of a file relative to another folder, as kustomize `resources:` entries want it. */
 export function relativeTo(fromDir: string, to: string): string {
-  return posix.relative(fromDir, to) || ".";
+  return posix.relative(fromDir, to) || '.';
 }
 
 export interface ComponentLocation {
@@ -183,13 +139,10 @@ export interface ComponentLocation {
 }
 
 /** Recognises `gitops/components/<layer>/<component>/component.yaml`. */
-export function parseComponentFile(
-  path: string,
-  t: TreeRoot = { root: GITOPS_ROOT },
-): ComponentLocation | undefined {
-  const prefix = componentsDir(t) + "/";
+export function parseComponentFile(path: string, t: TreeRoot = { root: GITOPS_ROOT }): ComponentLocation | undefined {
+  const prefix = componentsDir(t) + '/';
   if (!path.startsWith(prefix)) return undefined;
-  const parts = path.slice(prefix.length).split("/");
+  const parts = path.slice(prefix.length).split('/');
   if (parts.length !== 3 || parts[2] !== COMPONENT_FILE) return undefined;
   return { layer: parts[0], component: parts[1] };
 }
@@ -199,41 +152,27 @@ export interface ComponentPart extends ComponentLocation {
   rest: string[];
 }
 
-export function parseComponentPart(
-  path: string,
-  t: TreeRoot = { root: GITOPS_ROOT },
-): ComponentPart | undefined {
-  const prefix = componentsDir(t) + "/";
+export function parseComponentPart(path: string, t: TreeRoot = { root: GITOPS_ROOT }): ComponentPart | undefined {
+  const prefix = componentsDir(t) + '/';
   if (!path.startsWith(prefix)) return undefined;
-  const [layer, component, ...rest] = path.slice(prefix.length).split("/");
+  const [layer, component, ...rest] = path.slice(prefix.length).split('/');
   return rest.length ? { layer, component, rest } : undefined;
 }
 
 /** The base files the component model reads (chart source and HelmRelease) and, per overlay, its kustomization and version patch. */
-export function componentModelFiles(
-  layer: string,
-  component: string,
-  envs: readonly string[],
-  t?: TreeRoot,
-): string[] {
+export function componentModelFiles(layer: string, component: string, envs: readonly string[], t?: TreeRoot): string[] {
   return [
     componentBaseFile(layer, component, SOURCE_FILE, t),
     componentBaseFile(layer, component, HELMRELEASE_FILE, t),
-    ...envs.flatMap((env) => [
-      overlayFile(layer, component, env, KUSTOMIZATION_FILE, t),
-      overlayFile(layer, component, env, VERSION_PATCH_FILE, t),
-    ]),
+    ...envs.flatMap((env) => [overlayFile(layer, component, env, KUSTOMIZATION_FILE, t), overlayFile(layer, component, env, VERSION_PATCH_FILE, t)]),
   ];
 }
 
 /** Recognises `gitops/clusters/<env>/environment.yaml`. */
-export function parseEnvironmentFile(
-  path: string,
-  t: TreeRoot = { root: GITOPS_ROOT },
-): string | undefined {
-  const prefix = clustersDir(t) + "/";
+export function parseEnvironmentFile(path: string, t: TreeRoot = { root: GITOPS_ROOT }): string | undefined {
+  const prefix = clustersDir(t) + '/';
   if (!path.startsWith(prefix)) return undefined;
-  const parts = path.slice(prefix.length).split("/");
+  const parts = path.slice(prefix.length).split('/');
   if (parts.length !== 2 || parts[1] !== ENVIRONMENT_FILE) return undefined;
   return parts[0];
 }
@@ -261,30 +200,19 @@ export interface DirectoryLister {
  * Every `components/<layer>/<component>/` that has a component.yaml, sorted by layer then name:
  * the one enumeration of the components of a tree.
  */
-export function listComponentDirs(
-  files: DirectoryLister,
-  t: TreeRoot = { root: GITOPS_ROOT },
-): ComponentLocation[] {
+export function listComponentDirs(files: DirectoryLister, t: TreeRoot = { root: GITOPS_ROOT }): ComponentLocation[] {
   const found: ComponentLocation[] = [];
   for (const layer of [...files.children(componentsDir(t))].sort()) {
-    for (const component of [
-      ...files.children(join(componentsDir(t), layer)),
-    ].sort()) {
-      if (files.isFile(componentFile(layer, component, t)))
-        found.push({ layer, component });
+    for (const component of [...files.children(join(componentsDir(t), layer))].sort()) {
+      if (files.isFile(componentFile(layer, component, t))) found.push({ layer, component });
     }
   }
   return found;
 }
 
 /** Every `clusters/<env>/` that has an environment.yaml, sorted: the one enumeration of the environments. */
-export function listEnvironmentDirs(
-  files: DirectoryLister,
-  t: TreeRoot = { root: GITOPS_ROOT },
-): string[] {
-  return [...files.children(clustersDir(t))]
-    .sort()
-    .filter((env) => files.isFile(environmentFile(env, t)));
+export function listEnvironmentDirs(files: DirectoryLister, t: TreeRoot = { root: GITOPS_ROOT }): string[] {
+  return [...files.children(clustersDir(t))].sort().filter((env) => files.isFile(environmentFile(env, t)));
 }
 
 /** Nx project name of an environment (components keep their own name). */

@@ -3,8 +3,8 @@
  * namespaces, the default engine and the Git repository the engines pull.
  * The layer rule lives here and nowhere else.
  */
-import { Engine, GitopsInputError, parseEngines } from "./vocabulary";
-import { readYaml, toYaml } from "./yaml-io";
+import { Engine, GitopsInputError, parseEngines } from './vocabulary';
+import { readYaml, toYaml } from './yaml-io';
 
 export interface Layer {
   name: string;
@@ -25,31 +25,19 @@ export interface Platform {
  * The Git repository written when none is known (no --repositoryUrl, no pullable `origin`), and
  * assumed when platform.yaml does not say: a placeholder the user replaces.
  */
-export const PLACEHOLDER_REPOSITORY: Platform["repository"] = {
-  url: "https://github.com/example/mlops-gitops.git",
-  branch: "main",
+export const PLACEHOLDER_REPOSITORY: Platform['repository'] = {
+  url: 'https://github.com/example/mlops-gitops.git',
+  branch: 'main',
 };
 
 export function parsePlatform(path: string, text: string): Platform {
-  const raw = readYaml<Partial<Platform> & { defaultEngine?: unknown }>(
-    path,
-    text,
-  );
-  if (!raw || typeof raw !== "object")
-    throw new Error(`${path}: expected a mapping with 'layers'`);
+  const raw = readYaml<Partial<Platform> & { defaultEngine?: unknown }>(path, text);
+  if (!raw || typeof raw !== 'object') throw new Error(`${path}: expected a mapping with 'layers'`);
   const layers = Array.isArray(raw.layers) ? raw.layers : [];
-  if (layers.length === 0)
-    throw new Error(`${path}: 'layers' must list at least one layer`);
+  if (layers.length === 0) throw new Error(`${path}: 'layers' must list at least one layer`);
   for (const l of layers) {
-    if (
-      !l ||
-      typeof l.name !== "string" ||
-      typeof l.order !== "number" ||
-      typeof l.namespace !== "string"
-    ) {
-      throw new Error(
-        `${path}: every layer needs 'name', 'order' (a number) and 'namespace'; got ${JSON.stringify(l)}`,
-      );
+    if (!l || typeof l.name !== 'string' || typeof l.order !== 'number' || typeof l.namespace !== 'string') {
+      throw new Error(`${path}: every layer needs 'name', 'order' (a number) and 'namespace'; got ${JSON.stringify(l)}`);
     }
   }
   return {
@@ -57,10 +45,7 @@ export function parsePlatform(path: string, text: string): Platform {
       url: raw.repository?.url ?? PLACEHOLDER_REPOSITORY.url,
       branch: raw.repository?.branch ?? PLACEHOLDER_REPOSITORY.branch,
     },
-    defaultEngines: parseEngines(
-      `Default engines in ${path}`,
-      raw.defaultEngines ?? raw.defaultEngine ?? ["flux"],
-    ),
+    defaultEngines: parseEngines(`Default engines in ${path}`, raw.defaultEngines ?? raw.defaultEngine ?? ['flux']),
     layers: [...layers].sort((a, b) => a.order - b.order),
   };
 }
@@ -77,7 +62,7 @@ export function findLayer(platform: Platform, name: string): Layer {
 
 /** What is wrong with a layer name the platform file does not list (the generators throw it, validation reports it). */
 export function unknownLayerMessage(platform: Platform, name: string): string {
-  return `Layer '${name}' does not exist; existing layers: ${layerNames(platform).join(", ")}.`;
+  return `Layer '${name}' does not exist; existing layers: ${layerNames(platform).join(', ')}.`;
 }
 
 /** The layer rule: a component may depend on its own layer or a lower one. */
@@ -85,10 +70,7 @@ export function mayDependOn(from: Layer, to: Layer): boolean {
   return to.order <= from.order;
 }
 
-export function layerViolationMessage(
-  from: { component: string; layer: Layer },
-  to: { component: string; layer: Layer },
-): string {
+export function layerViolationMessage(from: { component: string; layer: Layer }, to: { component: string; layer: Layer }): string {
   return (
     `'${from.component}' (layer ${from.layer.name}, order ${from.layer.order}) must not depend on ` +
     `'${to.component}' (layer ${to.layer.name}, order ${to.layer.order}): a component may depend only on its own layer or lower ones.`
@@ -98,42 +80,40 @@ export function layerViolationMessage(
 /** The layers a fresh tree starts with (the seeds' order); each namespace equals its layer name. */
 export const DEFAULT_LAYERS: readonly Layer[] = [
   {
-    name: "platform-operators",
+    name: 'platform-operators',
     order: 1,
-    namespace: "platform-operators",
-    description:
-      "Operators and their CRDs: Strimzi, MinIO, Spark, Flink, Redis, Sealed Secrets",
+    namespace: 'platform-operators',
+    description: 'Operators and their CRDs: Strimzi, MinIO, Spark, Flink, Redis, Sealed Secrets',
   },
   {
-    name: "observability",
+    name: 'observability',
     order: 1,
-    namespace: "observability",
-    description: "Monitoring: kube-prometheus-stack",
+    namespace: 'observability',
+    description: 'Monitoring: kube-prometheus-stack',
   },
   {
-    name: "data-plane",
+    name: 'data-plane',
     order: 2,
-    namespace: "data-plane",
-    description:
-      "Custom resources of the operators: Kafka cluster, MinIO tenant",
+    namespace: 'data-plane',
+    description: 'Custom resources of the operators: Kafka cluster, MinIO tenant',
   },
   {
-    name: "orchestration",
+    name: 'orchestration',
     order: 3,
-    namespace: "orchestration",
-    description: "Airflow, PostgreSQL, Redis",
+    namespace: 'orchestration',
+    description: 'Airflow, PostgreSQL, Redis',
   },
   {
-    name: "ml-lifecycle",
+    name: 'ml-lifecycle',
     order: 4,
-    namespace: "ml-lifecycle",
-    description: "MLflow",
+    namespace: 'ml-lifecycle',
+    description: 'MLflow',
   },
   {
-    name: "processing-jobs",
+    name: 'processing-jobs',
     order: 5,
-    namespace: "processing-jobs",
-    description: "Spark and Flink jobs, training pods",
+    namespace: 'processing-jobs',
+    description: 'Spark and Flink jobs, training pods',
   },
 ];
 
@@ -142,6 +122,6 @@ export function platformYaml(platform: Platform): string {
   const { repository, defaultEngines, layers } = platform;
   return toYaml(
     { repository, defaultEngines, layers },
-    "Ordered layers of the platform with their namespaces, the default GitOps engine and the\nGit repository the engines pull. A component may depend on its own layer or lower ones.",
+    'Ordered layers of the platform with their namespaces, the default GitOps engine and the\nGit repository the engines pull. A component may depend on its own layer or lower ones.',
   );
 }

@@ -20,12 +20,12 @@ import {
   SOURCE_FILE,
   TreeRoot,
   VERSION_PATCH_FILE,
-} from "./layout";
-import { chartOf, Component, Overlay, Reference, versionIn } from "./component";
-import { parseComponentConfig } from "./component-config";
-import { EnvironmentSettings, resolveSettings } from "./environment-settings";
-import { Layer, parsePlatform, Platform } from "./platform";
-import { parseYamlFile, readYaml } from "./yaml-io";
+} from './layout';
+import { chartOf, Component, Overlay, Reference, versionIn } from './component';
+import { parseComponentConfig } from './component-config';
+import { EnvironmentSettings, resolveSettings } from './environment-settings';
+import { Layer, parsePlatform, Platform } from './platform';
+import { parseYamlFile, readYaml } from './yaml-io';
 
 export type { Component, Reference };
 
@@ -68,10 +68,7 @@ export interface SourceFile {
  * and, where the caller read them (`componentModelFiles`), each base's chart source and HelmRelease
  * and each overlay's kustomization and version patch.
  */
-export function buildTreeModel(
-  files: Iterable<SourceFile>,
-  root: TreeRoot = { root: GITOPS_ROOT },
-): TreeModel {
+export function buildTreeModel(files: Iterable<SourceFile>, root: TreeRoot = { root: GITOPS_ROOT }): TreeModel {
   const model: TreeModel = {
     root,
     platformFile: platformFile(root),
@@ -83,8 +80,7 @@ export function buildTreeModel(
   for (const f of files) {
     if (f.path === model.platformFile) readPlatform(model, f);
     const component = parseComponentFile(f.path, root);
-    if (component)
-      readComponent(model, f, component.layer, component.component);
+    if (component) readComponent(model, f, component.layer, component.component);
     else if (parseComponentPart(f.path, root)) parts.push(f);
     const env = parseEnvironmentFile(f.path, root);
     if (env) readEnvironment(model, f, env);
@@ -93,14 +89,11 @@ export function buildTreeModel(
   readComponentParts(model, parts);
   for (const env of model.environments.values()) resolveEnvironment(model, env);
   // A platform.yaml that is present but invalid is reported as such (platform-invalid), not also as missing.
-  if (
-    !model.platform &&
-    !model.problems.some((p) => p.file === model.platformFile)
-  ) {
+  if (!model.platform && !model.problems.some((p) => p.file === model.platformFile)) {
     model.problems.push({
       file: model.platformFile,
       line: 1,
-      rule: "platform-missing",
+      rule: 'platform-missing',
       message: `${model.platformFile} is missing: it lists the layers.`,
     });
   }
@@ -114,18 +107,13 @@ function readPlatform(model: TreeModel, f: SourceFile): void {
     model.problems.push({
       file: f.path,
       line: 1,
-      rule: "platform-invalid",
+      rule: 'platform-invalid',
       message: (e as Error).message,
     });
   }
 }
 
-function readComponent(
-  model: TreeModel,
-  f: SourceFile,
-  layer: string,
-  name: string,
-): void {
+function readComponent(model: TreeModel, f: SourceFile, layer: string, name: string): void {
   const { config, problems } = parseComponentConfig(f.path, f.text);
   model.problems.push(...problems);
   if (!config) return;
@@ -134,7 +122,7 @@ function readComponent(
     model.problems.push({
       file: f.path,
       line: 1,
-      rule: "component-duplicate",
+      rule: 'component-duplicate',
       message: `Component '${name}' is defined twice: in ${previous.dir} and ${componentDir(layer, name, model.root)}.`,
     });
     return;
@@ -160,18 +148,13 @@ function readComponent(
 }
 
 /** A component whose component.yaml does not parse: still a project (validation reports why), with nothing known of it. */
-export function unreadableComponent(
-  layer: string,
-  name: string,
-  file: string,
-  root: TreeRoot,
-): Component {
+export function unreadableComponent(layer: string, name: string, file: string, root: TreeRoot): Component {
   return {
     name,
     layer,
     dir: componentDir(layer, name, root),
     file,
-    kind: "helm",
+    kind: 'helm',
     namespace: layer,
     dependsOn: [],
     releaseName: name,
@@ -182,8 +165,7 @@ export function unreadableComponent(
 
 /** A component without its own namespace deploys into its layer's (the layer folder's name when platform.yaml lacks the layer). */
 function resolveNamespace(model: TreeModel, c: Component): void {
-  if (c.declaredNamespace === undefined)
-    c.namespace = layerOf(model, c)?.namespace ?? c.layer;
+  if (c.declaredNamespace === undefined) c.namespace = layerOf(model, c)?.namespace ?? c.layer;
 }
 
 /** The chart of each base, then the overlays of each component with their versions (whose place in the patch depends on the chart). */
@@ -196,37 +178,19 @@ function readComponentParts(model: TreeModel, parts: SourceFile[]): void {
       rest: part.rest,
       c: model.components.get(part.component),
     }))
-    .filter(
-      (p): p is { f: SourceFile; rest: string[]; c: Component } =>
-        p.c !== undefined && p.f.path.startsWith(p.c.dir + "/"),
-    );
+    .filter((p): p is { f: SourceFile; rest: string[]; c: Component } => p.c !== undefined && p.f.path.startsWith(p.c.dir + '/'));
   for (const { f, rest, c } of located) {
     if (rest[0] !== BASE_DIR || rest[1] !== SOURCE_FILE) continue;
-    const release =
-      texts.get(`${c.dir}/${BASE_DIR}/${HELMRELEASE_FILE}`) ?? null;
-    tolerant(() =>
-      Object.assign(c, chartOf(f.text, release, `${c.dir}/${BASE_DIR}`)),
-    );
+    const release = texts.get(`${c.dir}/${BASE_DIR}/${HELMRELEASE_FILE}`) ?? null;
+    tolerant(() => Object.assign(c, chartOf(f.text, release, `${c.dir}/${BASE_DIR}`)));
   }
   for (const { f, rest, c } of located) {
     const [dir, env, file] = rest;
-    if (
-      dir !== OVERLAYS_DIR ||
-      file !== KUSTOMIZATION_FILE ||
-      rest.length !== 3
-    )
-      continue;
+    if (dir !== OVERLAYS_DIR || file !== KUSTOMIZATION_FILE || rest.length !== 3) continue;
     const versionPath = `${c.dir}/${OVERLAYS_DIR}/${env}/${VERSION_PATCH_FILE}`;
     const versionText = texts.get(versionPath);
     const overlay: Overlay = { env };
-    if (versionText !== undefined && c.chart)
-      tolerant(
-        () =>
-          (overlay.version = versionIn(
-            c.chart!,
-            readYaml(versionPath, versionText),
-          )),
-      );
+    if (versionText !== undefined && c.chart) tolerant(() => (overlay.version = versionIn(c.chart!, readYaml(versionPath, versionText))));
     c.overlays.set(env, overlay);
   }
 }
@@ -247,15 +211,13 @@ function readEnvironment(model: TreeModel, f: SourceFile, name: string): void {
     model.problems.push({
       file: f.path,
       line: e.line,
-      rule: "yaml-syntax",
+      rule: 'yaml-syntax',
       message: e.message,
     });
     return;
   }
   const value = parsed.documents[0]?.value;
-  const settings = (
-    value && typeof value === "object" && !Array.isArray(value) ? value : {}
-  ) as Record<string, unknown>;
+  const settings = (value && typeof value === 'object' && !Array.isArray(value) ? value : {}) as Record<string, unknown>;
   model.environments.set(name, {
     name,
     dir: environmentEntry(name, model.root),
@@ -267,22 +229,14 @@ function readEnvironment(model: TreeModel, f: SourceFile, name: string): void {
 /** Applies the one defaults rule once the platform (its default engine) is known. */
 function resolveEnvironment(model: TreeModel, env: EnvironmentModel): void {
   try {
-    env.resolved = resolveSettings(
-      env.settings,
-      env.name,
-      model.platform,
-      env.file,
-    );
+    env.resolved = resolveSettings(env.settings, env.name, model.platform, env.file);
   } catch {
     // A value of the wrong kind: validation reports it at its key (config-invalid).
     env.resolved = undefined;
   }
 }
 
-export function layerOf(
-  model: Pick<TreeModel, "platform">,
-  component: Pick<Component, "layer">,
-): Layer | undefined {
+export function layerOf(model: Pick<TreeModel, 'platform'>, component: Pick<Component, 'layer'>): Layer | undefined {
   return model.platform?.layers.find((l) => l.name === component.layer);
 }
 
@@ -322,24 +276,20 @@ export interface DependencyWalk {
  * its dependencies in the order `dependsOn` returns them): cycles and a topological order.
  * Used by the tree model, the component generator's cycle refusal and tools/regenerate-tree.js.
  */
-export function walkDependencies(
-  roots: Iterable<string>,
-  dependsOn: (name: string) => readonly string[],
-): DependencyWalk {
-  const state = new Map<string, "visiting" | "done">();
+export function walkDependencies(roots: Iterable<string>, dependsOn: (name: string) => readonly string[]): DependencyWalk {
+  const state = new Map<string, 'visiting' | 'done'>();
   const cycles: string[][] = [];
   const order: string[] = [];
   const stack: string[] = [];
   const visit = (n: string): void => {
-    state.set(n, "visiting");
+    state.set(n, 'visiting');
     stack.push(n);
     for (const m of dependsOn(n)) {
-      if (state.get(m) === "visiting")
-        cycles.push([...stack.slice(stack.indexOf(m)), m]);
+      if (state.get(m) === 'visiting') cycles.push([...stack.slice(stack.indexOf(m)), m]);
       else if (!state.has(m)) visit(m);
     }
     stack.pop();
-    state.set(n, "done");
+    state.set(n, 'done');
     order.push(n);
   };
   for (const n of roots) if (!state.has(n)) visit(n);
@@ -350,8 +300,6 @@ export function walkDependencies(
 export function findCycles(model: TreeModel): string[][] {
   const { edges } = componentEdges(model);
   const next = new Map<string, string[]>();
-  for (const e of edges)
-    next.set(e.from.name, [...(next.get(e.from.name) ?? []), e.to.name]);
-  return walkDependencies([...next.keys()].sort(), (n) => next.get(n) ?? [])
-    .cycles;
+  for (const e of edges) next.set(e.from.name, [...(next.get(e.from.name) ?? []), e.to.name]);
+  return walkDependencies([...next.keys()].sort(), (n) => next.get(n) ?? []).cycles;
 }

@@ -2,44 +2,34 @@
  * Closed sets and name rules, defined once. Each set feeds the TypeScript
  * type, the error message and (checked by a test) the schema.json enums.
  */
-import { valid as validSemver, validRange } from "semver";
+import { valid as validSemver, validRange } from 'semver';
 
 /** The GitOps engines an environment may list (`engines: [flux, argocd]` during a migration). */
-export const ENGINES = ["flux", "argocd"] as const;
+export const ENGINES = ['flux', 'argocd'] as const;
 export type Engine = (typeof ENGINES)[number];
 /** The single value trees written before `engines:` used for "both engines"; read, and migrated by `nx sync`. */
-export const LEGACY_BOTH = "both";
+export const LEGACY_BOTH = 'both';
 
-export const SYNC_MODES = ["auto", "manual"] as const;
+export const SYNC_MODES = ['auto', 'manual'] as const;
 export type SyncMode = (typeof SYNC_MODES)[number];
 
-export const SIZES = ["small", "medium", "large"] as const;
+export const SIZES = ['small', 'medium', 'large'] as const;
 export type Size = (typeof SIZES)[number];
 
 /** What a component is made of: a Helm chart, or plain manifests (e.g. operator CRs). */
-export const COMPONENT_KINDS = ["helm", "manifests"] as const;
+export const COMPONENT_KINDS = ['helm', 'manifests'] as const;
 export type ComponentKind = (typeof COMPONENT_KINDS)[number];
 
 /** Environments a fresh tree starts with. */
-export const DEFAULT_ENVIRONMENTS = [
-  "development",
-  "staging",
-  "production",
-] as const;
+export const DEFAULT_ENVIRONMENTS = ['development', 'staging', 'production'] as const;
 
 export class GitopsInputError extends Error {
-  override name = "GitopsInputError";
+  override name = 'GitopsInputError';
 }
 
-export function oneOf<T extends string>(
-  what: string,
-  value: string,
-  allowed: readonly T[],
-): T {
+export function oneOf<T extends string>(what: string, value: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(value)) {
-    throw new GitopsInputError(
-      `${what} '${value}' is not allowed; must be one of: ${allowed.join(", ")}.`,
-    );
+    throw new GitopsInputError(`${what} '${value}' is not allowed; must be one of: ${allowed.join(', ')}.`);
   }
   return value as T;
 }
@@ -49,16 +39,8 @@ export function oneOf<T extends string>(
  * (`flux`, `argocd`, `both`), which `nx sync` rewrites as a list. Sorted in the order of ENGINES.
  */
 export function parseEngines(what: string, value: unknown): Engine[] {
-  const items =
-    value === LEGACY_BOTH
-      ? [...ENGINES]
-      : Array.isArray(value)
-        ? value
-        : [value];
-  if (items.length === 0)
-    throw new GitopsInputError(
-      `${what} must list at least one engine: ${ENGINES.join(", ")}.`,
-    );
+  const items = value === LEGACY_BOTH ? [...ENGINES] : Array.isArray(value) ? value : [value];
+  if (items.length === 0) throw new GitopsInputError(`${what} must list at least one engine: ${ENGINES.join(', ')}.`);
   const engines = items.map((e) => oneOf(what, String(e), ENGINES));
   return ENGINES.filter((e) => engines.includes(e));
 }
@@ -72,13 +54,11 @@ const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** A name that becomes a folder, a Kubernetes object name and an Nx project name. */
 export function assertDnsLabel(what: string, value: string): string {
-  if (typeof value !== "string" || value.length === 0) {
+  if (typeof value !== 'string' || value.length === 0) {
     throw new GitopsInputError(`${what} is required.`);
   }
-  if (value.includes("/") || value.includes("\\") || value.includes("..")) {
-    throw new GitopsInputError(
-      `${what} '${value}' would escape the gitops tree; use a plain name such as 'redis-operator'.`,
-    );
+  if (value.includes('/') || value.includes('\\') || value.includes('..')) {
+    throw new GitopsInputError(`${what} '${value}' would escape the gitops tree; use a plain name such as 'redis-operator'.`);
   }
   if (value.length > 63 || !DNS_1123_LABEL.test(value)) {
     throw new GitopsInputError(
@@ -95,21 +75,15 @@ export function isExactVersion(value: string): boolean {
 
 /** A chart version: exact semver, or a semver range where floating is allowed. */
 export function assertChartVersion(value: string): string {
-  if (
-    isExactVersion(value) ||
-    (value.trim() !== "" && validRange(value) !== null)
-  )
-    return value;
-  throw new GitopsInputError(
-    `Chart version '${value}' is not semver; use an exact version such as '1.2.3' or a range such as '1.2.x'.`,
-  );
+  if (isExactVersion(value) || (value.trim() !== '' && validRange(value) !== null)) return value;
+  throw new GitopsInputError(`Chart version '${value}' is not semver; use an exact version such as '1.2.3' or a range such as '1.2.x'.`);
 }
 
-export type RepoKind = "helm" | "oci";
+export type RepoKind = 'helm' | 'oci';
 
 export function repoKind(url: string): RepoKind {
-  if (/^oci:\/\/[^\s/]+\/\S+$/.test(url)) return "oci";
-  if (/^https:\/\/[^\s/]+(\/\S*)?$/.test(url)) return "helm";
+  if (/^oci:\/\/[^\s/]+\/\S+$/.test(url)) return 'oci';
+  if (/^https:\/\/[^\s/]+(\/\S*)?$/.test(url)) return 'helm';
   throw new GitopsInputError(
     `Repository '${url}' is neither an https:// Helm repository nor an oci:// registry; use e.g. 'https://charts.bitnami.com/bitnami' or 'oci://ghcr.io/org/charts'.`,
   );

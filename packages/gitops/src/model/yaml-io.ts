@@ -3,16 +3,7 @@
  * Document API so that updates keep comments, anchors and key order that
  * people wrote by hand.
  */
-import {
-  Document,
-  isMap,
-  isScalar,
-  isSeq,
-  LineCounter,
-  parseAllDocuments,
-  stringify,
-  YAMLMap,
-} from "yaml";
+import { Document, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, stringify, YAMLMap } from 'yaml';
 
 export interface YamlProblem {
   message: string;
@@ -42,11 +33,7 @@ export interface ParsedYamlFile {
 /** Parses every document of a file, collecting errors with positions instead of throwing. */
 export function parseYamlFile(path: string, text: string): ParsedYamlFile {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, {
-    lineCounter,
-    uniqueKeys: true,
-    prettyErrors: false,
-  });
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const errors: YamlProblem[] = [];
   const warnings: YamlProblem[] = [];
   const documents: ParsedDocument[] = [];
@@ -57,32 +44,19 @@ export function parseYamlFile(path: string, text: string): ParsedYamlFile {
     if (doc.errors.length > 0) return;
     const start = doc.contents?.range?.[0] ?? doc.range[0];
     try {
-      documents.push({
-        index,
-        value: doc.toJS({ maxAliasCount: 1000 }),
-        line: lineCounter.linePos(start).line,
-        doc,
-      });
+      documents.push({ index, value: doc.toJS({ maxAliasCount: 1000 }), line: lineCounter.linePos(start).line, doc });
     } catch (e) {
       // e.g. an alias whose anchor is in another document
       const { line, col } = lineCounter.linePos(start);
-      errors.push({
-        message: (e as Error).message,
-        code: "BAD_ALIAS",
-        line,
-        column: col,
-      });
+      errors.push({ message: (e as Error).message, code: 'BAD_ALIAS', line, column: col });
     }
   });
   return { path, documents, errors, warnings, lineCounter };
 }
 
-function toProblem(
-  e: { message: string; code: string; pos: [number, number] },
-  lc: LineCounter,
-): YamlProblem {
+function toProblem(e: { message: string; code: string; pos: [number, number] }, lc: LineCounter): YamlProblem {
   const { line, col } = lc.linePos(e.pos[0]);
-  return { message: e.message.split("\n")[0], code: e.code, line, column: col };
+  return { message: e.message.split('\n')[0], code: e.code, line, column: col };
 }
 
 /** The non-empty documents of a file as plain objects; throws on a syntax error. */
@@ -92,9 +66,7 @@ export function readYamlDocuments(path: string, text: string): unknown[] {
     const e = parsed.errors[0];
     throw new Error(`${path}:${e.line}:${e.column}: ${e.message}`);
   }
-  return parsed.documents
-    .map((d) => d.value)
-    .filter((v) => v !== null && v !== undefined);
+  return parsed.documents.map((d) => d.value).filter((v) => v !== null && v !== undefined);
 }
 
 /** The single document of a file as a plain object; throws on a syntax error. */
@@ -104,17 +76,12 @@ export function readYaml<T = unknown>(path: string, text: string): T {
 }
 
 /** Line (1-based) of a value addressed by a key path inside a parsed document, or the document line. */
-export function lineOf(
-  file: ParsedYamlFile,
-  documentIndex: number,
-  path: (string | number)[],
-): number {
+export function lineOf(file: ParsedYamlFile, documentIndex: number, path: (string | number)[]): number {
   const d = file.documents.find((x) => x.index === documentIndex);
   if (!d) return 1;
   let best = d.line;
   for (let i = path.length; i >= 0; i--) {
-    const node = d.doc.getIn(path.slice(0, i), true) as
-      { range?: [number, number] } | undefined;
+    const node = d.doc.getIn(path.slice(0, i), true) as { range?: [number, number] } | undefined;
     if (node && node.range) {
       best = file.lineCounter.linePos(node.range[0]).line;
       break;
@@ -128,41 +95,29 @@ export function lineOf(
  * line of `version:`), where a finding should point. Falls back to `lineOf` when
  * the path ends in a sequence index or is not written in the document.
  */
-export function keyLineOf(
-  file: ParsedYamlFile,
-  documentIndex: number,
-  path: (string | number)[],
-): number {
+export function keyLineOf(file: ParsedYamlFile, documentIndex: number, path: (string | number)[]): number {
   const doc = file.documents.find((d) => d.index === documentIndex)?.doc;
   const parent = path.length ? doc?.getIn(path.slice(0, -1), true) : undefined;
   if (isMap(parent)) {
-    const pair = parent.items.find(
-      (p) => isScalar(p.key) && p.key.value === path[path.length - 1],
-    );
-    const range = (pair?.key as { range?: [number, number] } | undefined)
-      ?.range;
+    const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === path[path.length - 1]);
+    const range = (pair?.key as { range?: [number, number] } | undefined)?.range;
     if (range) return file.lineCounter.linePos(range[0]).line;
   }
   return lineOf(file, documentIndex, path);
 }
 
 /** Writes objects as YAML, one document each, with an optional leading comment. */
-export function toYaml(
-  objects: unknown | unknown[],
-  headerComment?: string,
-): string {
+export function toYaml(objects: unknown | unknown[], headerComment?: string): string {
   const list = Array.isArray(objects) ? objects : [objects];
-  const body = list.map((o) => stringify(o, { lineWidth: 0 })).join("---\n");
+  const body = list.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
   return headerComment ? commentBlock(headerComment) + body : body;
 }
 
 function commentBlock(text: string): string {
-  return (
-    text
-      .split("\n")
-      .map((l) => (l ? `# ${l}` : "#"))
-      .join("\n") + "\n"
-  );
+  return text
+    .split('\n')
+    .map((l) => (l ? `# ${l}` : '#'))
+    .join('\n') + '\n';
 }
 
 /**
@@ -170,13 +125,10 @@ function commentBlock(text: string): string {
  * changes what it must. Comments and untouched keys stay as they were.
  * Returns the new text, or the input unchanged (byte for byte) when `mutate` changed nothing.
  */
-export function editYaml(
-  text: string,
-  mutate: (doc: Document.Parsed) => void,
-): string {
+export function editYaml(text: string, mutate: (doc: Document.Parsed) => void): string {
   const docs = parseAllDocuments(text);
   if (!Array.isArray(docs) || docs.length !== 1) {
-    throw new Error("editYaml expects exactly one YAML document");
+    throw new Error('editYaml expects exactly one YAML document');
   }
   const doc = docs[0];
   if (doc.errors.length) throw new Error(doc.errors[0].message);
@@ -192,37 +144,23 @@ export function editYaml(
  * Sets `path` to `value` only when it differs, so an unchanged value keeps
  * its formatting and comments.
  */
-export function setIfChanged(
-  doc: Document,
-  path: (string | number)[],
-  value: unknown,
-): boolean {
+export function setIfChanged(doc: Document, path: (string | number)[], value: unknown): boolean {
   const current = doc.getIn(path);
-  const plain = isScalar(current)
-    ? current.value
-    : current && typeof current === "object" && "toJSON" in current
-      ? (current as { toJSON(): unknown }).toJSON()
-      : current;
+  const plain = isScalar(current) ? current.value : current && typeof current === 'object' && 'toJSON' in current ? (current as { toJSON(): unknown }).toJSON() : current;
   if (JSON.stringify(plain) === JSON.stringify(value)) return false;
   doc.setIn(path, value);
   return true;
 }
 
 /** Adds an item to a sequence at `path` (creating it) unless present; keeps the sequence sorted if it was. */
-export function addToSequence(
-  doc: Document,
-  path: (string | number)[],
-  item: string,
-): boolean {
+export function addToSequence(doc: Document, path: (string | number)[], item: string): boolean {
   const node = doc.getIn(path, true);
   if (!node) {
     doc.setIn(path, doc.createNode([item]));
     return true;
   }
-  if (!isSeq(node)) throw new Error(`${path.join(".")} is not a list`);
-  const items = node.items.map((i) =>
-    isScalar(i) ? String(i.value) : String(i),
-  );
+  if (!isSeq(node)) throw new Error(`${path.join('.')} is not a list`);
+  const items = node.items.map((i) => (isScalar(i) ? String(i.value) : String(i)));
   if (items.includes(item)) return false;
   const wasSorted = items.every((v, i) => i === 0 || items[i - 1] <= v);
   const at = wasSorted ? items.findIndex((v) => v > item) : -1;

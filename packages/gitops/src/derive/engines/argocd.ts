@@ -2,7 +2,7 @@
  * Argo CD: an environment's root app-of-apps (`argocd/root.yaml`, applied once), one AppProject
  * per layer that has an Application (least privilege), one Application per deployed component.
  */
-import type { Component } from "../../model/component";
+import type { Component } from '../../model/component';
 import {
   argoApplicationFile,
   argoAppsDir,
@@ -14,64 +14,32 @@ import {
   overlayFile,
   platformFile,
   VERSION_PATCH_FILE,
-} from "../../model/layout";
-import type { Layer } from "../../model/platform";
-import {
-  application,
-  appProject,
-  ARGOCD_NAMESPACE,
-  ROOT_PROJECT,
-  rootObjects,
-  SYNC_WAVE_ANNOTATION,
-  TARGET_REVISION_PATH,
-} from "../../manifests";
-import { DerivedField, DesiredFile, field, MANAGED_BY_FIELD } from "../desired";
-import { EngineModule, EnvironmentContext } from "./engine";
-import { existing, ownedFilesIn } from "./ownership";
+} from '../../model/layout';
+import type { Layer } from '../../model/platform';
+import { application, appProject, ARGOCD_NAMESPACE, ROOT_PROJECT, rootObjects, SYNC_WAVE_ANNOTATION, TARGET_REVISION_PATH } from '../../manifests';
+import { DerivedField, DesiredFile, field, MANAGED_BY_FIELD } from '../desired';
+import { EngineModule, EnvironmentContext } from './engine';
+import { existing, ownedFilesIn } from './ownership';
 
-const OWNED = "the tool (it owns this file)";
+const OWNED = 'the tool (it owns this file)';
 
 function sourceFields(c: Component, env: string): DerivedField[] {
   const base = `${componentDir(c.layer, c.name)}/base`;
-  if (c.kind !== "helm") {
+  if (c.kind !== 'helm') {
     return [
-      ...field(
-        `${platformFile()} repository`,
-        ["spec", "source", "repoURL"],
-        ["spec", "source", "targetRevision"],
-      ),
-      ...field(`the overlay ${componentDir(c.layer, c.name)}/overlays/${env}`, [
-        "spec",
-        "source",
-        "path",
-      ]),
-      ...field(`${componentFile(c.layer, c.name)} kind`, ["spec", "sources"]),
+      ...field(`${platformFile()} repository`, ['spec', 'source', 'repoURL'], ['spec', 'source', 'targetRevision']),
+      ...field(`the overlay ${componentDir(c.layer, c.name)}/overlays/${env}`, ['spec', 'source', 'path']),
+      ...field(`${componentFile(c.layer, c.name)} kind`, ['spec', 'sources']),
     ];
   }
-  const chart = ["spec", "sources", 0];
+  const chart = ['spec', 'sources', 0];
   return [
-    ...field(
-      `the chart source ${base}/source.yaml`,
-      [...chart, "repoURL"],
-      [...chart, "chart"],
-      [...chart, "path"],
-    ),
-    ...field(
-      overlayFile(c.layer, c.name, env, VERSION_PATCH_FILE),
-      TARGET_REVISION_PATH,
-    ),
-    ...field(`${componentFile(c.layer, c.name)} releaseName`, [
-      ...chart,
-      "helm",
-      "releaseName",
-    ]),
-    ...field(`the values files of ${componentDir(c.layer, c.name)}`, [
-      ...chart,
-      "helm",
-      "valueFiles",
-    ]),
-    ...field(`${platformFile()} repository`, ["spec", "sources", 1]),
-    ...field(`${componentFile(c.layer, c.name)} kind`, ["spec", "source"]),
+    ...field(`the chart source ${base}/source.yaml`, [...chart, 'repoURL'], [...chart, 'chart'], [...chart, 'path']),
+    ...field(overlayFile(c.layer, c.name, env, VERSION_PATCH_FILE), TARGET_REVISION_PATH),
+    ...field(`${componentFile(c.layer, c.name)} releaseName`, [...chart, 'helm', 'releaseName']),
+    ...field(`the values files of ${componentDir(c.layer, c.name)}`, [...chart, 'helm', 'valueFiles']),
+    ...field(`${platformFile()} repository`, ['spec', 'sources', 1]),
+    ...field(`${componentFile(c.layer, c.name)} kind`, ['spec', 'source']),
   ];
 }
 
@@ -79,13 +47,10 @@ function applicationFile(ctx: EnvironmentContext, c: Component): DesiredFile {
   const { env } = ctx;
   const layer = ctx.layerOf(c);
   const wave = ctx.wave(c);
-  const version =
-    c.kind === "helm" ? c.overlays.get(env.name)?.version : undefined;
+  const version = c.kind === 'helm' ? c.overlays.get(env.name)?.version : undefined;
   const settings = environmentFile(env.name);
   const gate =
-    env.sync === "manual"
-      ? `\nsync: manual. No automated sync: release from the Argo CD UI or '${argoEngine.manualGate(c.name, env)}'.`
-      : "";
+    env.sync === 'manual' ? `\nsync: manual. No automated sync: release from the Argo CD UI or '${argoEngine.manualGate(c.name, env)}'.` : '';
   return {
     path: argoApplicationFile(env.name, c.name),
     header: `${c.name} in ${env.name} (layer ${layer.name}, sync wave ${wave}); derived by @mlops/gitops: edit the sources, then nx sync.${gate}`,
@@ -98,24 +63,15 @@ function applicationFile(ctx: EnvironmentContext, c: Component): DesiredFile {
         }),
         fields: [
           ...field(OWNED, MANAGED_BY_FIELD),
-          ...field(`the component's folder ${componentDir(c.layer, c.name)}`, [
-            "metadata",
-            "name",
+          ...field(`the component's folder ${componentDir(c.layer, c.name)}`, ['metadata', 'name']),
+          ...field(`the dependencies in ${componentFile(c.layer, c.name)} and the layer order in ${platformFile()}`, [
+            'metadata',
+            'annotations',
+            SYNC_WAVE_ANNOTATION,
           ]),
-          ...field(
-            `the dependencies in ${componentFile(c.layer, c.name)} and the layer order in ${platformFile()}`,
-            ["metadata", "annotations", SYNC_WAVE_ANNOTATION],
-          ),
-          ...field(`the layer folder of ${c.name}`, ["spec", "project"]),
-          ...field(`${componentFile(c.layer, c.name)} namespace`, [
-            "spec",
-            "destination",
-          ]),
-          ...field(`${settings} sync, prune, selfHeal`, [
-            "spec",
-            "syncPolicy",
-            "automated",
-          ]),
+          ...field(`the layer folder of ${c.name}`, ['spec', 'project']),
+          ...field(`${componentFile(c.layer, c.name)} namespace`, ['spec', 'destination']),
+          ...field(`${settings} sync, prune, selfHeal`, ['spec', 'syncPolicy', 'automated']),
           ...sourceFields(c, env.name),
         ],
       },
@@ -123,18 +79,9 @@ function applicationFile(ctx: EnvironmentContext, c: Component): DesiredFile {
   };
 }
 
-function projectFile(
-  ctx: EnvironmentContext,
-  layer: Layer,
-  members: Component[],
-): DesiredFile {
+function projectFile(ctx: EnvironmentContext, layer: Layer, members: Component[]): DesiredFile {
   const git = ctx.platform.repository.url;
-  const repos = [
-    ...new Set([
-      git,
-      ...members.flatMap((c) => (c.chart ? [c.chart.repository] : [])),
-    ]),
-  ];
+  const repos = [...new Set([git, ...members.flatMap((c) => (c.chart ? [c.chart.repository] : []))])];
   const namespaces = [...new Set(members.map((c) => c.namespace))];
   const object = appProject(
     layer,
@@ -151,13 +98,8 @@ function projectFile(
         object,
         fields: [
           ...field(OWNED, MANAGED_BY_FIELD),
-          ...field(`${platformFile()} layers`, ["spec", "description"]),
-          ...field(
-            source,
-            ["spec", "sourceRepos"],
-            ["spec", "destinations"],
-            ["spec", "clusterResourceWhitelist"],
-          ),
+          ...field(`${platformFile()} layers`, ['spec', 'description']),
+          ...field(source, ['spec', 'sourceRepos'], ['spec', 'destinations'], ['spec', 'clusterResourceWhitelist']),
         ],
       },
     ],
@@ -174,31 +116,23 @@ function rootFile(ctx: EnvironmentContext): DesiredFile {
       `AppProject ${ROOT_PROJECT} limits it to this repository, the argocd namespace, Applications and AppProjects.`,
     documents: rootObjects(ctx.env, ctx.platform.repository).map((object) => ({
       object,
-      fields: [...field(OWNED, MANAGED_BY_FIELD), ...field(source, ["spec"])],
+      fields: [...field(OWNED, MANAGED_BY_FIELD), ...field(source, ['spec'])],
     })),
   };
 }
 
 export const argoEngine: EngineModule = {
-  name: "argocd",
+  name: 'argocd',
   derive(ctx) {
     const byLayer = new Map<string, Component[]>();
-    for (const c of ctx.deployed)
-      byLayer.set(c.layer, [...(byLayer.get(c.layer) ?? []), c]);
+    for (const c of ctx.deployed) byLayer.set(c.layer, [...(byLayer.get(c.layer) ?? []), c]);
     const projects = [...byLayer.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([, members]) => projectFile(ctx, ctx.layerOf(members[0]), members));
-    return [
-      rootFile(ctx),
-      ...projects,
-      ...ctx.deployed.map((c) => applicationFile(ctx, c)),
-    ];
+    return [rootFile(ctx), ...projects, ...ctx.deployed.map((c) => applicationFile(ctx, c))];
   },
   ownedFiles(view, env) {
-    return [
-      ...existing(view, [argoRootAppFile(env)]),
-      ...ownedFilesIn(view, argoAppsDir(env)),
-    ];
+    return [...existing(view, [argoRootAppFile(env)]), ...ownedFilesIn(view, argoAppsDir(env))];
   },
   entryFile: argoApplicationFile,
   manualGate(component) {

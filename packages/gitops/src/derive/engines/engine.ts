@@ -3,12 +3,12 @@
  * one module; a third engine (or another layout, such as Argo CD ApplicationSets) is one more
  * module registered in ./index.ts.
  */
-import type { Component } from "../../model/component";
-import type { EnvironmentSettings } from "../../model/environment-settings";
-import type { Layer, Platform } from "../../model/platform";
-import type { Engine } from "../../model/vocabulary";
-import type { DesiredFile } from "../desired";
-import type { TreeView } from "../tree-view";
+import type { Component } from '../../model/component';
+import type { EnvironmentSettings } from '../../model/environment-settings';
+import type { Layer, Platform } from '../../model/platform';
+import type { Engine } from '../../model/vocabulary';
+import type { DesiredFile } from '../desired';
+import type { TreeView } from '../tree-view';
 
 /** What derive knows about one environment when it asks an engine for its files. */
 export interface EnvironmentContext {

@@ -2,7 +2,7 @@
  * Flux: an environment's entry point (`clusters/<env>/kustomization.yaml`, which `flux bootstrap
  * --path` points at, and `namespaces.yaml`) and one Flux Kustomization per deployed component.
  */
-import type { Component } from "../../model/component";
+import type { Component } from '../../model/component';
 import {
   componentFile,
   componentDir,
@@ -14,8 +14,8 @@ import {
   namespacesFile,
   platformFile,
   relativeTo,
-} from "../../model/layout";
-import { readYaml } from "../../model/yaml-io";
+} from '../../model/layout';
+import { readYaml } from '../../model/yaml-io';
 import {
   environmentKustomization as entryKustomization,
   FLUX_NAMESPACE,
@@ -23,13 +23,13 @@ import {
   fluxKustomization,
   K8sObject,
   namespace,
-} from "../../manifests";
-import { DesiredFile, field, MANAGED_BY_FIELD } from "../desired";
-import { yamlFilesIn } from "../tree-view";
-import { EngineModule, EnvironmentContext } from "./engine";
-import { existing, isOwnedFile, ownedFilesIn } from "./ownership";
+} from '../../manifests';
+import { DesiredFile, field, MANAGED_BY_FIELD } from '../desired';
+import { yamlFilesIn } from '../tree-view';
+import { EngineModule, EnvironmentContext } from './engine';
+import { existing, isOwnedFile, ownedFilesIn } from './ownership';
 
-export const LAYER_LABEL = "mlops.example.com/layer";
+export const LAYER_LABEL = 'mlops.example.com/layer';
 
 function componentEntry(ctx: EnvironmentContext, c: Component): DesiredFile {
   const { env } = ctx;
@@ -42,20 +42,13 @@ function componentEntry(ctx: EnvironmentContext, c: Component): DesiredFile {
       {
         object: fluxKustomization(c, env, ctx.deployedDependencies(c)),
         fields: [
-          ...field("the tool (it owns this file)", MANAGED_BY_FIELD),
-          ...field(
-            `the component's folder ${componentDir(c.layer, c.name)}`,
-            ["metadata", "name"],
-            ["spec", "path"],
-          ),
-          ...field(`${platformFile()} repository`, ["spec", "sourceRef"]),
-          ...field(`${config} namespace`, ["spec", "targetNamespace"]),
-          ...field(`${config} dependsOn (those deployed in ${env.name})`, [
-            "spec",
-            "dependsOn",
-          ]),
-          ...field(`${settings} prune`, ["spec", "prune"]),
-          ...field(`${settings} sync`, ["spec", "suspend"]),
+          ...field('the tool (it owns this file)', MANAGED_BY_FIELD),
+          ...field(`the component's folder ${componentDir(c.layer, c.name)}`, ['metadata', 'name'], ['spec', 'path']),
+          ...field(`${platformFile()} repository`, ['spec', 'sourceRef']),
+          ...field(`${config} namespace`, ['spec', 'targetNamespace']),
+          ...field(`${config} dependsOn (those deployed in ${env.name})`, ['spec', 'dependsOn']),
+          ...field(`${settings} prune`, ['spec', 'prune']),
+          ...field(`${settings} sync`, ['spec', 'suspend']),
         ],
       },
     ],
@@ -68,10 +61,7 @@ interface HandWritten {
 }
 
 /** Flux Kustomizations a person put in flux/: listed in the entry point, their namespaces created. */
-function handWrittenEntries(
-  ctx: EnvironmentContext,
-  derived: Set<string>,
-): HandWritten[] {
+function handWrittenEntries(ctx: EnvironmentContext, derived: Set<string>): HandWritten[] {
   const dir = fluxDir(ctx.env.name);
   return yamlFilesIn(ctx.view, dir)
     .map((f) => `${dir}/${f}`)
@@ -79,14 +69,11 @@ function handWrittenEntries(
     .map((path) => {
       let ns: unknown;
       try {
-        ns = readYaml<{ spec?: { targetNamespace?: unknown } } | null>(
-          path,
-          ctx.view.read(path) ?? "",
-        )?.spec?.targetNamespace;
+        ns = readYaml<{ spec?: { targetNamespace?: unknown } } | null>(path, ctx.view.read(path) ?? '')?.spec?.targetNamespace;
       } catch {
         ns = undefined;
       }
-      return typeof ns === "string" ? { path, targetNamespace: ns } : { path };
+      return typeof ns === 'string' ? { path, targetNamespace: ns } : { path };
     });
 }
 
@@ -103,27 +90,15 @@ function handAddedResources(ctx: EnvironmentContext): string[] {
   }
   const entry = environmentEntry(ctx.env.name);
   const ns = relativeTo(entry, namespacesFile(ctx.env.name));
-  const fluxPrefix = relativeTo(entry, fluxDir(ctx.env.name)) + "/";
-  return Array.isArray(resources)
-    ? resources.map(String).filter((r) => r !== ns && !r.startsWith(fluxPrefix))
-    : [];
+  const fluxPrefix = relativeTo(entry, fluxDir(ctx.env.name)) + '/';
+  return Array.isArray(resources) ? resources.map(String).filter((r) => r !== ns && !r.startsWith(fluxPrefix)) : [];
 }
 
-function entryPoint(
-  ctx: EnvironmentContext,
-  entries: DesiredFile[],
-  handWritten: HandWritten[],
-): DesiredFile {
+function entryPoint(ctx: EnvironmentContext, entries: DesiredFile[], handWritten: HandWritten[]): DesiredFile {
   const env = ctx.env.name;
   const entry = environmentEntry(env);
-  const listed = [
-    ...entries.map((e) => e.path),
-    ...handWritten.map((h) => h.path),
-  ].map((p) => relativeTo(entry, p));
-  const resources = [
-    relativeTo(entry, namespacesFile(env)),
-    ...[...new Set([...listed, ...handAddedResources(ctx)])].sort(),
-  ];
+  const listed = [...entries.map((e) => e.path), ...handWritten.map((h) => h.path)].map((p) => relativeTo(entry, p));
+  const resources = [relativeTo(entry, namespacesFile(env)), ...[...new Set([...listed, ...handAddedResources(ctx)])].sort()];
   return {
     path: environmentKustomization(env),
     header:
@@ -132,63 +107,36 @@ function entryPoint(
     documents: [
       {
         object: entryKustomization(resources),
-        fields: field(`the components with an overlay for ${env}, and flux/`, [
-          "resources",
-        ]),
+        fields: field(`the components with an overlay for ${env}, and flux/`, ['resources']),
       },
     ],
   };
 }
 
-function namespaces(
-  ctx: EnvironmentContext,
-  handWritten: HandWritten[],
-): DesiredFile {
+function namespaces(ctx: EnvironmentContext, handWritten: HandWritten[]): DesiredFile {
   const byName = new Map<string, K8sObject>();
-  for (const c of ctx.deployed)
-    if (!byName.has(c.namespace))
-      byName.set(c.namespace, namespace(c.namespace, c.layer));
-  for (const h of handWritten)
-    if (h.targetNamespace && !byName.has(h.targetNamespace))
-      byName.set(h.targetNamespace, namespace(h.targetNamespace));
-  const objects = [...byName.values()].sort((a, b) =>
-    a.metadata.name.localeCompare(b.metadata.name),
-  );
+  for (const c of ctx.deployed) if (!byName.has(c.namespace)) byName.set(c.namespace, namespace(c.namespace, c.layer));
+  for (const h of handWritten) if (h.targetNamespace && !byName.has(h.targetNamespace)) byName.set(h.targetNamespace, namespace(h.targetNamespace));
+  const objects = [...byName.values()].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
   return {
     path: namespacesFile(ctx.env.name),
     header: `Namespaces of ${ctx.env.name}, created before any component (derived by @mlops/gitops).`,
     documents: objects.map((object) => ({
       object,
-      fields: object.metadata.labels
-        ? field("the layer of the components deploying into it", [
-            "metadata",
-            "labels",
-            LAYER_LABEL,
-          ])
-        : [],
+      fields: object.metadata.labels ? field('the layer of the components deploying into it', ['metadata', 'labels', LAYER_LABEL]) : [],
     })),
   };
 }
 
 export const fluxEngine: EngineModule = {
-  name: "flux",
+  name: 'flux',
   derive(ctx) {
     const entries = ctx.deployed.map((c) => componentEntry(ctx, c));
-    const handWritten = handWrittenEntries(
-      ctx,
-      new Set(entries.map((e) => e.path)),
-    );
-    return [
-      entryPoint(ctx, entries, handWritten),
-      namespaces(ctx, handWritten),
-      ...entries,
-    ];
+    const handWritten = handWrittenEntries(ctx, new Set(entries.map((e) => e.path)));
+    return [entryPoint(ctx, entries, handWritten), namespaces(ctx, handWritten), ...entries];
   },
   ownedFiles(view, env) {
-    return [
-      ...existing(view, [environmentKustomization(env), namespacesFile(env)]),
-      ...ownedFilesIn(view, fluxDir(env)),
-    ];
+    return [...existing(view, [environmentKustomization(env), namespacesFile(env)]), ...ownedFilesIn(view, fluxDir(env))];
   },
   entryFile: fluxEntryFile,
   manualGate(component, env) {
@@ -196,23 +144,18 @@ export const fluxEngine: EngineModule = {
   },
   onRemove(c, env) {
     const applied =
-      c.kind === "helm"
-        ? `the HelmRelease '${c.releaseName}', and helm-controller uninstalls the Helm release '${c.releaseName}'`
-        : "its objects";
-    if (env.prune && env.sync === "auto") {
+      c.kind === 'helm' ? `the HelmRelease '${c.releaseName}', and helm-controller uninstalls the Helm release '${c.releaseName}'` : 'its objects';
+    if (env.prune && env.sync === 'auto') {
       return `Flux (${env.name}): the parent Kustomization prunes the Kustomization '${c.name}', whose garbage collection deletes ${applied}.`;
     }
     const byHand =
-      c.kind === "helm"
+      c.kind === 'helm'
         ? `kubectl -n ${c.namespace} delete helmrelease ${c.releaseName}`
         : `kubectl -n ${c.namespace} delete <each object of ${c.name}>`;
     return `Flux (${env.name}): the Kustomization '${c.name}' goes, but ${env.name} syncs manually without pruning, so what it applied stays. To uninstall, a person runs: ${byHand}`;
   },
   onRename(from, to, env) {
-    const release =
-      from.kind === "helm"
-        ? ` (the HelmRelease keeps its name and the Helm release '${from.releaseName}' its name)`
-        : "";
+    const release = from.kind === 'helm' ? ` (the HelmRelease keeps its name and the Helm release '${from.releaseName}' its name)` : '';
     return (
       `Flux (${env.name}): the Kustomization '${from.name}' is replaced by '${to}'. The base's objects keep their names${release} ` +
       `and carry kustomize.toolkit.fluxcd.io/prune: disabled, so the old Kustomization's garbage collection leaves them and '${to}' adopts them: no uninstall.`

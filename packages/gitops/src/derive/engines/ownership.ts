@@ -4,10 +4,10 @@
  * existed are recognised by what they deploy: a folder under gitops/components/. Anything else in
  * those folders was written by a person and is left alone.
  */
-import { componentsDir } from "../../model/layout";
-import { readYamlDocuments } from "../../model/yaml-io";
-import { isManaged } from "../desired";
-import { TreeView, yamlFilesIn } from "../tree-view";
+import { componentsDir } from '../../model/layout';
+import { readYamlDocuments } from '../../model/yaml-io';
+import { isManaged } from '../desired';
+import { TreeView, yamlFilesIn } from '../tree-view';
 
 export function isOwnedFile(view: TreeView, path: string): boolean {
   const text = view.read(path);

@@ -1,28 +1,15 @@
 /** Turns what the user typed, the catalog and the tree into one complete description. */
-import { Tree } from "@nx/devkit";
-import { Blueprint, catalogFor, loadBlueprint } from "../../model/catalog";
-import { ChartRef, Component } from "../../model/component";
-import { EnvironmentSettings } from "../../model/environment-settings";
-import { componentDir, componentFile } from "../../model/layout";
-import { findLayer, Layer, layerNames, Platform } from "../../model/platform";
-import {
-  assertChartVersion,
-  assertDnsLabel,
-  COMPONENT_KINDS,
-  ComponentKind,
-  GitopsInputError,
-  oneOf,
-  repoKind,
-} from "../../model/vocabulary";
-import { parseList, pickEnvironments } from "../shared/options";
-import { NewOverlayVersion } from "../shared/overlay";
-import {
-  locateComponents,
-  readWorkspace,
-  refuseConfigProblems,
-  Workspace,
-} from "../shared/workspace";
-import { ComponentGeneratorSchema } from "./schema";
+import { Tree } from '@nx/devkit';
+import { Blueprint, catalogFor, loadBlueprint } from '../../model/catalog';
+import { ChartRef, Component } from '../../model/component';
+import { EnvironmentSettings } from '../../model/environment-settings';
+import { componentDir, componentFile } from '../../model/layout';
+import { findLayer, Layer, layerNames, Platform } from '../../model/platform';
+import { assertChartVersion, assertDnsLabel, COMPONENT_KINDS, ComponentKind, GitopsInputError, oneOf, repoKind } from '../../model/vocabulary';
+import { parseList, pickEnvironments } from '../shared/options';
+import { NewOverlayVersion } from '../shared/overlay';
+import { locateComponents, readWorkspace, refuseConfigProblems, Workspace } from '../shared/workspace';
+import { ComponentGeneratorSchema } from './schema';
 
 export interface NormalizedComponentOptions {
   /** The component as it will be: the existing one with what the options change, or a new one. */
@@ -39,27 +26,16 @@ export interface NormalizedComponentOptions {
   workspace: Workspace;
 }
 
-function chooseKind(
-  schema: ComponentGeneratorSchema,
-  bp?: Blueprint,
-  existing?: Component,
-): ComponentKind {
-  if (schema.kind !== undefined)
-    return oneOf("Kind", schema.kind, COMPONENT_KINDS);
-  if (schema.chart !== undefined || schema.repo !== undefined) return "helm";
+function chooseKind(schema: ComponentGeneratorSchema, bp?: Blueprint, existing?: Component): ComponentKind {
+  if (schema.kind !== undefined) return oneOf('Kind', schema.kind, COMPONENT_KINDS);
+  if (schema.chart !== undefined || schema.repo !== undefined) return 'helm';
   if (existing) return existing.kind;
-  if (bp) return bp.manifests ? "manifests" : "helm";
-  return "helm";
+  if (bp) return bp.manifests ? 'manifests' : 'helm';
+  return 'helm';
 }
 
-function chooseChart(
-  name: string,
-  schema: ComponentGeneratorSchema,
-  bp?: Blueprint,
-  existing?: Component,
-): ChartRef {
-  const repository =
-    schema.repo ?? bp?.chart?.repository ?? existing?.chart?.repository;
+function chooseChart(name: string, schema: ComponentGeneratorSchema, bp?: Blueprint, existing?: Component): ChartRef {
+  const repository = schema.repo ?? bp?.chart?.repository ?? existing?.chart?.repository;
   const chart = schema.chart ?? bp?.chart?.name ?? existing?.chart?.name;
   if (!repository || !chart) {
     throw new GitopsInputError(
@@ -70,67 +46,35 @@ function chooseChart(
   return { repository, name: chart };
 }
 
-function chooseLayer(
-  name: string,
-  platform: Platform,
-  schema: ComponentGeneratorSchema,
-  bp?: Blueprint,
-  existingLayer?: string,
-): Layer {
+function chooseLayer(name: string, platform: Platform, schema: ComponentGeneratorSchema, bp?: Blueprint, existingLayer?: string): Layer {
   const layerName = schema.layer ?? existingLayer ?? bp?.layer;
   if (!layerName) {
-    throw new GitopsInputError(
-      `Component '${name}' is not in the catalog (generators/); give --layer, one of: ${layerNames(platform).join(", ")}.`,
-    );
+    throw new GitopsInputError(`Component '${name}' is not in the catalog (generators/); give --layer, one of: ${layerNames(platform).join(', ')}.`);
   }
   return findLayer(platform, layerName);
 }
 
-export function normalizeOptions(
-  tree: Tree,
-  schema: ComponentGeneratorSchema,
-): NormalizedComponentOptions {
-  const name = assertDnsLabel("Component name", schema.name);
+export function normalizeOptions(tree: Tree, schema: ComponentGeneratorSchema): NormalizedComponentOptions {
+  const name = assertDnsLabel('Component name', schema.name);
   const workspace = readWorkspace(tree);
   const { platform } = workspace;
-  const environments = pickEnvironments(
-    workspace.environments,
-    parseList(schema.environments),
-  );
+  const environments = pickEnvironments(workspace.environments, parseList(schema.environments));
   const blueprint = loadBlueprint(catalogFor(tree), name);
   const existingLayer = locateComponents(tree).get(name);
-  if (existingLayer !== undefined)
-    refuseConfigProblems(workspace, componentFile(existingLayer, name));
+  if (existingLayer !== undefined) refuseConfigProblems(workspace, componentFile(existingLayer, name));
   const existing = workspace.model.components.get(name);
   const layer = chooseLayer(name, platform, schema, blueprint, existingLayer);
   const kind = chooseKind(schema, blueprint, existing);
-  const chart =
-    kind === "helm"
-      ? chooseChart(name, schema, blueprint, existing)
-      : undefined;
-  const version =
-    schema.chartVersion !== undefined
-      ? assertChartVersion(schema.chartVersion)
-      : blueprint?.chart?.version;
-  if (kind === "helm" && version === undefined && !existing) {
-    throw new GitopsInputError(
-      `Component '${name}' is not in the catalog (generators/); give --chart-version, e.g. '1.2.3'.`,
-    );
+  const chart = kind === 'helm' ? chooseChart(name, schema, blueprint, existing) : undefined;
+  const version = schema.chartVersion !== undefined ? assertChartVersion(schema.chartVersion) : blueprint?.chart?.version;
+  if (kind === 'helm' && version === undefined && !existing) {
+    throw new GitopsInputError(`Component '${name}' is not in the catalog (generators/); give --chart-version, e.g. '1.2.3'.`);
   }
   const file = componentFile(layer.name, name);
-  const dependsOn = (
-    parseList(schema.dependsOn) ??
-    existing?.dependsOn.map((d) => d.name) ??
-    blueprint?.dependsOn ??
-    []
-  ).map((d) => assertDnsLabel("--depends-on", d));
-  const namespace = assertDnsLabel(
-    "Namespace",
-    schema.namespace ??
-      existing?.namespace ??
-      blueprint?.namespace ??
-      layer.namespace,
+  const dependsOn = (parseList(schema.dependsOn) ?? existing?.dependsOn.map((d) => d.name) ?? blueprint?.dependsOn ?? []).map((d) =>
+    assertDnsLabel('--depends-on', d),
   );
+  const namespace = assertDnsLabel('Namespace', schema.namespace ?? existing?.namespace ?? blueprint?.namespace ?? layer.namespace);
   const component: Component = {
     name,
     layer: layer.name,
@@ -139,13 +83,8 @@ export function normalizeOptions(
     kind,
     namespace,
     declaredNamespace: namespace,
-    dependsOn: [...new Set(dependsOn)]
-      .sort()
-      .map((d) => ({ name: d, file, line: 0 })),
-    description:
-      existing?.description ??
-      blueprint?.description ??
-      `${name} (${kind === "helm" ? `chart ${chart!.name}` : "plain manifests"})`,
+    dependsOn: [...new Set(dependsOn)].sort().map((d) => ({ name: d, file, line: 0 })),
+    description: existing?.description ?? blueprint?.description ?? `${name} (${kind === 'helm' ? `chart ${chart!.name}` : 'plain manifests'})`,
     releaseName: existing?.releaseName ?? name,
     chart,
     crds: schema.crds ?? existing?.crds ?? blueprint?.crds ?? false,
@@ -165,9 +104,7 @@ export function normalizeOptions(
 }
 
 /** Where the version of a new overlay comes from (shared/overlay.ts has the rule). */
-export function newOverlaySources(
-  o: NormalizedComponentOptions,
-): NewOverlayVersion {
+export function newOverlaySources(o: NormalizedComponentOptions): NewOverlayVersion {
   return {
     asked: o.versionGiven ? o.version : undefined,
     environments: o.workspace.environments,

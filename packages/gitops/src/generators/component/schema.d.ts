@@ -1,4 +1,4 @@
-import type { ComponentKind } from "../../model/vocabulary";
+import type { ComponentKind } from '../../model/vocabulary';
 
 /** Options of `nx g @mlops/gitops:component`, as the user typed them. */
 export interface ComponentGeneratorSchema {

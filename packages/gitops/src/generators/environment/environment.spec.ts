@@ -1,270 +1,167 @@
-import { Tree } from "@nx/devkit";
-import { parse, parseAllDocuments } from "yaml";
-import { ENGINES, SIZES, SYNC_MODES } from "../../model/vocabulary";
-import componentGenerator from "../component/component";
-import { changedFiles, createGitopsTree, snapshot } from "../shared/testing";
-import environmentGenerator from "./environment";
-import schema from "./schema.json";
+import { Tree } from '@nx/devkit';
+import { parse, parseAllDocuments } from 'yaml';
+import { ENGINES, SIZES, SYNC_MODES } from '../../model/vocabulary';
+import componentGenerator from '../component/component';
+import { changedFiles, createGitopsTree, snapshot } from '../shared/testing';
+import environmentGenerator from './environment';
+import schema from './schema.json';
 
-const read = (tree: Tree, path: string) => parse(tree.read(path, "utf-8")!);
-const readAll = (tree: Tree, path: string) =>
-  parseAllDocuments(tree.read(path, "utf-8")!).map((d) => d.toJS());
-const C = "gitops/components";
+const read = (tree: Tree, path: string) => parse(tree.read(path, 'utf-8')!);
+const readAll = (tree: Tree, path: string) => parseAllDocuments(tree.read(path, 'utf-8')!).map((d) => d.toJS());
+const C = 'gitops/components';
 
-describe("environment generator", () => {
-  it("starts a new tree: writes platform.yaml with the layers, the settings and the Flux entry point", async () => {
+describe('environment generator', () => {
+  it('starts a new tree: writes platform.yaml with the layers, the settings and the Flux entry point', async () => {
     const tree = await createGitopsTree([]);
-    await environmentGenerator(tree, { name: "development" });
-    const platform = read(tree, "gitops/platform.yaml");
-    expect(platform.defaultEngine).toBe("flux");
+    await environmentGenerator(tree, { name: 'development' });
+    const platform = read(tree, 'gitops/platform.yaml');
+    expect(platform.defaultEngine).toBe('flux');
     expect(platform.layers.map((l: { name: string }) => l.name)).toEqual([
-      "platform-operators",
-      "observability",
-      "data-plane",
-      "orchestration",
-      "ml-lifecycle",
-      "processing-jobs",
+      'platform-operators',
+      'observability',
+      'data-plane',
+      'orchestration',
+      'ml-lifecycle',
+      'processing-jobs',
     ]);
-    expect(read(tree, "gitops/clusters/development/environment.yaml")).toEqual({
-      name: "development",
-      engine: "flux",
-      sync: "auto",
+    expect(read(tree, 'gitops/clusters/development/environment.yaml')).toEqual({
+      name: 'development',
+      engine: 'flux',
+      sync: 'auto',
       prune: true,
       selfHeal: true,
       pinVersions: false,
-      size: "small",
+      size: 'small',
     });
-    expect(
-      read(tree, "gitops/clusters/development/kustomization.yaml").resources,
-    ).toEqual(["namespaces.yaml"]);
+    expect(read(tree, 'gitops/clusters/development/kustomization.yaml').resources).toEqual(['namespaces.yaml']);
   });
 
-  it("gives production manual sync, pinned versions and the large size", async () => {
-    const tree = await createGitopsTree(["production"]);
-    expect(
-      read(tree, "gitops/clusters/production/environment.yaml"),
-    ).toMatchObject({
-      sync: "manual",
+  it('gives production manual sync, pinned versions and the large size', async () => {
+    const tree = await createGitopsTree(['production']);
+    expect(read(tree, 'gitops/clusters/production/environment.yaml')).toMatchObject({
+      sync: 'manual',
       prune: false,
       selfHeal: false,
       pinVersions: true,
-      size: "large",
+      size: 'large',
     });
   });
 
-  describe("on a tree with components", () => {
+  describe('on a tree with components', () => {
     let tree: Tree;
     beforeEach(async () => {
       tree = await createGitopsTree();
-      for (const name of [
-        "sealed-secrets",
-        "strimzi-kafka-operator",
-        "kafka-cluster",
-        "postgresql",
-      ])
-        await componentGenerator(tree, { name });
+      for (const name of ['sealed-secrets', 'strimzi-kafka-operator', 'kafka-cluster', 'postgresql']) await componentGenerator(tree, { name });
     });
 
-    it("adds an overlay of every component and wires each, so the environment deploys the whole platform", async () => {
-      await environmentGenerator(tree, { name: "qa" });
+    it('adds an overlay of every component and wires each, so the environment deploys the whole platform', async () => {
+      await environmentGenerator(tree, { name: 'qa' });
       for (const [layer, c] of [
-        ["platform-operators", "sealed-secrets"],
-        ["platform-operators", "strimzi-kafka-operator"],
-        ["data-plane", "kafka-cluster"],
-        ["orchestration", "postgresql"],
+        ['platform-operators', 'sealed-secrets'],
+        ['platform-operators', 'strimzi-kafka-operator'],
+        ['data-plane', 'kafka-cluster'],
+        ['orchestration', 'postgresql'],
       ]) {
-        expect(
-          tree.exists(`${C}/${layer}/${c}/overlays/qa/kustomization.yaml`),
-        ).toBe(true);
+        expect(tree.exists(`${C}/${layer}/${c}/overlays/qa/kustomization.yaml`)).toBe(true);
         expect(tree.exists(`gitops/clusters/qa/flux/${c}.yaml`)).toBe(true);
       }
-      expect(
-        read(tree, "gitops/clusters/qa/kustomization.yaml").resources,
-      ).toEqual([
-        "namespaces.yaml",
-        "flux/kafka-cluster.yaml",
-        "flux/postgresql.yaml",
-        "flux/sealed-secrets.yaml",
-        "flux/strimzi-kafka-operator.yaml",
+      expect(read(tree, 'gitops/clusters/qa/kustomization.yaml').resources).toEqual([
+        'namespaces.yaml',
+        'flux/kafka-cluster.yaml',
+        'flux/postgresql.yaml',
+        'flux/sealed-secrets.yaml',
+        'flux/strimzi-kafka-operator.yaml',
       ]);
-      expect(
-        read(tree, "gitops/clusters/qa/flux/kafka-cluster.yaml").spec.dependsOn,
-      ).toEqual([{ name: "strimzi-kafka-operator" }]);
+      expect(read(tree, 'gitops/clusters/qa/flux/kafka-cluster.yaml').spec.dependsOn).toEqual([{ name: 'strimzi-kafka-operator' }]);
     });
 
-    it("--from production copies values, versions (with hand edits) and settings", async () => {
+    it('--from production copies values, versions (with hand edits) and settings', async () => {
       const prodVersion = `${C}/orchestration/postgresql/overlays/production/version.yaml`;
-      tree.write(
-        prodVersion,
-        tree.read(prodVersion, "utf-8")!.replace("16.7.21", "16.7.30"),
-      );
+      tree.write(prodVersion, tree.read(prodVersion, 'utf-8')!.replace('16.7.21', '16.7.30'));
       const prodValues = `${C}/orchestration/postgresql/overlays/production/values.yaml`;
-      tree.write(
-        prodValues,
-        tree.read(prodValues, "utf-8") + "metrics:\n  enabled: true\n",
-      );
+      tree.write(prodValues, tree.read(prodValues, 'utf-8') + 'metrics:\n  enabled: true\n');
 
-      await environmentGenerator(tree, { name: "prod-eu", from: "production" });
+      await environmentGenerator(tree, { name: 'prod-eu', from: 'production' });
 
-      expect(
-        read(tree, "gitops/clusters/prod-eu/environment.yaml"),
-      ).toMatchObject({
-        name: "prod-eu",
-        sync: "manual",
-        pinVersions: true,
-        size: "large",
-      });
-      expect(
-        read(
-          tree,
-          `${C}/orchestration/postgresql/overlays/prod-eu/version.yaml`,
-        ).spec.ref.tag,
-      ).toBe("16.7.30");
-      expect(
-        read(tree, `${C}/orchestration/postgresql/overlays/prod-eu/values.yaml`)
-          .metrics,
-      ).toEqual({ enabled: true });
-      expect(
-        read(tree, "gitops/clusters/prod-eu/flux/postgresql.yaml").spec.suspend,
-      ).toBe(true);
+      expect(read(tree, 'gitops/clusters/prod-eu/environment.yaml')).toMatchObject({ name: 'prod-eu', sync: 'manual', pinVersions: true, size: 'large' });
+      expect(read(tree, `${C}/orchestration/postgresql/overlays/prod-eu/version.yaml`).spec.ref.tag).toBe('16.7.30');
+      expect(read(tree, `${C}/orchestration/postgresql/overlays/prod-eu/values.yaml`).metrics).toEqual({ enabled: true });
+      expect(read(tree, 'gitops/clusters/prod-eu/flux/postgresql.yaml').spec.suspend).toBe(true);
     });
 
-    it("--engine argocd writes the root app, projects and applications instead of Flux objects", async () => {
-      await environmentGenerator(tree, {
-        name: "qa",
-        engine: "argocd",
-        sync: "manual",
-      });
-      const [rootProject, root] = readAll(
-        tree,
-        "gitops/clusters/qa/argocd/root.yaml",
-      );
-      expect(root.spec.source.path).toBe("gitops/clusters/qa/argocd/apps");
+    it('--engine argocd writes the root app, projects and applications instead of Flux objects', async () => {
+      await environmentGenerator(tree, { name: 'qa', engine: 'argocd', sync: 'manual' });
+      const [rootProject, root] = readAll(tree, 'gitops/clusters/qa/argocd/root.yaml');
+      expect(root.spec.source.path).toBe('gitops/clusters/qa/argocd/apps');
       // Least privilege for the root too: its own project, not Argo CD's allow-everything 'default'.
-      expect(root.spec.project).toBe("gitops-root");
-      expect(root.spec.syncPolicy.automated).toEqual({
-        prune: false,
-        selfHeal: false,
-      });
-      expect(rootProject).toMatchObject({
-        kind: "AppProject",
-        metadata: { name: "gitops-root", namespace: "argocd" },
-      });
+      expect(root.spec.project).toBe('gitops-root');
+      expect(root.spec.syncPolicy.automated).toEqual({ prune: false, selfHeal: false });
+      expect(rootProject).toMatchObject({ kind: 'AppProject', metadata: { name: 'gitops-root', namespace: 'argocd' } });
       expect(rootProject.spec).toEqual({
         description: expect.any(String),
-        sourceRepos: ["https://github.com/example/mlops-gitops.git"],
-        destinations: [
-          { server: "https://kubernetes.default.svc", namespace: "argocd" },
-        ],
+        sourceRepos: ['https://github.com/example/mlops-gitops.git'],
+        destinations: [{ server: 'https://kubernetes.default.svc', namespace: 'argocd' }],
         namespaceResourceWhitelist: [
-          { group: "argoproj.io", kind: "Application" },
-          { group: "argoproj.io", kind: "AppProject" },
+          { group: 'argoproj.io', kind: 'Application' },
+          { group: 'argoproj.io', kind: 'AppProject' },
         ],
         clusterResourceWhitelist: [],
       });
-      const app = read(
-        tree,
-        "gitops/clusters/qa/argocd/apps/kafka-cluster.yaml",
-      );
-      expect(app.spec.source.path).toBe(
-        "gitops/components/data-plane/kafka-cluster/overlays/qa",
-      );
+      const app = read(tree, 'gitops/clusters/qa/argocd/apps/kafka-cluster.yaml');
+      expect(app.spec.source.path).toBe('gitops/components/data-plane/kafka-cluster/overlays/qa');
       expect(app.spec.syncPolicy.automated).toBeUndefined();
-      expect(
-        read(tree, "gitops/clusters/qa/argocd/apps/project-data-plane.yaml")
-          .spec.sourceRepos,
-      ).toEqual(["https://github.com/example/mlops-gitops.git"]);
-      expect(tree.exists("gitops/clusters/qa/kustomization.yaml")).toBe(false);
+      expect(read(tree, 'gitops/clusters/qa/argocd/apps/project-data-plane.yaml').spec.sourceRepos).toEqual([
+        'https://github.com/example/mlops-gitops.git',
+      ]);
+      expect(tree.exists('gitops/clusters/qa/kustomization.yaml')).toBe(false);
     });
 
-    describe("bad input: a clear error and nothing written", () => {
+    describe('bad input: a clear error and nothing written', () => {
       const cases: [string, object, string][] = [
-        [
-          "an environment that already exists",
-          { name: "staging" },
-          "Environment 'staging' already exists; existing environments: development, production, staging.",
-        ],
-        [
-          "a name that is not a DNS-1123 label",
-          { name: "QA env" },
-          "Environment name 'QA env' is not a DNS-1123 label",
-        ],
-        [
-          "a name that escapes gitops/",
-          { name: "../qa" },
-          "Environment name '../qa' would escape the gitops tree",
-        ],
-        [
-          "--from an unknown environment",
-          { name: "qa", from: "prod" },
-          "--from 'prod' is not an environment; existing environments: development, production, staging.",
-        ],
-        [
-          "an unknown sync mode",
-          { name: "qa", sync: "sometimes" },
-          "Sync mode 'sometimes' is not allowed; must be one of: auto, manual.",
-        ],
-        [
-          "an unknown engine",
-          { name: "qa", engine: "jenkins" },
-          "Engine 'jenkins' is not allowed; must be one of: flux, argocd, both.",
-        ],
+        ['an environment that already exists', { name: 'staging' }, "Environment 'staging' already exists; existing environments: development, production, staging."],
+        ['a name that is not a DNS-1123 label', { name: 'QA env' }, "Environment name 'QA env' is not a DNS-1123 label"],
+        ['a name that escapes gitops/', { name: '../qa' }, "Environment name '../qa' would escape the gitops tree"],
+        ['--from an unknown environment', { name: 'qa', from: 'prod' }, "--from 'prod' is not an environment; existing environments: development, production, staging."],
+        ['an unknown sync mode', { name: 'qa', sync: 'sometimes' }, "Sync mode 'sometimes' is not allowed; must be one of: auto, manual."],
+        ['an unknown engine', { name: 'qa', engine: 'jenkins' }, "Engine 'jenkins' is not allowed; must be one of: flux, argocd, both."],
       ];
-      it.each(cases)("%s", async (_what, options, message) => {
+      it.each(cases)('%s', async (_what, options, message) => {
         const before = snapshot(tree);
-        await expect(
-          environmentGenerator(tree, options as never),
-        ).rejects.toThrow(message);
+        await expect(environmentGenerator(tree, options as never)).rejects.toThrow(message);
         expect(changedFiles(before, snapshot(tree))).toEqual([]);
       });
     });
 
-    it("re-running the component generator after adding an environment changes nothing", async () => {
-      await environmentGenerator(tree, { name: "qa", engine: "both" });
+    it('re-running the component generator after adding an environment changes nothing', async () => {
+      await environmentGenerator(tree, { name: 'qa', engine: 'both' });
       const before = snapshot(tree);
-      for (const name of [
-        "sealed-secrets",
-        "strimzi-kafka-operator",
-        "kafka-cluster",
-        "postgresql",
-      ])
-        await componentGenerator(tree, { name });
+      for (const name of ['sealed-secrets', 'strimzi-kafka-operator', 'kafka-cluster', 'postgresql']) await componentGenerator(tree, { name });
       expect(changedFiles(before, snapshot(tree))).toEqual([]);
     });
   });
 
-  describe("chart versions of components that are not in the catalog", () => {
-    const feast = {
-      name: "feast",
-      layer: "ml-lifecycle",
-      chart: "feast-feature-server",
-      repo: "https://feast-helm-charts.storage.googleapis.com",
-    };
+  describe('chart versions of components that are not in the catalog', () => {
+    const feast = { name: 'feast', layer: 'ml-lifecycle', chart: 'feast-feature-server', repo: 'https://feast-helm-charts.storage.googleapis.com' };
 
-    it("takes the version the tree runs", async () => {
-      const tree = await createGitopsTree(["development"]);
-      await componentGenerator(tree, { ...feast, chartVersion: "0.40.x" });
-      await environmentGenerator(tree, { name: "qa" });
-      expect(
-        read(tree, `${C}/ml-lifecycle/feast/overlays/qa/version.yaml`).spec
-          .chart.spec.version,
-      ).toBe("0.40.x");
+    it('takes the version the tree runs', async () => {
+      const tree = await createGitopsTree(['development']);
+      await componentGenerator(tree, { ...feast, chartVersion: '0.40.x' });
+      await environmentGenerator(tree, { name: 'qa' });
+      expect(read(tree, `${C}/ml-lifecycle/feast/overlays/qa/version.yaml`).spec.chart.spec.version).toBe('0.40.x');
     });
 
-    it("refuses a production that would float on a range, writing nothing", async () => {
-      const tree = await createGitopsTree(["development"]);
-      await componentGenerator(tree, { ...feast, chartVersion: "0.40.x" });
+    it('refuses a production that would float on a range, writing nothing', async () => {
+      const tree = await createGitopsTree(['development']);
+      await componentGenerator(tree, { ...feast, chartVersion: '0.40.x' });
       const before = snapshot(tree);
-      await expect(
-        environmentGenerator(tree, { name: "production" }),
-      ).rejects.toThrow(
+      await expect(environmentGenerator(tree, { name: 'production' })).rejects.toThrow(
         "Environment 'production' pins exact chart versions, but 'feast' would get the range '0.40.x'",
       );
       expect(changedFiles(before, snapshot(tree))).toEqual([]);
     });
   });
 
-  it("schema.json enums are the vocabulary", () => {
+  it('schema.json enums are the vocabulary', () => {
     expect(schema.properties.sync.enum).toEqual([...SYNC_MODES]);
     expect(schema.properties.engine.enum).toEqual([...ENGINES]);
     expect(schema.properties.size.enum).toEqual([...SIZES]);

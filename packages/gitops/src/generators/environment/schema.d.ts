@@ -1,4 +1,4 @@
-import type { Engine, Size, SyncMode } from "../../model/vocabulary";
+import type { Engine, Size, SyncMode } from '../../model/vocabulary';
 
 /** Options of `nx g @mlops/gitops:environment`, as the user typed them. */
 export interface EnvironmentGeneratorSchema {

@@ -1,5 +1,5 @@
-import type { Engine } from "../../model/vocabulary";
-import type { CiProvider } from "./init";
+import type { Engine } from '../../model/vocabulary';
+import type { CiProvider } from './init';
 
 export interface InitGeneratorSchema {
   environments?: string[] | string;

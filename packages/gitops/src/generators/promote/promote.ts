@@ -4,25 +4,17 @@
  * pinned environments before anything is written, edit the overlays in place with the same code
  * as `release`, reconcile, format, and print (and optionally write) the table.
  */
-import { formatFiles, logger, Tree } from "@nx/devkit";
-import { gt, lt } from "semver";
-import { catalogFor, imageKeys, loadBlueprint } from "../../model/catalog";
-import { Component } from "../../model/component";
-import { EnvironmentSettings } from "../../model/environment-settings";
-import { GitopsInputError, isExactVersion } from "../../model/vocabulary";
-import { parseList } from "../shared/options";
-import {
-  readOverlayValue,
-  setOverlayValue,
-  setOverlayVersion,
-} from "../shared/overlay";
-import { reconcileTree } from "../shared/reconcile";
-import {
-  findComponent,
-  findEnvironment,
-  readWorkspace,
-} from "../shared/workspace";
-import { PromoteGeneratorSchema } from "./schema";
+import { formatFiles, logger, Tree } from '@nx/devkit';
+import { gt, lt } from 'semver';
+import { catalogFor, imageKeys, loadBlueprint } from '../../model/catalog';
+import { Component } from '../../model/component';
+import { EnvironmentSettings } from '../../model/environment-settings';
+import { GitopsInputError, isExactVersion } from '../../model/vocabulary';
+import { parseList } from '../shared/options';
+import { readOverlayValue, setOverlayValue, setOverlayVersion } from '../shared/overlay';
+import { reconcileTree } from '../shared/reconcile';
+import { findComponent, findEnvironment, readWorkspace } from '../shared/workspace';
+import { PromoteGeneratorSchema } from './schema';
 
 export interface NormalizedPromoteOptions {
   components: Component[];
@@ -42,10 +34,7 @@ export interface PromotionStep {
   after: string;
 }
 
-export async function promoteGenerator(
-  tree: Tree,
-  schema: PromoteGeneratorSchema,
-): Promise<void> {
+export async function promoteGenerator(tree: Tree, schema: PromoteGeneratorSchema): Promise<void> {
   const options = normalizeOptions(tree, schema);
   const steps = planPromotion(tree, options);
   refuse(options, steps);
@@ -53,52 +42,35 @@ export async function promoteGenerator(
   for (const line of table(options, steps)) logger.info(line);
   if (changes.length === 0) return;
   for (const step of changes) apply(tree, options.to, step);
-  if (options.summaryFile)
-    tree.write(options.summaryFile, markdown(options, steps));
+  if (options.summaryFile) tree.write(options.summaryFile, markdown(options, steps));
   reconcileTree(tree);
   if (!schema.skipFormat) await formatFiles(tree);
 }
 
 export default promoteGenerator;
 
-export function normalizeOptions(
-  tree: Tree,
-  schema: PromoteGeneratorSchema,
-): NormalizedPromoteOptions {
+export function normalizeOptions(tree: Tree, schema: PromoteGeneratorSchema): NormalizedPromoteOptions {
   const ws = readWorkspace(tree);
-  const to = findEnvironment(ws, schema.to, "Environment --to");
+  const to = findEnvironment(ws, schema.to, 'Environment --to');
   const fromName = schema.from ?? to.promotesFrom;
   if (!fromName) {
-    throw new GitopsInputError(
-      `Environment '${to.name}' names no promotesFrom in its environment.yaml; give --from <environment>.`,
-    );
+    throw new GitopsInputError(`Environment '${to.name}' names no promotesFrom in its environment.yaml; give --from <environment>.`);
   }
-  const from = findEnvironment(ws, fromName, "Environment --from");
-  if (from.name === to.name)
-    throw new GitopsInputError(
-      `--from and --to are both '${to.name}'; promote from another environment.`,
-    );
+  const from = findEnvironment(ws, fromName, 'Environment --from');
+  if (from.name === to.name) throw new GitopsInputError(`--from and --to are both '${to.name}'; promote from another environment.`);
   const named = parseList(schema.components) ?? [];
-  if (schema.all && named.length)
-    throw new GitopsInputError(
-      `Give components or --all, not both (got ${named.join(", ")} and --all).`,
-    );
-  if (!schema.all && named.length === 0)
-    throw new GitopsInputError(
-      `Name the components to promote, or give --all.`,
-    );
+  if (schema.all && named.length) throw new GitopsInputError(`Give components or --all, not both (got ${named.join(', ')} and --all).`);
+  if (!schema.all && named.length === 0) throw new GitopsInputError(`Name the components to promote, or give --all.`);
   const components = schema.all
     ? [...ws.model.components.values()]
         .filter((c) => c.overlays.has(from.name) && c.overlays.has(to.name))
         .sort((a, b) => a.name.localeCompare(b.name))
     : named.map((name) => findComponent(tree, ws, name));
   for (const c of components) {
-    const missing = [from, to]
-      .filter((e) => !c.overlays.has(e.name))
-      .map((e) => e.name);
+    const missing = [from, to].filter((e) => !c.overlays.has(e.name)).map((e) => e.name);
     if (missing.length)
       throw new GitopsInputError(
-        `Component '${c.name}' is not deployed in ${missing.join(" and ")}; it is deployed in: ${[...c.overlays.keys()].sort().join(", ") || "(none)"}.`,
+        `Component '${c.name}' is not deployed in ${missing.join(' and ')}; it is deployed in: ${[...c.overlays.keys()].sort().join(', ') || '(none)'}.`,
       );
   }
   return {
@@ -111,30 +83,27 @@ export function normalizeOptions(
 }
 
 /** Every fact to copy, changed or not (unchanged ones are reported as up to date). */
-export function planPromotion(
-  tree: Tree,
-  { components, from, to }: NormalizedPromoteOptions,
-): PromotionStep[] {
+export function planPromotion(tree: Tree, { components, from, to }: NormalizedPromoteOptions): PromotionStep[] {
   const catalog = catalogFor(tree);
   const steps: PromotionStep[] = [];
   for (const c of components) {
-    if (c.kind !== "helm") continue;
+    if (c.kind !== 'helm') continue;
     const version = c.overlays.get(from.name)?.version;
     if (version !== undefined)
       steps.push({
         component: c,
-        what: "chart",
+        what: 'chart',
         before: c.overlays.get(to.name)?.version,
         after: version,
       });
     const blueprint = loadBlueprint(catalog, c.name);
     for (const key of blueprint ? imageKeys(blueprint) : []) {
       const tag = readOverlayValue(tree, c, from.name, key);
-      if (typeof tag !== "string" && typeof tag !== "number") continue;
+      if (typeof tag !== 'string' && typeof tag !== 'number') continue;
       const current = readOverlayValue(tree, c, to.name, key);
       steps.push({
         component: c,
-        what: key.join("."),
+        what: key.join('.'),
         key,
         before: current === undefined ? undefined : String(current),
         after: String(tag),
@@ -144,25 +113,14 @@ export function planPromotion(
   return steps;
 }
 
-function refuse(
-  { to, allowDowngrade }: NormalizedPromoteOptions,
-  steps: PromotionStep[],
-): void {
-  for (const s of steps.filter(
-    (x) => x.what === "chart" && x.before !== x.after,
-  )) {
+function refuse({ to, allowDowngrade }: NormalizedPromoteOptions, steps: PromotionStep[]): void {
+  for (const s of steps.filter((x) => x.what === 'chart' && x.before !== x.after)) {
     if (to.pinVersions && !isExactVersion(s.after)) {
       throw new GitopsInputError(
         `Environment '${to.name}' pins exact chart versions, but '${s.component.name}' would get the range '${s.after}'; pin an exact version in the source environment first.`,
       );
     }
-    if (
-      !allowDowngrade &&
-      s.before &&
-      isExactVersion(s.before) &&
-      isExactVersion(s.after) &&
-      lt(s.after, s.before)
-    ) {
+    if (!allowDowngrade && s.before && isExactVersion(s.before) && isExactVersion(s.after) && lt(s.after, s.before)) {
       throw new GitopsInputError(
         `Promoting '${s.component.name}' would downgrade ${to.name} from ${s.before} to ${s.after}; give --allow-downgrade if that is what you want.`,
       );
@@ -171,68 +129,44 @@ function refuse(
 }
 
 function apply(tree: Tree, to: EnvironmentSettings, step: PromotionStep): void {
-  if (step.key)
-    setOverlayValue(tree, step.component, to.name, step.key, step.after);
+  if (step.key) setOverlayValue(tree, step.component, to.name, step.key, step.after);
   else setOverlayVersion(tree, step.component, to.name, step.after);
 }
 
 function change(s: PromotionStep): string {
   if (s.before === s.after) return `${s.after} (up to date)`;
-  const direction =
-    s.before &&
-    isExactVersion(s.before) &&
-    isExactVersion(s.after) &&
-    gt(s.before, s.after)
-      ? " (downgrade)"
-      : "";
-  return `${s.before ?? "(unset)"} → ${s.after}${direction}`;
+  const direction = s.before && isExactVersion(s.before) && isExactVersion(s.after) && gt(s.before, s.after) ? ' (downgrade)' : '';
+  return `${s.before ?? '(unset)'} → ${s.after}${direction}`;
 }
 
 /** The table printed on the terminal. */
-export function table(
-  { from, to }: NormalizedPromoteOptions,
-  steps: PromotionStep[],
-): string[] {
-  if (steps.length === 0)
-    return [`Nothing to promote from ${from.name} to ${to.name}.`];
+export function table({ from, to }: NormalizedPromoteOptions, steps: PromotionStep[]): string[] {
+  if (steps.length === 0) return [`Nothing to promote from ${from.name} to ${to.name}.`];
   const rows = steps.map((s) => [s.component.name, to.name, s.what, change(s)]);
-  const head = [
-    "component",
-    "environment",
-    "what",
-    `${from.name} → ${to.name}`,
-  ];
-  const widths = head.map((h, i) =>
-    Math.max(h.length, ...rows.map((r) => r[i].length)),
-  );
+  const head = ['component', 'environment', 'what', `${from.name} → ${to.name}`];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) =>
     cells
       .map((c, i) => c.padEnd(widths[i]))
-      .join("  ")
+      .join('  ')
       .trimEnd();
   const changed = steps.filter((s) => s.before !== s.after).length;
   const summary = changed
-    ? `Promoting ${changed} change${changed === 1 ? "" : "s"} from ${from.name} to ${to.name}:`
+    ? `Promoting ${changed} change${changed === 1 ? '' : 's'} from ${from.name} to ${to.name}:`
     : `Everything is up to date in ${to.name}; nothing is written.`;
   return [summary, line(head), ...rows.map(line)];
 }
 
 /** The same table as Markdown, for a pull request body. */
-export function markdown(
-  options: NormalizedPromoteOptions,
-  steps: PromotionStep[],
-): string {
+export function markdown(options: NormalizedPromoteOptions, steps: PromotionStep[]): string {
   const { from, to } = options;
-  const rows = steps.map(
-    (s) =>
-      `| ${s.component.name} | ${to.name} | ${s.what} | ${change(s).replace(/\|/g, "\\|")} |`,
-  );
+  const rows = steps.map((s) => `| ${s.component.name} | ${to.name} | ${s.what} | ${change(s).replace(/\|/g, '\\|')} |`);
   return [
     `## Promotion ${from.name} → ${to.name}`,
-    "",
-    "| component | environment | what | from → to |",
-    "| --- | --- | --- | --- |",
+    '',
+    '| component | environment | what | from → to |',
+    '| --- | --- | --- | --- |',
     ...rows,
-    "",
-  ].join("\n");
+    '',
+  ].join('\n');
 }

@@ -4,32 +4,16 @@
  * place: the chart version in the overlay's version patch (and the Argo CD Application's
  * targetRevision derived from it), the image tag in the overlay's values.yaml.
  */
-import { formatFiles, logger, Tree } from "@nx/devkit";
-import { catalogFor, imageKeys, loadBlueprint } from "../../model/catalog";
-import { Component } from "../../model/component";
-import { EnvironmentSettings } from "../../model/environment-settings";
-import {
-  overlayFile,
-  VALUES_FILE,
-  VERSION_PATCH_FILE,
-} from "../../model/layout";
-import {
-  assertDnsLabel,
-  GitopsInputError,
-  isExactVersion,
-} from "../../model/vocabulary";
-import {
-  readOverlayVersion,
-  setOverlayValue,
-  setOverlayVersion,
-} from "../shared/overlay";
-import { reconcileTree } from "../shared/reconcile";
-import {
-  findComponent,
-  findEnvironment,
-  readWorkspace,
-} from "../shared/workspace";
-import type { ReleaseGeneratorSchema } from "./schema";
+import { formatFiles, logger, Tree } from '@nx/devkit';
+import { catalogFor, imageKeys, loadBlueprint } from '../../model/catalog';
+import { Component } from '../../model/component';
+import { EnvironmentSettings } from '../../model/environment-settings';
+import { overlayFile, VALUES_FILE, VERSION_PATCH_FILE } from '../../model/layout';
+import { assertDnsLabel, GitopsInputError, isExactVersion } from '../../model/vocabulary';
+import { readOverlayVersion, setOverlayValue, setOverlayVersion } from '../shared/overlay';
+import { reconcileTree } from '../shared/reconcile';
+import { findComponent, findEnvironment, readWorkspace } from '../shared/workspace';
+import type { ReleaseGeneratorSchema } from './schema';
 
 /** Docker's tag grammar. */
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -49,20 +33,11 @@ interface ReleaseTarget {
   env: EnvironmentSettings;
 }
 
-export async function releaseGenerator(
-  tree: Tree,
-  schema: ReleaseGeneratorSchema,
-): Promise<void> {
+export async function releaseGenerator(tree: Tree, schema: ReleaseGeneratorSchema): Promise<void> {
   const options = normalizeOptions(schema);
   const target = resolveTarget(tree, options);
   if (options.chartVersion) setChartVersion(tree, target, options.chartVersion);
-  if (options.imageTag)
-    setImageTag(
-      tree,
-      target,
-      options.valuesKey ?? defaultImageKey(tree, target.component),
-      options.imageTag,
-    );
+  if (options.imageTag) setImageTag(tree, target, options.valuesKey ?? defaultImageKey(tree, target.component), options.imageTag);
   reconcileTree(tree);
   if (!options.skipFormat) await formatFiles(tree);
 }
@@ -77,10 +52,8 @@ function given(value: string | undefined): string | undefined {
 
 /** Refuses a tag a release must not set; the same rule for `release` and `promote`. */
 export function assertImageTag(imageTag: string): string {
-  if (imageTag === "latest") {
-    throw new GitopsInputError(
-      `Image tag 'latest' is refused: it floats, so the tree would not say what runs; give a version such as '1.2.3'.`,
-    );
+  if (imageTag === 'latest') {
+    throw new GitopsInputError(`Image tag 'latest' is refused: it floats, so the tree would not say what runs; give a version such as '1.2.3'.`);
   }
   if (!IMAGE_TAG.test(imageTag)) {
     throw new GitopsInputError(
@@ -90,32 +63,24 @@ export function assertImageTag(imageTag: string): string {
   return imageTag;
 }
 
-export function normalizeOptions(
-  schema: ReleaseGeneratorSchema,
-): NormalizedReleaseSchema {
+export function normalizeOptions(schema: ReleaseGeneratorSchema): NormalizedReleaseSchema {
   const chartVersion = given(schema.chartVersion);
   const imageTag = given(schema.imageTag);
   if (!chartVersion && !imageTag) {
-    throw new GitopsInputError(
-      `Nothing to release for '${schema.component}': give --chartVersion, --imageTag or both.`,
-    );
+    throw new GitopsInputError(`Nothing to release for '${schema.component}': give --chartVersion, --imageTag or both.`);
   }
   if (chartVersion && !isExactVersion(chartVersion)) {
-    throw new GitopsInputError(
-      `Chart version '${chartVersion}' is not an exact semver version; a release sets one version such as '1.2.3'.`,
-    );
+    throw new GitopsInputError(`Chart version '${chartVersion}' is not an exact semver version; a release sets one version such as '1.2.3'.`);
   }
   if (imageTag) assertImageTag(imageTag);
   const key = given(schema.valuesKey);
-  const valuesKey = key?.split(".");
-  if (valuesKey?.some((k) => k === "")) {
-    throw new GitopsInputError(
-      `Values key '${schema.valuesKey}' is not a dotted path such as 'image.tag'.`,
-    );
+  const valuesKey = key?.split('.');
+  if (valuesKey?.some((k) => k === '')) {
+    throw new GitopsInputError(`Values key '${schema.valuesKey}' is not a dotted path such as 'image.tag'.`);
   }
   return {
-    component: assertDnsLabel("Component", schema.component),
-    environment: assertDnsLabel("Environment", schema.environment),
+    component: assertDnsLabel('Component', schema.component),
+    environment: assertDnsLabel('Environment', schema.environment),
     chartVersion,
     imageTag,
     valuesKey,
@@ -123,10 +88,7 @@ export function normalizeOptions(
   };
 }
 
-function resolveTarget(
-  tree: Tree,
-  options: NormalizedReleaseSchema,
-): ReleaseTarget {
+function resolveTarget(tree: Tree, options: NormalizedReleaseSchema): ReleaseTarget {
   const ws = readWorkspace(tree);
   const component = findComponent(tree, ws, options.component);
   const env = findEnvironment(ws, options.environment);
@@ -134,16 +96,9 @@ function resolveTarget(
   return { component, env };
 }
 
-function refuseWhatTheOverlayLacks(
-  tree: Tree,
-  c: Component,
-  env: EnvironmentSettings,
-  options: NormalizedReleaseSchema,
-): void {
-  if (c.kind !== "helm" || !c.chart) {
-    throw new GitopsInputError(
-      `Component '${c.name}' is a plain-manifest component: it has no chart version or chart values to release.`,
-    );
+function refuseWhatTheOverlayLacks(tree: Tree, c: Component, env: EnvironmentSettings, options: NormalizedReleaseSchema): void {
+  if (c.kind !== 'helm' || !c.chart) {
+    throw new GitopsInputError(`Component '${c.name}' is a plain-manifest component: it has no chart version or chart values to release.`);
   }
   for (const [wanted, file] of [
     [options.chartVersion, VERSION_PATCH_FILE],
@@ -161,30 +116,17 @@ function refuseWhatTheOverlayLacks(
 /** The values key of the image tag: the blueprint's first `images` entry, else image.tag. */
 function defaultImageKey(tree: Tree, c: Component): string[] {
   const blueprint = loadBlueprint(catalogFor(tree), c.name);
-  return (blueprint ? imageKeys(blueprint)[0] : undefined) ?? ["image", "tag"];
+  return (blueprint ? imageKeys(blueprint)[0] : undefined) ?? ['image', 'tag'];
 }
 
-function setChartVersion(
-  tree: Tree,
-  { component: c, env }: ReleaseTarget,
-  version: string,
-): void {
+function setChartVersion(tree: Tree, { component: c, env }: ReleaseTarget, version: string): void {
   const before = readOverlayVersion(tree, c, env.name);
   setOverlayVersion(tree, c, env.name, version);
-  logger.info(
-    `${c.name} in ${env.name}: chart version ${before ?? "(unset)"} -> ${version}`,
-  );
+  logger.info(`${c.name} in ${env.name}: chart version ${before ?? '(unset)'} -> ${version}`);
 }
 
-function setImageTag(
-  tree: Tree,
-  { component: c, env }: ReleaseTarget,
-  key: string[],
-  tag: string,
-): void {
+function setImageTag(tree: Tree, { component: c, env }: ReleaseTarget, key: string[], tag: string): void {
   const changed = setOverlayValue(tree, c, env.name, key, tag);
   const path = overlayFile(c.layer, c.name, env.name, VALUES_FILE);
-  logger.info(
-    `${c.name} in ${env.name}: ${key.join(".")} ${changed ? `set to ${tag}` : `already ${tag}`} (${path})`,
-  );
+  logger.info(`${c.name} in ${env.name}: ${key.join('.')} ${changed ? `set to ${tag}` : `already ${tag}`} (${path})`);
 }

@@ -1,26 +1,18 @@
 /** Write helpers over the Nx Tree that never touch a file whose content is already right. */
-import { Tree } from "@nx/devkit";
-import { Document } from "yaml";
-import { editYaml, setIfChanged } from "../../model/yaml-io";
+import { Tree } from '@nx/devkit';
+import { Document } from 'yaml';
+import { editYaml, setIfChanged } from '../../model/yaml-io';
 
 /** Creates a file unless it exists; an existing file (maybe edited by hand) is left alone. */
-export function writeIfMissing(
-  tree: Tree,
-  path: string,
-  content: string,
-): boolean {
+export function writeIfMissing(tree: Tree, path: string, content: string): boolean {
   if (tree.exists(path)) return false;
   tree.write(path, content);
   return true;
 }
 
 /** Edits an existing YAML file in place with the Document API; writes only on a real change. */
-export function editYamlFile(
-  tree: Tree,
-  path: string,
-  mutate: (doc: Document.Parsed) => void,
-): boolean {
-  const before = tree.read(path, "utf-8")!;
+export function editYamlFile(tree: Tree, path: string, mutate: (doc: Document.Parsed) => void): boolean {
+  const before = tree.read(path, 'utf-8')!;
   const after = editYaml(before, mutate);
   if (after === before) return false;
   tree.write(path, after);
@@ -31,12 +23,7 @@ export function editYamlFile(
  * Keeps one field of an existing YAML file equal to `value` (removed when `value` is undefined);
  * returns whether the file changed. A missing file is left missing.
  */
-export function setYamlField(
-  tree: Tree,
-  path: string,
-  field: (string | number)[],
-  value: unknown,
-): boolean {
+export function setYamlField(tree: Tree, path: string, field: (string | number)[], value: unknown): boolean {
   if (!tree.exists(path)) return false;
   return editYamlFile(tree, path, (doc) => {
     if (value !== undefined) setIfChanged(doc, field, value);

@@ -3,9 +3,9 @@
  * tree now, then write what differs and delete what the tool owns and nothing wants. Every
  * generator calls it after writing sources of truth; `nx sync` is this and nothing else.
  */
-import { Tree } from "@nx/devkit";
-import { deriveTree, Drift, readTreeModel, reconcile } from "../../derive";
-import { treeView } from "./workspace";
+import { Tree } from '@nx/devkit';
+import { deriveTree, Drift, readTreeModel, reconcile } from '../../derive';
+import { treeView } from './workspace';
 
 export interface ReconcileResult {
   drift: Drift[];
@@ -14,10 +14,7 @@ export interface ReconcileResult {
 }
 
 /** `check` computes the drift without touching the tree. */
-export function reconcileTree(
-  tree: Tree,
-  { check = false }: { check?: boolean } = {},
-): ReconcileResult {
+export function reconcileTree(tree: Tree, { check = false }: { check?: boolean } = {}): ReconcileResult {
   const view = treeView(tree);
   const desired = deriveTree(view, readTreeModel(view));
   const plan = reconcile(view, desired.files, desired.obsolete);

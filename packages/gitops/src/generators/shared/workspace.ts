@@ -3,26 +3,19 @@
  * tree model (model/tree-model.ts): the platform, the environments with their resolved settings,
  * every component with its chart and overlays.
  */
-import { Tree } from "@nx/devkit";
-import { Component } from "../../model/component";
-import {
-  EnvironmentSettings,
-  resolveSettings,
-} from "../../model/environment-settings";
-import {
-  componentFile,
-  listComponentDirs,
-  platformFile,
-} from "../../model/layout";
-import { findLayer, Layer, Platform } from "../../model/platform";
-import { TreeModel } from "../../model/tree-model";
-import { GitopsInputError } from "../../model/vocabulary";
-import { toYaml } from "../../model/yaml-io";
-import { readTreeModel, TreeView } from "../../derive";
-import { listForMessage } from "./options";
+import { Tree } from '@nx/devkit';
+import { Component } from '../../model/component';
+import { EnvironmentSettings, resolveSettings } from '../../model/environment-settings';
+import { componentFile, listComponentDirs, platformFile } from '../../model/layout';
+import { findLayer, Layer, Platform } from '../../model/platform';
+import { TreeModel } from '../../model/tree-model';
+import { GitopsInputError } from '../../model/vocabulary';
+import { toYaml } from '../../model/yaml-io';
+import { readTreeModel, TreeView } from '../../derive';
+import { listForMessage } from './options';
 
 export function readText(tree: Tree, path: string): string | null {
-  return tree.exists(path) ? tree.read(path, "utf-8") : null;
+  return tree.exists(path) ? tree.read(path, 'utf-8') : null;
 }
 
 /** The Nx Tree as the read-only view derive and the tree model read. */
@@ -46,24 +39,20 @@ export function readWorkspace(tree: Tree): Workspace {
   const model = readTreeModel(treeView(tree));
   if (!model.platform) {
     const problem = model.problems.find((p) => p.file === platformFile());
-    if (problem && problem.rule !== "platform-missing")
-      throw new GitopsInputError(problem.message);
+    if (problem && problem.rule !== 'platform-missing') throw new GitopsInputError(problem.message);
     throw new GitopsInputError(
       `${platformFile()} does not exist; create the first environment with 'nx g @mlops/gitops:environment development', which writes it.`,
     );
   }
   const platform = model.platform;
   const environments = [...model.environments.values()]
-    .map(
-      (e) =>
-        e.resolved ?? resolveSettings(e.settings, e.name, platform, e.file),
-    )
+    .map((e) => e.resolved ?? resolveSettings(e.settings, e.name, platform, e.file))
     .sort((a, b) => a.name.localeCompare(b.name));
   return { model, platform, environments };
 }
 
 export function environmentNames(envs: EnvironmentSettings[]): string {
-  return envs.length ? envs.map((e) => e.name).join(", ") : "(none)";
+  return envs.length ? envs.map((e) => e.name).join(', ') : '(none)';
 }
 
 export function componentNames(ws: Workspace): string {
@@ -72,23 +61,13 @@ export function componentNames(ws: Workspace): string {
 
 /** The component's layer folder, for every component folder with a component.yaml (even one that does not parse). */
 export function locateComponents(tree: Tree): Map<string, string> {
-  return new Map(
-    listComponentDirs(tree).map(({ layer, component }) => [component, layer]),
-  );
+  return new Map(listComponentDirs(tree).map(({ layer, component }) => [component, layer]));
 }
 
 /** An existing component; refused when it does not exist or its component.yaml has a problem (file:line). */
-export function findComponent(
-  tree: Tree,
-  ws: Workspace,
-  name: string,
-  what = "Component",
-): Component {
+export function findComponent(tree: Tree, ws: Workspace, name: string, what = 'Component'): Component {
   const layer = locateComponents(tree).get(name);
-  if (layer === undefined)
-    throw new GitopsInputError(
-      `${what} '${name}' does not exist; existing components: ${componentNames(ws)}.`,
-    );
+  if (layer === undefined) throw new GitopsInputError(`${what} '${name}' does not exist; existing components: ${componentNames(ws)}.`);
   refuseConfigProblems(ws, componentFile(layer, name));
   return ws.model.components.get(name)!;
 }
@@ -96,22 +75,12 @@ export function findComponent(
 /** A generator refuses to work on a component whose component.yaml has a problem, naming file and line. */
 export function refuseConfigProblems(ws: Workspace, file: string): void {
   const p = ws.model.problems.find((x) => x.file === file);
-  if (p)
-    throw new GitopsInputError(
-      `${p.file}:${p.line}: ${p.message} Fix component.yaml first.`,
-    );
+  if (p) throw new GitopsInputError(`${p.file}:${p.line}: ${p.message} Fix component.yaml first.`);
 }
 
-export function findEnvironment(
-  ws: Workspace,
-  name: string,
-  what = "Environment",
-): EnvironmentSettings {
+export function findEnvironment(ws: Workspace, name: string, what = 'Environment'): EnvironmentSettings {
   const env = ws.environments.find((e) => e.name === name);
-  if (!env)
-    throw new GitopsInputError(
-      `${what} '${name}' does not exist; existing environments: ${environmentNames(ws.environments)}.`,
-    );
+  if (!env) throw new GitopsInputError(`${what} '${name}' does not exist; existing environments: ${environmentNames(ws.environments)}.`);
   return env;
 }
 

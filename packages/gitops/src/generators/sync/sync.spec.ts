@@ -1,45 +1,35 @@
-import { Tree, workspaceRoot } from "@nx/devkit";
-import { createTreeWithEmptyWorkspace } from "@nx/devkit/testing";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { FsTree } from "nx/src/generators/tree";
-import { parse, parseAllDocuments } from "yaml";
-import componentGenerator from "../component/component";
-import environmentGenerator from "../environment/environment";
-import { changedFiles, createGitopsTree, snapshot } from "../shared/testing";
-import syncGenerator from "./sync";
+import { Tree, workspaceRoot } from '@nx/devkit';
+import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { FsTree } from 'nx/src/generators/tree';
+import { parse, parseAllDocuments } from 'yaml';
+import componentGenerator from '../component/component';
+import environmentGenerator from '../environment/environment';
+import { changedFiles, createGitopsTree, snapshot } from '../shared/testing';
+import syncGenerator from './sync';
 
-const CL = "gitops/clusters";
-const read = (tree: Tree, path: string) => parse(tree.read(path, "utf-8")!);
+const CL = 'gitops/clusters';
+const read = (tree: Tree, path: string) => parse(tree.read(path, 'utf-8')!);
 const edit = (tree: Tree, path: string, from: string | RegExp, to: string) => {
-  const before = tree.read(path, "utf-8")!;
+  const before = tree.read(path, 'utf-8')!;
   const after = before.replace(from, to);
-  if (after === before)
-    throw new Error(`test setup: '${String(from)}' not found in ${path}`);
+  if (after === before) throw new Error(`test setup: '${String(from)}' not found in ${path}`);
   tree.write(path, after);
 };
 const namespacesOf = (tree: Tree, env: string) =>
-  parseAllDocuments(tree.read(`${CL}/${env}/namespaces.yaml`, "utf-8")!).map(
-    (d) => d.toJS().metadata.name,
-  );
-const AIRFLOW = "gitops/components/orchestration/airflow/component.yaml";
-const POSTGRES_STAGING_VERSION =
-  "gitops/components/orchestration/postgresql/overlays/staging/version.yaml";
+  parseAllDocuments(tree.read(`${CL}/${env}/namespaces.yaml`, 'utf-8')!).map((d) => d.toJS().metadata.name);
+const AIRFLOW = 'gitops/components/orchestration/airflow/component.yaml';
+const POSTGRES_STAGING_VERSION = 'gitops/components/orchestration/postgresql/overlays/staging/version.yaml';
 
 /** development (Flux), staging (Flux and Argo CD), production (Flux, manual) with five components. */
 async function platformTree(): Promise<Tree> {
   const tree = await createGitopsTree([]);
-  await environmentGenerator(tree, { name: "development" });
-  await environmentGenerator(tree, { name: "staging", engine: "both" });
-  await environmentGenerator(tree, { name: "production" });
-  for (const name of [
-    "sealed-secrets",
-    "strimzi-kafka-operator",
-    "postgresql",
-    "airflow",
-    "kafka-cluster",
-  ]) {
+  await environmentGenerator(tree, { name: 'development' });
+  await environmentGenerator(tree, { name: 'staging', engine: 'both' });
+  await environmentGenerator(tree, { name: 'production' });
+  for (const name of ['sealed-secrets', 'strimzi-kafka-operator', 'postgresql', 'airflow', 'kafka-cluster']) {
     await componentGenerator(tree, { name });
   }
   return tree;
@@ -47,12 +37,12 @@ async function platformTree(): Promise<Tree> {
 
 /** A fresh copy of the files of a tree, so each test starts from the same generated platform. */
 function copyOf(files: Record<string, string>): Tree {
-  const tree = createTreeWithEmptyWorkspace({ formatter: "prettier" } as never);
+  const tree = createTreeWithEmptyWorkspace({ formatter: 'prettier' } as never);
   for (const [path, text] of Object.entries(files)) tree.write(path, text);
   return tree;
 }
 
-describe("sync generator", () => {
+describe('sync generator', () => {
   let generated: Record<string, string>;
   let tree: Tree;
   beforeAll(async () => {
@@ -62,25 +52,22 @@ describe("sync generator", () => {
     tree = copyOf(generated);
   });
 
-  it("changes nothing on a tree the generators just wrote, and says nothing", async () => {
+  it('changes nothing on a tree the generators just wrote, and says nothing', async () => {
     const before = snapshot(tree);
     expect(await syncGenerator(tree)).toBeUndefined();
     expect(changedFiles(before, snapshot(tree))).toEqual([]);
   });
 
-  it("leaves derived files laid out by hand alone while their facts agree", async () => {
+  it('leaves derived files laid out by hand alone while their facts agree', async () => {
     // On disk, as `nx sync` sees a workspace: only files the run changed are formatted.
-    const dir = mkdtempSync(join(tmpdir(), "gitops-sync-spec-"));
+    const dir = mkdtempSync(join(tmpdir(), 'gitops-sync-spec-'));
     try {
       for (const [path, text] of Object.entries(generated)) {
         mkdirSync(dirname(join(dir, path)), { recursive: true });
         writeFileSync(join(dir, path), text);
       }
       const flux = `${CL}/staging/flux/airflow.yaml`;
-      writeFileSync(
-        join(dir, flux),
-        generated[flux].replace(/^( +)/gm, "$1$1"),
-      );
+      writeFileSync(join(dir, flux), generated[flux].replace(/^( +)/gm, '$1$1'));
       const disk = new FsTree(dir, false);
       expect(await syncGenerator(disk)).toBeUndefined();
       expect(disk.listChanges()).toEqual([]);
@@ -89,95 +76,48 @@ describe("sync generator", () => {
     }
   });
 
-  describe("component.yaml dependsOn edited by hand", () => {
+  describe('component.yaml dependsOn edited by hand', () => {
     it("updates the Flux Kustomization's dependsOn in every environment and names each file", async () => {
-      edit(
-        tree,
-        AIRFLOW,
-        "  - postgresql\n",
-        "  - postgresql\n  - strimzi-kafka-operator\n",
-      );
+      edit(tree, AIRFLOW, '  - postgresql\n', '  - postgresql\n  - strimzi-kafka-operator\n');
       const result = await syncGenerator(tree);
-      for (const env of ["development", "staging", "production"]) {
-        expect(
-          read(tree, `${CL}/${env}/flux/airflow.yaml`).spec.dependsOn,
-        ).toEqual([{ name: "postgresql" }, { name: "strimzi-kafka-operator" }]);
+      for (const env of ['development', 'staging', 'production']) {
+        expect(read(tree, `${CL}/${env}/flux/airflow.yaml`).spec.dependsOn).toEqual([{ name: 'postgresql' }, { name: 'strimzi-kafka-operator' }]);
       }
-      expect(result).toEqual({
-        outOfSyncMessage: expect.stringContaining(
-          "3 derived files of the GitOps tree differ",
-        ),
-        outOfSyncDetails: expect.any(Array),
-      });
+      expect(result).toEqual({ outOfSyncMessage: expect.stringContaining('3 derived files of the GitOps tree differ'), outOfSyncDetails: expect.any(Array) });
       expect(result!.outOfSyncDetails).toEqual(
-        ["development", "production", "staging"].map(
-          (env) =>
-            `  ${CL}/${env}/flux/airflow.yaml: dependsOn differs from component.yaml; now [postgresql, strimzi-kafka-operator]`,
-        ),
+        ['development', 'production', 'staging'].map((env) => `  ${CL}/${env}/flux/airflow.yaml: dependsOn differs from component.yaml; now [postgresql, strimzi-kafka-operator]`),
       );
-      expect(
-        read(tree, `${CL}/production/flux/airflow.yaml`).spec.suspend,
-      ).toBe(true);
+      expect(read(tree, `${CL}/production/flux/airflow.yaml`).spec.suspend).toBe(true);
     });
 
-    it("removes dependsOn when component.yaml lists none", async () => {
-      edit(tree, AIRFLOW, /dependsOn:\n {2}- postgresql\n/, "dependsOn: []\n");
+    it('removes dependsOn when component.yaml lists none', async () => {
+      edit(tree, AIRFLOW, /dependsOn:\n {2}- postgresql\n/, 'dependsOn: []\n');
       await syncGenerator(tree);
-      expect(
-        read(tree, `${CL}/staging/flux/airflow.yaml`).spec,
-      ).not.toHaveProperty("dependsOn");
+      expect(read(tree, `${CL}/staging/flux/airflow.yaml`).spec).not.toHaveProperty('dependsOn');
     });
 
-    it("keeps comments and hand edits of the Flux Kustomization", async () => {
+    it('keeps comments and hand edits of the Flux Kustomization', async () => {
       const flux = `${CL}/staging/flux/airflow.yaml`;
-      edit(
-        tree,
-        flux,
-        "  interval: 10m\n",
-        "  # reconciled often: the team watches this one\n  interval: 1m\n",
-      );
-      edit(
-        tree,
-        AIRFLOW,
-        "  - postgresql\n",
-        "  - postgresql\n  - sealed-secrets\n",
-      );
+      edit(tree, flux, '  interval: 10m\n', '  # reconciled often: the team watches this one\n  interval: 1m\n');
+      edit(tree, AIRFLOW, '  - postgresql\n', '  - postgresql\n  - sealed-secrets\n');
       await syncGenerator(tree);
-      const text = tree.read(flux, "utf-8")!;
-      expect(text).toContain(
-        "# reconciled often: the team watches this one\n  interval: 1m\n",
-      );
-      expect(text).toContain("# airflow in staging: deploys");
-      expect(parse(text).spec.dependsOn).toEqual([
-        { name: "postgresql" },
-        { name: "sealed-secrets" },
-      ]);
+      const text = tree.read(flux, 'utf-8')!;
+      expect(text).toContain('# reconciled often: the team watches this one\n  interval: 1m\n');
+      expect(text).toContain('# airflow in staging: deploys');
+      expect(parse(text).spec.dependsOn).toEqual([{ name: 'postgresql' }, { name: 'sealed-secrets' }]);
     });
   });
 
-  describe("component.yaml namespace edited by hand", () => {
-    it("moves the Flux Kustomization, the Argo CD Application and the namespaces of every environment", async () => {
-      edit(tree, AIRFLOW, "namespace: orchestration", "namespace: workflows");
+  describe('component.yaml namespace edited by hand', () => {
+    it('moves the Flux Kustomization, the Argo CD Application and the namespaces of every environment', async () => {
+      edit(tree, AIRFLOW, 'namespace: orchestration', 'namespace: workflows');
       const result = await syncGenerator(tree);
-      for (const env of ["development", "staging", "production"]) {
-        expect(
-          read(tree, `${CL}/${env}/flux/airflow.yaml`).spec.targetNamespace,
-        ).toBe("workflows");
-        expect(namespacesOf(tree, env)).toContain("workflows");
+      for (const env of ['development', 'staging', 'production']) {
+        expect(read(tree, `${CL}/${env}/flux/airflow.yaml`).spec.targetNamespace).toBe('workflows');
+        expect(namespacesOf(tree, env)).toContain('workflows');
       }
-      expect(
-        read(tree, `${CL}/staging/argocd/apps/airflow.yaml`).spec.destination,
-      ).toEqual({
-        server: "https://kubernetes.default.svc",
-        namespace: "workflows",
-      });
-      expect(
-        read(tree, `${CL}/staging/argocd/apps/project-orchestration.yaml`).spec
-          .destinations,
-      ).toContainEqual({
-        server: "https://kubernetes.default.svc",
-        namespace: "workflows",
-      });
+      expect(read(tree, `${CL}/staging/argocd/apps/airflow.yaml`).spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'workflows' });
+      expect(read(tree, `${CL}/staging/argocd/apps/project-orchestration.yaml`).spec.destinations).toContainEqual({ server: 'https://kubernetes.default.svc', namespace: 'workflows' });
       expect(result!.outOfSyncDetails).toEqual(
         expect.arrayContaining([
           `  ${CL}/staging/flux/airflow.yaml: targetNamespace differs from component.yaml namespace; now workflows`,
@@ -187,233 +127,142 @@ describe("sync generator", () => {
     });
   });
 
-  describe("environment.yaml sync settings edited by hand", () => {
-    it("sync manual in staging suspends its Flux Kustomizations, stops pruning and drops Argo CD automated sync", async () => {
-      for (const [from, to] of [
-        ["sync: auto", "sync: manual"],
-        ["prune: true", "prune: false"],
-        ["selfHeal: true", "selfHeal: false"],
-      ]) {
+  describe('environment.yaml sync settings edited by hand', () => {
+    it('sync manual in staging suspends its Flux Kustomizations, stops pruning and drops Argo CD automated sync', async () => {
+      for (const [from, to] of [['sync: auto', 'sync: manual'], ['prune: true', 'prune: false'], ['selfHeal: true', 'selfHeal: false']]) {
         edit(tree, `${CL}/staging/environment.yaml`, from, to);
       }
       const result = await syncGenerator(tree);
-      expect(
-        read(tree, `${CL}/staging/flux/postgresql.yaml`).spec,
-      ).toMatchObject({ suspend: true, prune: false });
-      expect(
-        read(tree, `${CL}/staging/argocd/apps/postgresql.yaml`).spec.syncPolicy,
-      ).toEqual({
-        syncOptions: ["CreateNamespace=true", "ServerSideApply=true"],
-      });
-      expect(result!.outOfSyncDetails).toContain(
-        `  ${CL}/staging/flux/postgresql.yaml: suspend differs from ${CL}/staging/environment.yaml sync manual; now true`,
-      );
-      expect(
-        read(tree, `${CL}/development/flux/postgresql.yaml`).spec.suspend,
-      ).toBeUndefined();
+      expect(read(tree, `${CL}/staging/flux/postgresql.yaml`).spec).toMatchObject({ suspend: true, prune: false });
+      expect(read(tree, `${CL}/staging/argocd/apps/postgresql.yaml`).spec.syncPolicy).toEqual({ syncOptions: ['CreateNamespace=true', 'ServerSideApply=true'] });
+      expect(result!.outOfSyncDetails).toContain(`  ${CL}/staging/flux/postgresql.yaml: suspend differs from ${CL}/staging/environment.yaml sync manual; now true`);
+      expect(read(tree, `${CL}/development/flux/postgresql.yaml`).spec.suspend).toBeUndefined();
     });
 
-    it("sync auto in production resumes its Flux Kustomizations (no suspend key) and prunes", async () => {
-      for (const [from, to] of [
-        ["sync: manual", "sync: auto"],
-        ["prune: false", "prune: true"],
-        ["selfHeal: false", "selfHeal: true"],
-      ]) {
+    it('sync auto in production resumes its Flux Kustomizations (no suspend key) and prunes', async () => {
+      for (const [from, to] of [['sync: manual', 'sync: auto'], ['prune: false', 'prune: true'], ['selfHeal: false', 'selfHeal: true']]) {
         edit(tree, `${CL}/production/environment.yaml`, from, to);
       }
       await syncGenerator(tree);
       const spec = read(tree, `${CL}/production/flux/airflow.yaml`).spec;
-      expect(spec).not.toHaveProperty("suspend");
+      expect(spec).not.toHaveProperty('suspend');
       expect(spec.prune).toBe(true);
     });
 
-    it("selfHeal false in staging follows into the automated block", async () => {
-      edit(
-        tree,
-        `${CL}/staging/environment.yaml`,
-        "selfHeal: true",
-        "selfHeal: false",
-      );
+    it('selfHeal false in staging follows into the automated block', async () => {
+      edit(tree, `${CL}/staging/environment.yaml`, 'selfHeal: true', 'selfHeal: false');
       await syncGenerator(tree);
-      expect(
-        read(tree, `${CL}/staging/argocd/apps/airflow.yaml`).spec.syncPolicy
-          .automated,
-      ).toEqual({ prune: true, selfHeal: false });
+      expect(read(tree, `${CL}/staging/argocd/apps/airflow.yaml`).spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: false });
     });
   });
 
-  describe("a Flux Kustomization removed by hand", () => {
+  describe('a Flux Kustomization removed by hand', () => {
     beforeEach(() => tree.delete(`${CL}/development/flux/postgresql.yaml`));
 
     it("drops it from the environment's kustomization.yaml, keeping namespaces.yaml first", async () => {
       const result = await syncGenerator(tree);
-      expect(
-        read(tree, `${CL}/development/kustomization.yaml`).resources,
-      ).toEqual([
-        "namespaces.yaml",
-        "flux/airflow.yaml",
-        "flux/kafka-cluster.yaml",
-        "flux/sealed-secrets.yaml",
-        "flux/strimzi-kafka-operator.yaml",
+      expect(read(tree, `${CL}/development/kustomization.yaml`).resources).toEqual([
+        'namespaces.yaml',
+        'flux/airflow.yaml',
+        'flux/kafka-cluster.yaml',
+        'flux/sealed-secrets.yaml',
+        'flux/strimzi-kafka-operator.yaml',
       ]);
-      expect(result!.outOfSyncDetails).toContain(
-        `  ${CL}/development/kustomization.yaml: resources differ from flux/*.yaml; removed flux/postgresql.yaml`,
-      );
-      expect(
-        read(tree, `${CL}/staging/kustomization.yaml`).resources,
-      ).toContain("flux/postgresql.yaml");
+      expect(result!.outOfSyncDetails).toContain(`  ${CL}/development/kustomization.yaml: resources differ from flux/*.yaml; removed flux/postgresql.yaml`);
+      expect(read(tree, `${CL}/staging/kustomization.yaml`).resources).toContain('flux/postgresql.yaml');
     });
 
-    it("drops it from the dependsOn of the components that needed it there (Flux would wait forever)", async () => {
+    it('drops it from the dependsOn of the components that needed it there (Flux would wait forever)', async () => {
       const result = await syncGenerator(tree);
-      expect(
-        read(tree, `${CL}/development/flux/airflow.yaml`).spec,
-      ).not.toHaveProperty("dependsOn");
-      expect(
-        read(tree, `${CL}/staging/flux/airflow.yaml`).spec.dependsOn,
-      ).toEqual([{ name: "postgresql" }]);
+      expect(read(tree, `${CL}/development/flux/airflow.yaml`).spec).not.toHaveProperty('dependsOn');
+      expect(read(tree, `${CL}/staging/flux/airflow.yaml`).spec.dependsOn).toEqual([{ name: 'postgresql' }]);
       expect(result!.outOfSyncDetails).toContain(
         `  ${CL}/development/flux/airflow.yaml: dependsOn differs from component.yaml; now none (not deployed here: postgresql)`,
       );
     });
 
-    it("removes a namespace once no component deploys into it, keeping the others with their hand-added labels", async () => {
+    it('removes a namespace once no component deploys into it, keeping the others with their hand-added labels', async () => {
       tree.delete(`${CL}/development/flux/airflow.yaml`);
-      edit(
-        tree,
-        `${CL}/development/namespaces.yaml`,
-        "    mlops.example.com/layer: data-plane\n",
-        "    mlops.example.com/layer: data-plane\n    team: streaming\n",
-      );
+      edit(tree, `${CL}/development/namespaces.yaml`, '    mlops.example.com/layer: data-plane\n', '    mlops.example.com/layer: data-plane\n    team: streaming\n');
       await syncGenerator(tree);
-      expect(namespacesOf(tree, "development")).toEqual([
-        "data-plane",
-        "platform-operators",
-      ]);
-      expect(tree.read(`${CL}/development/namespaces.yaml`, "utf-8")).toContain(
-        "team: streaming",
-      );
-      expect(namespacesOf(tree, "staging")).toEqual([
-        "data-plane",
-        "orchestration",
-        "platform-operators",
-      ]);
+      expect(namespacesOf(tree, 'development')).toEqual(['data-plane', 'platform-operators']);
+      expect(tree.read(`${CL}/development/namespaces.yaml`, 'utf-8')).toContain('team: streaming');
+      expect(namespacesOf(tree, 'staging')).toEqual(['data-plane', 'orchestration', 'platform-operators']);
     });
   });
 
   it("adds a Flux Kustomization written by hand to the entry point, its target namespace too, and keeps other hand-added resources", async () => {
     tree.write(
       `${CL}/development/flux/team-tools.yaml`,
-      "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: team-tools\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./tools\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  targetNamespace: tools\n",
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: team-tools\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./tools\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  targetNamespace: tools\n',
     );
-    edit(
-      tree,
-      `${CL}/development/kustomization.yaml`,
-      "  - namespaces.yaml\n",
-      "  - namespaces.yaml\n  - alerts/slack.yaml\n",
-    );
+    edit(tree, `${CL}/development/kustomization.yaml`, '  - namespaces.yaml\n', '  - namespaces.yaml\n  - alerts/slack.yaml\n');
     await syncGenerator(tree);
-    expect(
-      read(tree, `${CL}/development/kustomization.yaml`).resources,
-    ).toEqual([
-      "namespaces.yaml",
-      "alerts/slack.yaml",
-      "flux/airflow.yaml",
-      "flux/kafka-cluster.yaml",
-      "flux/postgresql.yaml",
-      "flux/sealed-secrets.yaml",
-      "flux/strimzi-kafka-operator.yaml",
-      "flux/team-tools.yaml",
+    expect(read(tree, `${CL}/development/kustomization.yaml`).resources).toEqual([
+      'namespaces.yaml',
+      'alerts/slack.yaml',
+      'flux/airflow.yaml',
+      'flux/kafka-cluster.yaml',
+      'flux/postgresql.yaml',
+      'flux/sealed-secrets.yaml',
+      'flux/strimzi-kafka-operator.yaml',
+      'flux/team-tools.yaml',
     ]);
-    expect(namespacesOf(tree, "development")).toContain("tools");
+    expect(namespacesOf(tree, 'development')).toContain('tools');
   });
 
-  describe("Argo CD", () => {
+  describe('Argo CD', () => {
     const app = `${CL}/staging/argocd/apps/postgresql.yaml`;
 
     it("follows a hand-bumped version.yaml with the Application's targetRevision, keeping its comments", async () => {
-      edit(tree, POSTGRES_STAGING_VERSION, /tag: .*/, "tag: 16.7.99");
+      edit(tree, POSTGRES_STAGING_VERSION, /tag: .*/, 'tag: 16.7.99');
       const result = await syncGenerator(tree);
-      expect(read(tree, app).spec.sources[0].targetRevision).toBe("16.7.99");
-      expect(tree.read(app, "utf-8")).toMatch(
-        /^# postgresql in staging \(layer orchestration, sync wave 3\)\./,
-      );
-      expect(result!.outOfSyncDetails).toEqual([
-        `  ${app}: targetRevision differs from ${POSTGRES_STAGING_VERSION}; now 16.7.99`,
-      ]);
+      expect(read(tree, app).spec.sources[0].targetRevision).toBe('16.7.99');
+      expect(tree.read(app, 'utf-8')).toMatch(/^# postgresql in staging \(layer orchestration, sync wave 3\)\./);
+      expect(result!.outOfSyncDetails).toEqual([`  ${app}: targetRevision differs from ${POSTGRES_STAGING_VERSION}; now 16.7.99`]);
     });
 
-    it("restores a sync wave edited by hand, and follows a layer order changed in platform.yaml", async () => {
-      edit(
-        tree,
-        app,
-        /argocd\.argoproj\.io\/sync-wave: .*/,
-        'argocd.argoproj.io/sync-wave: "0"',
-      );
+    it('restores a sync wave edited by hand, and follows a layer order changed in platform.yaml', async () => {
+      edit(tree, app, /argocd\.argoproj\.io\/sync-wave: .*/, 'argocd.argoproj.io/sync-wave: "0"');
       await syncGenerator(tree);
-      expect(
-        read(tree, app).metadata.annotations["argocd.argoproj.io/sync-wave"],
-      ).toBe("3");
+      expect(read(tree, app).metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('3');
 
-      edit(
-        tree,
-        "gitops/platform.yaml",
-        /name: orchestration\n {4}order: 3/,
-        "name: orchestration\n    order: 4",
-      );
+      edit(tree, 'gitops/platform.yaml', /name: orchestration\n {4}order: 3/, 'name: orchestration\n    order: 4');
       const result = await syncGenerator(tree);
-      expect(
-        read(tree, app).metadata.annotations["argocd.argoproj.io/sync-wave"],
-      ).toBe("4");
-      expect(
-        read(tree, `${CL}/staging/argocd/apps/airflow.yaml`).metadata
-          .annotations["argocd.argoproj.io/sync-wave"],
-      ).toBe("4");
+      expect(read(tree, app).metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('4');
+      expect(read(tree, `${CL}/staging/argocd/apps/airflow.yaml`).metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('4');
       expect(result!.outOfSyncDetails).toContain(
         `  ${app}: argocd.argoproj.io/sync-wave differs from the order of layer orchestration in gitops/platform.yaml; now 4`,
       );
     });
 
-    it("recreates the AppProject of a layer that has Applications", async () => {
+    it('recreates the AppProject of a layer that has Applications', async () => {
       const project = `${CL}/staging/argocd/apps/project-orchestration.yaml`;
       const original = read(tree, project);
       tree.delete(project);
       const result = await syncGenerator(tree);
       expect(read(tree, project)).toEqual(original);
-      expect(result!.outOfSyncDetails).toContain(
-        `  ${project}: AppProject of layer orchestration was missing, and Application airflow is in it`,
-      );
+      expect(result!.outOfSyncDetails).toContain(`  ${project}: AppProject of layer orchestration was missing, and Application airflow is in it`);
     });
 
-    it("recreates a deleted root.yaml as the generators wrote it, the gitops-root AppProject and the root app, and then leaves it alone", async () => {
+    it('recreates a deleted root.yaml as the generators wrote it, the gitops-root AppProject and the root app, and then leaves it alone', async () => {
       const root = `${CL}/staging/argocd/root.yaml`;
-      const original = tree.read(root, "utf-8");
+      const original = tree.read(root, 'utf-8');
       tree.delete(root);
       const result = await syncGenerator(tree);
-      expect(tree.read(root, "utf-8")).toEqual(original);
-      expect(
-        parseAllDocuments(original!).map((d) =>
-          `${d.toJS().kind} ${d.toJS().metadata.name} ${d.toJS().spec.project ?? ""}`.trim(),
-        ),
-      ).toEqual([
-        "AppProject gitops-root",
-        "Application root-staging gitops-root",
+      expect(tree.read(root, 'utf-8')).toEqual(original);
+      expect(parseAllDocuments(original!).map((d) => `${d.toJS().kind} ${d.toJS().metadata.name} ${d.toJS().spec.project ?? ''}`.trim())).toEqual([
+        'AppProject gitops-root',
+        'Application root-staging gitops-root',
       ]);
-      expect(result!.outOfSyncDetails).toEqual([
-        `  ${root}: the root app-of-apps was missing`,
-      ]);
+      expect(result!.outOfSyncDetails).toEqual([`  ${root}: the root app-of-apps was missing`]);
       expect(await syncGenerator(tree)).toBeUndefined();
     });
   });
 
-  it("a second run changes nothing", async () => {
-    edit(
-      tree,
-      AIRFLOW,
-      "  - postgresql\n",
-      "  - postgresql\n  - sealed-secrets\n",
-    );
-    edit(tree, POSTGRES_STAGING_VERSION, /tag: .*/, "tag: 16.7.99");
+  it('a second run changes nothing', async () => {
+    edit(tree, AIRFLOW, '  - postgresql\n', '  - postgresql\n  - sealed-secrets\n');
+    edit(tree, POSTGRES_STAGING_VERSION, /tag: .*/, 'tag: 16.7.99');
     tree.delete(`${CL}/production/flux/kafka-cluster.yaml`);
     expect(await syncGenerator(tree)).toBeDefined();
     const once = snapshot(tree);
@@ -421,45 +270,32 @@ describe("sync generator", () => {
     expect(changedFiles(once, snapshot(tree))).toEqual([]);
   });
 
-  describe("--environments", () => {
-    it("re-derives only the environments asked for", async () => {
-      edit(
-        tree,
-        AIRFLOW,
-        "  - postgresql\n",
-        "  - postgresql\n  - sealed-secrets\n",
-      );
-      const result = await syncGenerator(tree, { environments: "staging" });
-      expect(result!.outOfSyncDetails).toEqual([
-        `  ${CL}/staging/flux/airflow.yaml: dependsOn differs from component.yaml; now [postgresql, sealed-secrets]`,
-      ]);
-      expect(
-        read(tree, `${CL}/development/flux/airflow.yaml`).spec.dependsOn,
-      ).toEqual([{ name: "postgresql" }]);
+  describe('--environments', () => {
+    it('re-derives only the environments asked for', async () => {
+      edit(tree, AIRFLOW, '  - postgresql\n', '  - postgresql\n  - sealed-secrets\n');
+      const result = await syncGenerator(tree, { environments: 'staging' });
+      expect(result!.outOfSyncDetails).toEqual([`  ${CL}/staging/flux/airflow.yaml: dependsOn differs from component.yaml; now [postgresql, sealed-secrets]`]);
+      expect(read(tree, `${CL}/development/flux/airflow.yaml`).spec.dependsOn).toEqual([{ name: 'postgresql' }]);
     });
 
-    it("refuses an unknown environment, listing the existing ones", async () => {
-      await expect(
-        syncGenerator(tree, { environments: ["prod2"] }),
-      ).rejects.toThrow(
+    it('refuses an unknown environment, listing the existing ones', async () => {
+      await expect(syncGenerator(tree, { environments: ['prod2'] })).rejects.toThrow(
         "Environment 'prod2' does not exist; existing environments: development, production, staging.",
       );
     });
   });
 });
 
-describe("sync generator outside a GitOps tree", () => {
-  it("does nothing in a workspace without gitops/platform.yaml", async () => {
+describe('sync generator outside a GitOps tree', () => {
+  it('does nothing in a workspace without gitops/platform.yaml', async () => {
     const tree = await createGitopsTree([]);
     expect(await syncGenerator(tree)).toBeUndefined();
-    expect(
-      tree.listChanges().filter((c) => c.path.startsWith("gitops/")),
-    ).toEqual([]);
+    expect(tree.listChanges().filter((c) => c.path.startsWith('gitops/'))).toEqual([]);
   });
 });
 
-describe("sync generator on the committed live tree", () => {
-  it("changes nothing: gitops/ is in sync with its sources of truth", async () => {
+describe('sync generator on the committed live tree', () => {
+  it('changes nothing: gitops/ is in sync with its sources of truth', async () => {
     const tree = new FsTree(workspaceRoot, false);
     expect(await syncGenerator(tree)).toBeUndefined();
     expect(tree.listChanges()).toEqual([]);

@@ -7,43 +7,27 @@
  * It also migrates sources written before engines were lists (`engine: both` → `engines: [flux, argocd]`).
  * What is derived from what: docs/sync.md.
  */
-import { formatFiles, Tree } from "@nx/devkit";
-import type { SyncGeneratorResult } from "nx/src/utils/sync-generators";
-import { describeDrift } from "../../derive";
-import { isLegacyEngineValue, parseEngines } from "../../model/vocabulary";
-import {
-  environmentFile,
-  listEnvironmentDirs,
-  platformFile,
-} from "../../model/layout";
-import { readYaml } from "../../model/yaml-io";
-import { editYamlFile } from "../shared/files";
-import { listForMessage } from "../shared/options";
-import { reconcileTree } from "../shared/reconcile";
-import { readText } from "../shared/workspace";
-import { SyncGeneratorSchema } from "./schema";
+import { formatFiles, Tree } from '@nx/devkit';
+import type { SyncGeneratorResult } from 'nx/src/utils/sync-generators';
+import { describeDrift } from '../../derive';
+import { isLegacyEngineValue, parseEngines } from '../../model/vocabulary';
+import { environmentFile, listEnvironmentDirs, platformFile } from '../../model/layout';
+import { readYaml } from '../../model/yaml-io';
+import { editYamlFile } from '../shared/files';
+import { listForMessage } from '../shared/options';
+import { reconcileTree } from '../shared/reconcile';
+import { readText } from '../shared/workspace';
+import { SyncGeneratorSchema } from './schema';
 
-export async function syncGenerator(
-  tree: Tree,
-  schema: SyncGeneratorSchema = {},
-): Promise<SyncGeneratorResult> {
-  if (!tree.exists(platformFile()) || listEnvironmentDirs(tree).length === 0)
-    return;
+export async function syncGenerator(tree: Tree, schema: SyncGeneratorSchema = {}): Promise<SyncGeneratorResult> {
+  if (!tree.exists(platformFile()) || listEnvironmentDirs(tree).length === 0) return;
   const migrated = migrateEngineLists(tree);
   const { drift } = reconcileTree(tree);
   if (!schema.skipFormat) await formatFiles(tree);
   const lines = [...migrated, ...drift.map((d) => `  ${describeDrift(d)}`)];
   if (lines.length === 0) return;
-  const files = [
-    ...new Set([
-      ...migrated.map((m) => m.trim().split(":")[0]),
-      ...drift.map((d) => d.file),
-    ]),
-  ].sort();
-  const noun =
-    files.length === 1
-      ? "file of the GitOps tree differs"
-      : "files of the GitOps tree differ";
+  const files = [...new Set([...migrated.map((m) => m.trim().split(':')[0]), ...drift.map((d) => d.file)])].sort();
+  const noun = files.length === 1 ? 'file of the GitOps tree differs' : 'files of the GitOps tree differ';
   return {
     outOfSyncMessage: `${files.length} derived ${noun} from their sources of truth: ${listForMessage(files, 5)}.`,
     outOfSyncDetails: lines,
@@ -56,23 +40,16 @@ export default syncGenerator;
 function migrateEngineLists(tree: Tree): string[] {
   const messages: string[] = [];
   const migrate = (path: string, from: string, to: string) => {
-    const raw = readYaml<Record<string, unknown> | null>(
-      path,
-      readText(tree, path) ?? "",
-    );
-    if (!raw || !isLegacyEngineValue(raw[from]) || raw[to] !== undefined)
-      return;
+    const raw = readYaml<Record<string, unknown> | null>(path, readText(tree, path) ?? '');
+    if (!raw || !isLegacyEngineValue(raw[from]) || raw[to] !== undefined) return;
     const engines = parseEngines(`${from} in ${path}`, raw[from]);
     editYamlFile(tree, path, (doc) => {
       doc.set(to, engines);
       doc.delete(from);
     });
-    messages.push(
-      `  ${path}: ${from}: ${String(raw[from])} is now ${to}: [${engines.join(", ")}] (engines are a list)`,
-    );
+    messages.push(`  ${path}: ${from}: ${String(raw[from])} is now ${to}: [${engines.join(', ')}] (engines are a list)`);
   };
-  migrate(platformFile(), "defaultEngine", "defaultEngines");
-  for (const env of listEnvironmentDirs(tree))
-    migrate(environmentFile(env), "engine", "engines");
+  migrate(platformFile(), 'defaultEngine', 'defaultEngines');
+  for (const env of listEnvironmentDirs(tree)) migrate(environmentFile(env), 'engine', 'engines');
   return messages;
 }

@@ -4,35 +4,25 @@
  * truth fails, naming the file, the field, the value found and the one expected. The same
  * derive and reconcile that `nx sync` runs, in check mode. Layout mode only.
  */
-import {
-  deriveTree,
-  describeDrift,
-  Drift,
-  readTreeModel,
-  reconcile,
-  TreeView,
-} from "../../derive";
-import { FileReader } from "../file-reader";
-import { Finding } from "../types";
+import { deriveTree, describeDrift, Drift, readTreeModel, reconcile, TreeView } from '../../derive';
+import { FileReader } from '../file-reader';
+import { Finding } from '../types';
 
 /** The validation FileReader as the view derive reads. */
 export function readerView(reader: FileReader): TreeView {
   return {
     read: (path) => (reader.isFile(path) ? reader.read(path) : null),
     isFile: (path) => reader.isFile(path),
-    children: (dir) =>
-      reader.isDirectory(dir)
-        ? [...reader.listDirs(dir), ...directFiles(reader, dir)].sort()
-        : [],
+    children: (dir) => (reader.isDirectory(dir) ? [...reader.listDirs(dir), ...directFiles(reader, dir)].sort() : []),
   };
 }
 
 function directFiles(reader: FileReader, dir: string): string[] {
-  const prefix = dir ? `${dir}/` : "";
+  const prefix = dir ? `${dir}/` : '';
   return reader
     .listFiles(dir)
     .map((f) => f.slice(prefix.length))
-    .filter((f) => !f.includes("/"));
+    .filter((f) => !f.includes('/'));
 }
 
 export function checkDrift(reader: FileReader): Finding[] {
@@ -43,14 +33,12 @@ export function checkDrift(reader: FileReader): Finding[] {
 
 function toFinding(d: Drift): Finding {
   return {
-    target: "",
+    target: '',
     file: d.file,
     line: d.line,
-    rule: "derived-drift",
-    severity: "error",
-    message: describeDrift(d).slice(
-      d.file.length + (d.kind === "field" ? `:${d.line}`.length : 0) + 2,
-    ),
-    hint: "Run `npx nx sync` to re-derive it from its sources of truth (and commit the result).",
+    rule: 'derived-drift',
+    severity: 'error',
+    message: describeDrift(d).slice(d.file.length + (d.kind === 'field' ? `:${d.line}`.length : 0) + 2),
+    hint: 'Run `npx nx sync` to re-derive it from its sources of truth (and commit the result).',
   };
 }
