@@ -12,12 +12,12 @@ import { CI_PROVIDERS } from './init/init';
 const PACKAGE_ROOT = join(__dirname, '../..');
 const packageJson = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8'));
 const collection = JSON.parse(readFileSync(join(PACKAGE_ROOT, packageJson.generators), 'utf8')) as {
-  generators: Record<string, { factory: string; schema: string; description: string; aliases?: string[] }>;
+  generators: Record<string, { factory: string; schema: string; description: string; aliases?: string[]; hidden?: boolean }>;
 };
 
 /** Option names whose answers are closed sets, and the one constant each must equal. */
 const CLOSED_SETS: Record<string, readonly string[]> = {
-  engine: ENGINES,
+  engines: ENGINES,
   sync: SYNC_MODES,
   size: SIZES,
   kind: COMPONENT_KINDS,
@@ -33,10 +33,12 @@ interface Property {
   'x-prompt'?: string | { message: string; items?: (string | { value: string })[] };
   'x-priority'?: string;
   $default?: { $source: string; index?: number };
+  'x-dropdown'?: string;
 }
 
 interface GeneratorSchema {
   $id?: string;
+  additionalProperties?: boolean;
   title?: string;
   description?: string;
   properties: Record<string, Property>;
@@ -102,20 +104,27 @@ describe.each(cases)('schema of %s', (name, schema) => {
     expect(unasked).toEqual([]);
   });
 
-  it('takes its first required option from the command line, prompted and important', () => {
+  it('takes its subject from the command line (the first argument), prompted when required, and important', () => {
     const fromArgv = properties.filter(([, p]) => p.$default?.$source === 'argv');
-    if ((schema.required ?? []).length === 0) {
-      expect(fromArgv).toEqual([]);
-      return;
-    }
-    expect(fromArgv.map(([k]) => k)).toEqual([schema.required![0]]);
-    const [, first] = fromArgv[0];
+    const required = schema.required ?? [];
+    if (required.length === 0 && fromArgv.length === 0) return;
+    expect(fromArgv).toHaveLength(1);
+    const [key, first] = fromArgv[0];
     expect(first.$default).toEqual({ $source: 'argv', index: 0 });
-    expect(first['x-prompt']).toBeDefined();
     expect(first['x-priority']).toBe('important');
+    // The subject is the first required option, unless it may be left out (promote --all).
+    if (required.includes(key)) {
+      expect(required[0]).toBe(key);
+      expect(first['x-prompt']).toBeDefined();
+    }
+  });
+
+  it('refuses a misspelt option instead of ignoring it', () => {
+    expect(schema.additionalProperties).toBe(false);
   });
 
   it('marks the fields that matter as important', () => {
+    if (properties.every(([, p]) => p['x-priority'] === 'internal')) return;
     expect(properties.some(([, p]) => p['x-priority'] === 'important')).toBe(true);
     const unknownPriorities = properties.map(([, p]) => p['x-priority']).filter((x) => x !== undefined && x !== 'important' && x !== 'internal');
     expect(unknownPriorities).toEqual([]);
@@ -126,7 +135,7 @@ describe.each(cases)('schema of %s', (name, schema) => {
       const p = schema.properties[key];
       if (!p) continue;
       expect({ option: key, enum: p.enum ?? p.items?.enum }).toEqual({ option: key, enum: [...allowed] });
-      if (p.default !== undefined) expect(allowed).toContain(p.default);
+      for (const d of p.default === undefined ? [] : Array.isArray(p.default) ? p.default : [p.default]) expect(allowed).toContain(d);
       const prompt = p['x-prompt'];
       if (prompt && typeof prompt === 'object' && prompt.items) {
         expect(prompt.items.map((i) => (typeof i === 'string' ? i : i.value))).toEqual([...allowed]);
@@ -144,12 +153,31 @@ describe.each(cases)('schema of %s', (name, schema) => {
 describe('closed-set options', () => {
   // Where each closed set is asked; a generator dropping the enum (or the option) fails here.
   it.each([
-    ['environment', ['engine', 'sync', 'size']],
+    ['environment', ['engines', 'sync', 'size']],
     ['component', ['kind']],
-    ['init', ['engine', 'ci']],
+    ['init', ['engines', 'ci']],
   ])('%s offers %j as enums', (name, keys) => {
     const schema = loadSchema(name as string);
-    for (const key of keys as string[]) expect({ key, enum: schema.properties[key]?.enum }).toEqual({ key, enum: [...CLOSED_SETS[key]] });
+    for (const key of keys as string[]) {
+      const p = schema.properties[key];
+      expect({ key, enum: p?.enum ?? p?.items?.enum }).toEqual({ key, enum: [...CLOSED_SETS[key]] });
+    }
+  });
+});
+
+describe('pickers and hidden generators', () => {
+  it.each([
+    ['release', 'component'],
+    ['remove', 'component'],
+    ['rename', 'component'],
+    ['promote', 'components'],
+  ])('%s picks its %s from the workspace projects', (name, key) => {
+    expect(loadSchema(name).properties[key]['x-dropdown']).toBe('projects');
+  });
+
+  it('hides init and sync from the Generate form, as Nx hides its own', () => {
+    const hidden = names.filter((n) => collection.generators[n].hidden === true);
+    expect(hidden).toEqual(['init', 'sync']);
   });
 });
 
@@ -162,6 +190,6 @@ describe('the Generate form for a catalog component', () => {
   it('init needs no answer at all', () => {
     const init = loadSchema('init');
     expect(init.required ?? []).toEqual([]);
-    for (const key of ['environments', 'engine', 'ci']) expect(init.properties[key].default).toBeDefined();
+    for (const key of ['environments', 'engines', 'ci']) expect(init.properties[key].default).toBeDefined();
   });
 });

@@ -4,8 +4,9 @@
  * - component → component: each `dependsOn` of component.yaml (source file:
  *   that component.yaml), and each chart source a base HelmRelease uses that
  *   another component's base defines (source file: the HelmRelease file);
- * - environment → component: each Flux Kustomization / Argo CD Application
- *   file of the environment that deploys a component (source file: that file).
+ * - environment → component: each component with an overlay for the
+ *   environment (it is deployed there). The overlay is a file of the component,
+ *   not of the environment, so the edge is implicit (no source file).
  *
  * A reference to a component that does not exist adds no edge and throws
  * nothing: validation reports it with file and line. Every `nx` command must
@@ -24,6 +25,7 @@ import { latestTreeState, loadTreeState, TreeState } from './tree-state';
  * loads much of Nx, which every graph computation would pay for).
  */
 const STATIC_EDGE = 'static' as DependencyType.static;
+const IMPLICIT_EDGE = 'implicit' as DependencyType.implicit;
 
 /** Edges come from the graph cache when the tree, the projects and the base files are as they were. */
 export const createDependencies: CreateDependencies<GitopsPluginOptions> = (rawOptions, context) => {
@@ -84,12 +86,7 @@ function chartSourceEdges(model: TreeModel, context: CreateDependenciesContext, 
 }
 
 function deploymentEdges(state: TreeState): RawProjectGraphDependency[] {
-  return state.deployments.map((d) => ({
-    source: environmentProjectName(d.env),
-    target: d.component,
-    sourceFile: d.file,
-    type: STATIC_EDGE,
-  }));
+  return state.deployments.map((d) => ({ source: environmentProjectName(d.env), target: d.component, type: IMPLICIT_EDGE }));
 }
 
 /** Nx refuses edges to unknown projects or from files it does not know; such an edge is dropped, never thrown. */

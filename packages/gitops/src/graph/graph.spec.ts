@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import type { CreateDependenciesContext, CreateNodesResult, FileData, ProjectConfiguration } from '@nx/devkit';
@@ -63,7 +63,13 @@ async function edges(options = {}): Promise<string[]> {
 function component(layer: string, name: string, dependsOn: string[] = []): void {
   write(`gitops/components/${layer}/${name}/component.yaml`, `kind: helm\nnamespace: ${layer}\ndependsOn: [${dependsOn.join(', ')}]\n`);
   write(`gitops/components/${layer}/${name}/base/kustomization.yaml`, 'resources: [source.yaml, helmrelease.yaml]\n');
-  write(`gitops/components/${layer}/${name}/overlays/development/kustomization.yaml`, 'resources: [../../base]\n');
+}
+
+/** The folder of a component written by component(), found by its name. */
+function componentRoot(name: string): string | undefined {
+  const layers = readdirSync(join(root, 'gitops/components'));
+  const layer = layers.find((l) => existsSync(join(root, 'gitops/components', l, name)));
+  return layer === undefined ? undefined : `gitops/components/${layer}/${name}`;
 }
 
 function helmRelease(layer: string, name: string, sourceKind: string, sourceName: string): void {
@@ -77,10 +83,13 @@ function chartSource(layer: string, name: string, kind: string, sourceName: stri
   write(`gitops/components/${layer}/${name}/base/source.yaml`, `apiVersion: source.toolkit.fluxcd.io/v1\nkind: ${kind}\nmetadata: { name: ${sourceName} }\nspec: { url: https://charts.example.com }\n`);
 }
 
-function environment(env: string, settings: string, deploys: { flux?: string[]; argocd?: string[] }): void {
+/** An environment, and the components it deploys: each gets an overlay for it. */
+function environment(env: string, settings: string, deploys: string[]): void {
   write(`gitops/clusters/${env}/environment.yaml`, settings);
-  for (const c of deploys.flux ?? []) write(`gitops/clusters/${env}/flux/${c}.yaml`, `kind: Kustomization\nmetadata: { name: ${c} }\n`);
-  for (const c of deploys.argocd ?? []) write(`gitops/clusters/${env}/argocd/apps/${c}.yaml`, `kind: Application\nmetadata: { name: ${c} }\n`);
+  for (const c of deploys) {
+    const dir = componentRoot(c);
+    if (dir) write(`${dir}/overlays/${env}/kustomization.yaml`, 'resources: [../../base]\n');
+  }
 }
 
 beforeEach(() => {
@@ -98,8 +107,8 @@ describe('createNodesV2', () => {
   it('makes every component a project named after it, tagged with layer, type and the engines of the environments deploying it', async () => {
     component('platform-operators', 'strimzi-kafka-operator');
     component('data-plane', 'kafka-cluster', ['strimzi-kafka-operator']);
-    environment('development', 'engine: flux\n', { flux: ['strimzi-kafka-operator', 'kafka-cluster'] });
-    environment('qa', 'engine: argocd\n', { argocd: ['kafka-cluster'] });
+    environment('development', 'engines: [flux]\n', ['strimzi-kafka-operator', 'kafka-cluster']);
+    environment('qa', 'engines: [argocd]\n', ['kafka-cluster']);
 
     const ps = await projects();
 
@@ -108,11 +117,11 @@ describe('createNodesV2', () => {
     expect(ps['strimzi-kafka-operator'].tags).toEqual(['layer:platform-operators', 'type:component', 'engine:flux']);
   });
 
-  it('makes every environment a project env-<name>; engine both tags both engines, a missing engine takes the platform default', async () => {
-    write('gitops/platform.yaml', PLATFORM.replace('defaultEngine: flux', 'defaultEngine: argocd'));
-    environment('staging', 'engine: both\n', {});
-    environment('development', 'sync: auto\n', {});
-    environment('production', 'engine: flux\n', {});
+  it('makes every environment a project env-<name>, tagged with each engine it lists; none listed takes the platform default', async () => {
+    write('gitops/platform.yaml', PLATFORM.replace('defaultEngine: flux', 'defaultEngines: [argocd]'));
+    environment('staging', 'engines: [flux, argocd]\n', []);
+    environment('development', 'sync: auto\n', []);
+    environment('production', 'engine: flux\n', []);
 
     const ps = await projects();
 
@@ -124,7 +133,7 @@ describe('createNodesV2', () => {
   it('gives each project a cacheable validate target with no outputs and relative inputs only', async () => {
     component('platform-operators', 'redis-operator');
     component('orchestration', 'airflow', ['postgresql', 'redis-operator']);
-    environment('production', 'engine: flux\n', { flux: ['airflow'] });
+    environment('production', 'engines: [flux]\n', ['airflow']);
 
     const ps = await projects();
     const target = ps['airflow'].targets!['validate'];
@@ -249,26 +258,27 @@ describe('createDependencies', () => {
     ]);
   });
 
-  it('derives environment edges from its Flux Kustomizations and Argo CD Applications', async () => {
+  it('derives environment edges from the overlays: a component is deployed where it has one, whatever the engine', async () => {
     component('platform-operators', 'redis-operator');
     component('orchestration', 'airflow');
-    environment('development', 'engine: flux\n', { flux: ['redis-operator', 'airflow'] });
-    environment('qa', 'engine: argocd\n', { argocd: ['airflow'] });
-    write('gitops/clusters/qa/argocd/apps/project-orchestration.yaml', 'kind: AppProject\n');
+    environment('development', 'engines: [flux]\n', ['redis-operator', 'airflow']);
+    environment('qa', 'engines: [argocd]\n', ['airflow']);
+    // A derived file alone does not deploy anything: only an overlay does.
+    write('gitops/clusters/qa/argocd/apps/redis-operator.yaml', 'kind: Application\nmetadata: { name: redis-operator }\n');
 
     expect(await edges()).toEqual([
-      'env-development -> airflow (gitops/clusters/development/flux/airflow.yaml)',
-      'env-development -> redis-operator (gitops/clusters/development/flux/redis-operator.yaml)',
-      'env-qa -> airflow (gitops/clusters/qa/argocd/apps/airflow.yaml)',
+      'env-development -> airflow ()',
+      'env-development -> redis-operator ()',
+      'env-qa -> airflow ()',
     ]);
   });
 
   it('adds no edge for a reference to a missing component, and does not throw', async () => {
     component('orchestration', 'airflow', ['postgresql']);
     helmRelease('orchestration', 'airflow', 'HelmRepository', 'nowhere');
-    environment('development', 'engine: flux\n', { flux: ['airflow', 'ghost'] });
+    environment('development', 'engines: [flux]\n', ['airflow', 'ghost']);
 
-    expect(await edges()).toEqual(['env-development -> airflow (gitops/clusters/development/flux/airflow.yaml)']);
+    expect(await edges()).toEqual(['env-development -> airflow ()']);
   });
 
   it('keeps the edge to a component whose component.yaml does not parse', async () => {

@@ -2,14 +2,14 @@ import { defaultSettings, parseEnvironmentSettings, resolveSettings } from './en
 
 describe('resolveSettings', () => {
   it('explicit keys win over the production defaults', () => {
-    expect(resolveSettings({ sync: 'auto', pinVersions: false, size: 'small' }, 'production', { defaultEngine: 'argocd' })).toEqual({
-      name: 'production', engine: 'argocd', sync: 'auto', prune: true, selfHeal: true, pinVersions: false, size: 'small',
+    expect(resolveSettings({ sync: 'auto', pinVersions: false, size: 'small' }, 'production', { defaultEngines: ['argocd'] })).toEqual({
+      name: 'production', engines: ['argocd'], sync: 'auto', prune: true, selfHeal: true, pinVersions: false, size: 'small',
     });
   });
 
   it('a production environment.yaml without keys is manual, pinned, large, and takes the platform engine', () => {
-    expect(parseEnvironmentSettings('gitops/clusters/production/environment.yaml', '# nothing set\n', 'production', { defaultEngine: 'both' })).toEqual({
-      name: 'production', engine: 'both', sync: 'manual', prune: false, selfHeal: false, pinVersions: true, size: 'large',
+    expect(parseEnvironmentSettings('gitops/clusters/production/environment.yaml', '# nothing set\n', 'production', { defaultEngines: ['flux', 'argocd'] })).toEqual({
+      name: 'production', engines: ['flux', 'argocd'], sync: 'manual', prune: false, selfHeal: false, pinVersions: true, size: 'large',
     });
   });
 

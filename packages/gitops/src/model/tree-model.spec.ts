@@ -25,7 +25,7 @@ describe('buildTreeModel', () => {
     );
     expect(model.problems).toEqual([]);
     expect(model.components.get('kafka')).toMatchObject({ layer: 'data-plane', kind: 'manifests', dir: 'gitops/components/data-plane/kafka' });
-    expect(model.environments.get('staging')?.engine).toBe('flux');
+    expect(model.environments.get('staging')?.resolved?.engines).toEqual(['flux']);
     const { edges, missing } = componentEdges(model);
     expect(edges.map((e) => `${e.from.name}->${e.to.name}`)).toEqual(['kafka->strimzi']);
     expect(missing).toEqual([{ from: model.components.get('kafka'), ref: { name: 'nope', file: 'gitops/components/data-plane/kafka/component.yaml', line: 5 } }]);
@@ -78,26 +78,26 @@ describe('environment settings in the model', () => {
   it('resolves defaults once: the platform engine, production manual and pinned unless it says otherwise', () => {
     const model = buildTreeModel(
       files({
-        'gitops/platform.yaml': platform.replace('defaultEngine: flux', 'defaultEngine: argocd'),
+        'gitops/platform.yaml': platform.replace('defaultEngine: flux', 'defaultEngines: [argocd]'),
         'gitops/clusters/production/environment.yaml': 'size: medium\n',
         'gitops/clusters/qa/environment.yaml': 'engine: flux\n',
         'gitops/clusters/edge/environment.yaml': 'sync: manual\n',
       }),
     );
     expect(model.environments.get('production')?.resolved).toEqual({
-      name: 'production', engine: 'argocd', sync: 'manual', prune: false, selfHeal: false, pinVersions: true, size: 'medium',
+      name: 'production', engines: ['argocd'], sync: 'manual', prune: false, selfHeal: false, pinVersions: true, size: 'medium',
     });
     expect(model.environments.get('qa')?.resolved).toEqual({
-      name: 'qa', engine: 'flux', sync: 'auto', prune: true, selfHeal: true, pinVersions: false, size: 'small',
+      name: 'qa', engines: ['flux'], sync: 'auto', prune: true, selfHeal: true, pinVersions: false, size: 'small',
     });
-    expect(model.environments.get('edge')?.resolved).toMatchObject({ engine: 'argocd', sync: 'manual', prune: false, selfHeal: false, pinVersions: false });
-    expect(model.environments.get('production')?.engine).toBe('argocd');
+    expect(model.environments.get('edge')?.resolved).toMatchObject({ engines: ['argocd'], sync: 'manual', prune: false, selfHeal: false, pinVersions: false });
+    
   });
 
   it('leaves resolved unset for a value of the wrong kind (validation reports it at its key)', () => {
     const model = buildTreeModel(files({ 'gitops/clusters/qa/environment.yaml': 'sync: sometimes\n' }));
     expect(model.environments.get('qa')?.resolved).toBeUndefined();
-    expect(model.environments.get('qa')?.engine).toBe('flux');
+    
   });
 });
 

@@ -81,7 +81,7 @@ describe('component generator', () => {
     });
 
     it('writes Argo CD objects for an argocd environment: Application in the layer project with its sync wave', async () => {
-      await environmentGenerator(tree, { name: 'argo', engine: 'argocd' });
+      await environmentGenerator(tree, { name: 'argo', engines: ['argocd'] });
       await componentGenerator(tree, { name: 'sealed-secrets' });
       await componentGenerator(tree, { name: 'postgresql' });
       const app = read(tree, 'gitops/clusters/argo/argocd/apps/postgresql.yaml');
@@ -118,7 +118,7 @@ describe('component generator', () => {
     });
 
     it('with a new --chart-version changes the version and nothing else, keeping hand edits and comments', async () => {
-      await environmentGenerator(tree, { name: 'argo', engine: 'argocd' });
+      await environmentGenerator(tree, { name: 'argo', engines: ['argocd'] });
       await componentGenerator(tree, { name: 'airflow', chart: 'airflow', repo: 'https://airflow.apache.org', chartVersion: '1.18.0', layer: 'orchestration', dependsOn: [] });
       const version = `${C}/orchestration/airflow/overlays/staging/version.yaml`;
       tree.write(version, tree.read(version, 'utf-8')!.replace('spec:', '# promoted by hand after review\nspec:'));
@@ -171,7 +171,7 @@ describe('component generator', () => {
     });
 
     it('gives an Argo CD Application an OCI source: oci:// repoURL, path ., the version as targetRevision', async () => {
-      await environmentGenerator(tree, { name: 'argo', engine: 'argocd' });
+      await environmentGenerator(tree, { name: 'argo', engines: ['argocd'] });
       await componentGenerator(tree, { ...feast, chartVersion: '1.2.x', environments: 'argo' });
       const app = read(tree, 'gitops/clusters/argo/argocd/apps/feast.yaml');
       expect(app.spec.sources[0]).toEqual({
@@ -287,7 +287,7 @@ describe('component generator', () => {
 
     it('no environment yet (a platform file, no clusters/)', async () => {
       const empty = await createGitopsTree([]);
-      empty.write('gitops/platform.yaml', platformYaml({ repository: PLACEHOLDER_REPOSITORY, defaultEngine: 'flux', layers: [...DEFAULT_LAYERS] }));
+      empty.write('gitops/platform.yaml', platformYaml({ repository: PLACEHOLDER_REPOSITORY, defaultEngines: ['flux'], layers: [...DEFAULT_LAYERS] }));
       await expect(componentGenerator(empty, { name: 'sealed-secrets' })).rejects.toThrow(
         "No environment exists yet; create one first with 'nx g @mlops/gitops:environment development'.",
       );

@@ -15,7 +15,7 @@ describe('environment generator', () => {
     const tree = await createGitopsTree([]);
     await environmentGenerator(tree, { name: 'development' });
     const platform = read(tree, 'gitops/platform.yaml');
-    expect(platform.defaultEngine).toBe('flux');
+    expect(platform.defaultEngines).toEqual(['flux']);
     expect(platform.layers.map((l: { name: string }) => l.name)).toEqual([
       'platform-operators',
       'observability',
@@ -26,7 +26,7 @@ describe('environment generator', () => {
     ]);
     expect(read(tree, 'gitops/clusters/development/environment.yaml')).toEqual({
       name: 'development',
-      engine: 'flux',
+      engines: ['flux'],
       sync: 'auto',
       prune: true,
       selfHeal: true,
@@ -89,8 +89,8 @@ describe('environment generator', () => {
       expect(read(tree, 'gitops/clusters/prod-eu/flux/postgresql.yaml').spec.suspend).toBe(true);
     });
 
-    it('--engine argocd writes the root app, projects and applications instead of Flux objects', async () => {
-      await environmentGenerator(tree, { name: 'qa', engine: 'argocd', sync: 'manual' });
+    it('--engines argocd writes the root app, projects and applications instead of Flux objects', async () => {
+      await environmentGenerator(tree, { name: 'qa', engines: 'argocd', sync: 'manual' });
       const [rootProject, root] = readAll(tree, 'gitops/clusters/qa/argocd/root.yaml');
       expect(root.spec.source.path).toBe('gitops/clusters/qa/argocd/apps');
       // Least privilege for the root too: its own project, not Argo CD's allow-everything 'default'.
@@ -123,7 +123,7 @@ describe('environment generator', () => {
         ['a name that escapes gitops/', { name: '../qa' }, "Environment name '../qa' would escape the gitops tree"],
         ['--from an unknown environment', { name: 'qa', from: 'prod' }, "--from 'prod' is not an environment; existing environments: development, production, staging."],
         ['an unknown sync mode', { name: 'qa', sync: 'sometimes' }, "Sync mode 'sometimes' is not allowed; must be one of: auto, manual."],
-        ['an unknown engine', { name: 'qa', engine: 'jenkins' }, "Engine 'jenkins' is not allowed; must be one of: flux, argocd, both."],
+        ['an unknown engine', { name: 'qa', engines: 'flux,jenkins' }, "Engine 'jenkins' is not allowed; must be one of: flux, argocd."],
       ];
       it.each(cases)('%s', async (_what, options, message) => {
         const before = snapshot(tree);
@@ -133,7 +133,7 @@ describe('environment generator', () => {
     });
 
     it('re-running the component generator after adding an environment changes nothing', async () => {
-      await environmentGenerator(tree, { name: 'qa', engine: 'both' });
+      await environmentGenerator(tree, { name: 'qa', engines: ['flux', 'argocd'] });
       const before = snapshot(tree);
       for (const name of ['sealed-secrets', 'strimzi-kafka-operator', 'kafka-cluster', 'postgresql']) await componentGenerator(tree, { name });
       expect(changedFiles(before, snapshot(tree))).toEqual([]);
@@ -163,7 +163,7 @@ describe('environment generator', () => {
 
   it('schema.json enums are the vocabulary', () => {
     expect(schema.properties.sync.enum).toEqual([...SYNC_MODES]);
-    expect(schema.properties.engine.enum).toEqual([...ENGINES]);
+    expect(schema.properties.engines.items.enum).toEqual([...ENGINES]);
     expect(schema.properties.size.enum).toEqual([...SIZES]);
   });
 });

@@ -41,7 +41,7 @@ describe('init generator', () => {
 
     it('writes the platform file with the default layers and Flux', () => {
       const platform = parsePlatform(platformFile(), tree.read(platformFile(), 'utf-8')!);
-      expect(platform.defaultEngine).toBe('flux');
+      expect(platform.defaultEngines).toEqual(['flux']);
       expect(platform.layers.map((l) => [l.name, l.order, l.namespace])).toEqual(
         [...DEFAULT_LAYERS].sort((a, b) => a.order - b.order).map((l) => [l.name, l.order, l.namespace]),
       );
@@ -73,9 +73,9 @@ describe('init generator', () => {
   describe('options', () => {
     it('takes environments as a comma-separated list and the engine', async () => {
       const tree = emptyTree();
-      await initGenerator(tree, { environments: 'dev, qa,prod', engine: 'argocd', ci: 'none' });
+      await initGenerator(tree, { environments: 'dev, qa,prod', engines: 'argocd', ci: 'none' });
       expect(tree.children('gitops/clusters').sort()).toEqual(['dev', 'prod', 'qa']);
-      expect(parsePlatform(platformFile(), tree.read(platformFile(), 'utf-8')!).defaultEngine).toBe('argocd');
+      expect(parsePlatform(platformFile(), tree.read(platformFile(), 'utf-8')!).defaultEngines).toEqual(['argocd']);
       for (const f of PIPELINE_FILES) expect(tree.exists(f)).toBe(false);
     });
 
@@ -109,8 +109,8 @@ describe('init generator', () => {
       await expect(initGenerator(emptyTree(), { environments: ['Prod'] })).rejects.toThrow(
         "Environment 'Prod' is not a DNS-1123 label",
       );
-      await expect(initGenerator(emptyTree(), { engine: 'helm' as never })).rejects.toThrow(
-        "Engine 'helm' is not allowed; must be one of: flux, argocd, both.",
+      await expect(initGenerator(emptyTree(), { engines: 'helm' })).rejects.toThrow(
+        "Engine 'helm' is not allowed; must be one of: flux, argocd.",
       );
       await expect(initGenerator(emptyTree(), { ci: 'jenkins' as never })).rejects.toThrow(
         "CI 'jenkins' is not allowed; must be one of: github, gitlab, both, none.",

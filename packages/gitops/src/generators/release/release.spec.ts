@@ -10,9 +10,9 @@ const versionFile = (env: string) => overlayFile('orchestration', 'redis', env, 
 const valuesFile = (env: string) => overlayFile('orchestration', 'redis', env, VALUES_FILE);
 const chartVersion = (tree: Tree, env: string) => parse(tree.read(versionFile(env), 'utf-8')!).spec.chart.spec.version;
 
-async function treeWithRedis(engine: 'flux' | 'both' = 'flux'): Promise<Tree> {
+async function treeWithRedis(engines: 'flux' | 'flux,argocd' = 'flux'): Promise<Tree> {
   const tree = createTreeWithEmptyWorkspace({ formatter: 'prettier' } as never);
-  await initGenerator(tree, { ci: 'none', engine });
+  await initGenerator(tree, { ci: 'none', engines });
   await componentGenerator(tree, {
     name: 'redis',
     layer: 'orchestration',
@@ -34,7 +34,7 @@ describe('release generator', () => {
     });
 
     it("keeps the Argo CD Application's targetRevision equal to it", async () => {
-      const tree = await treeWithRedis('both');
+      const tree = await treeWithRedis('flux,argocd');
       await releaseGenerator(tree, { component: 'redis', environment: 'production', chartVersion: '20.3.1' });
       const app = parse(tree.read(argoApplicationFile('production', 'redis'), 'utf-8')!);
       expect(app.spec.sources[0].targetRevision).toBe('20.3.1');
@@ -42,7 +42,7 @@ describe('release generator', () => {
     });
 
     it('pins an OCI chart that floated on a semver range: ref.semver becomes ref.tag, and Argo CD follows', async () => {
-      const tree = await treeWithRedis('both');
+      const tree = await treeWithRedis('flux,argocd');
       await componentGenerator(tree, { name: 'valkey', layer: 'orchestration', chart: 'valkey', repo: 'oci://registry-1.docker.io/bitnamicharts/valkey', chartVersion: '2.x', environments: 'staging' });
       const file = overlayFile('orchestration', 'valkey', 'staging', VERSION_PATCH_FILE);
       expect(parse(tree.read(file, 'utf-8')!).spec).toEqual({ ref: { semver: '2.x' } });
