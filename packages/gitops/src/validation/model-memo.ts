@@ -10,16 +10,19 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { TreeRoot } from '../model/layout';
+import type { Component, Overlay } from '../model/component';
 import { buildTreeModel, SourceFile, TreeModel } from '../model/tree-model';
 
-/** Bumped whenever the model's shape changes (2: environments carry `resolved`), so older memos are rebuilt. */
-const FORMAT = 'mlops-gitops-model-memo/2';
+/** Bumped whenever the model's shape changes (2: environments carry `resolved`; 3: the one component model), so older memos are rebuilt. */
+const FORMAT = 'mlops-gitops-model-memo/3';
+
+type StoredComponent = Omit<Component, 'overlays'> & { overlays: [string, Overlay][] };
 
 interface Stored {
   format: string;
   key: string;
   model: Omit<TreeModel, 'components' | 'environments'> & {
-    components: [string, TreeModel['components'] extends Map<string, infer C> ? C : never][];
+    components: [string, StoredComponent][];
     environments: [string, TreeModel['environments'] extends Map<string, infer E> ? E : never][];
   };
 }
@@ -32,14 +35,16 @@ export function memoisedTreeModel(sources: SourceFile[], root: TreeRoot, file: s
   try {
     const stored = JSON.parse(readFileSync(file, 'utf8')) as Stored;
     if (stored.format === FORMAT && stored.key === key) {
-      return { ...stored.model, components: new Map(stored.model.components), environments: new Map(stored.model.environments) };
+      const components = stored.model.components.map(([name, c]): [string, Component] => [name, { ...c, overlays: new Map(c.overlays) }]);
+      return { ...stored.model, components: new Map(components), environments: new Map(stored.model.environments) };
     }
   } catch {
     // missing or corrupted: build it
   }
   const model = buildTreeModel(sources, root);
   try {
-    const stored: Stored = { format: FORMAT, key, model: { ...model, components: [...model.components], environments: [...model.environments] } };
+    const components = [...model.components].map(([name, c]): [string, StoredComponent] => [name, { ...c, overlays: [...c.overlays] }]);
+    const stored: Stored = { format: FORMAT, key, model: { ...model, components, environments: [...model.environments] } };
     mkdirSync(dirname(file), { recursive: true });
     const temp = `${file}.${process.pid}.tmp`;
     writeFileSync(temp, JSON.stringify(stored));
