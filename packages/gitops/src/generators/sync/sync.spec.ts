@@ -21,15 +21,15 @@ const edit = (tree: Tree, path: string, from: string | RegExp, to: string) => {
 const namespacesOf = (tree: Tree, env: string) =>
   parseAllDocuments(tree.read(`${CL}/${env}/namespaces.yaml`, 'utf-8')!).map((d) => d.toJS().metadata.name);
 const AIRFLOW = 'gitops/components/orchestration/airflow/component.yaml';
-const POSTGRES_STAGING_VERSION = 'gitops/components/orchestration/postgresql/overlays/staging/version.yaml';
+const AIRFLOW_STAGING_VERSION = 'gitops/components/orchestration/airflow/overlays/staging/version.yaml';
 
-/** development (Flux), staging (Flux and Argo CD), production (Flux, manual) with five components. */
+/** development (Flux), staging (Flux and Argo CD), production (Flux, manual) with six components. */
 async function platformTree(): Promise<Tree> {
   const tree = await createGitopsTree([]);
   await environmentGenerator(tree, { name: 'development' });
   await environmentGenerator(tree, { name: 'staging', engine: 'both' });
   await environmentGenerator(tree, { name: 'production' });
-  for (const name of ['sealed-secrets', 'strimzi-kafka-operator', 'postgresql', 'airflow', 'kafka-cluster']) {
+  for (const name of ['sealed-secrets', 'strimzi-kafka-operator', 'cloudnative-pg', 'postgresql', 'airflow', 'kafka-cluster']) {
     await componentGenerator(tree, { name });
   }
   return tree;
@@ -164,6 +164,7 @@ describe('sync generator', () => {
       expect(read(tree, `${CL}/development/kustomization.yaml`).resources).toEqual([
         'namespaces.yaml',
         'flux/airflow.yaml',
+        'flux/cloudnative-pg.yaml',
         'flux/kafka-cluster.yaml',
         'flux/sealed-secrets.yaml',
         'flux/strimzi-kafka-operator.yaml',
@@ -202,6 +203,7 @@ describe('sync generator', () => {
       'namespaces.yaml',
       'alerts/slack.yaml',
       'flux/airflow.yaml',
+      'flux/cloudnative-pg.yaml',
       'flux/kafka-cluster.yaml',
       'flux/postgresql.yaml',
       'flux/sealed-secrets.yaml',
@@ -212,14 +214,14 @@ describe('sync generator', () => {
   });
 
   describe('Argo CD', () => {
-    const app = `${CL}/staging/argocd/apps/postgresql.yaml`;
+    const app = `${CL}/staging/argocd/apps/airflow.yaml`;
 
     it("follows a hand-bumped version.yaml with the Application's targetRevision, keeping its comments", async () => {
-      edit(tree, POSTGRES_STAGING_VERSION, /tag: .*/, 'tag: 16.7.99');
+      edit(tree, AIRFLOW_STAGING_VERSION, /version: \d.*/, 'version: 1.22.99');
       const result = await syncGenerator(tree);
-      expect(read(tree, app).spec.sources[0].targetRevision).toBe('16.7.99');
-      expect(tree.read(app, 'utf-8')).toMatch(/^# postgresql in staging \(layer orchestration, sync wave 3\)\./);
-      expect(result!.outOfSyncDetails).toEqual([`  ${app}: targetRevision differs from ${POSTGRES_STAGING_VERSION}; now 16.7.99`]);
+      expect(read(tree, app).spec.sources[0].targetRevision).toBe('1.22.99');
+      expect(tree.read(app, 'utf-8')).toMatch(/^# airflow in staging \(layer orchestration, sync wave 3\)\./);
+      expect(result!.outOfSyncDetails).toEqual([`  ${app}: targetRevision differs from ${AIRFLOW_STAGING_VERSION}; now 1.22.99`]);
     });
 
     it('restores a sync wave edited by hand, and follows a layer order changed in platform.yaml', async () => {
@@ -262,7 +264,7 @@ describe('sync generator', () => {
 
   it('a second run changes nothing', async () => {
     edit(tree, AIRFLOW, '  - postgresql\n', '  - postgresql\n  - sealed-secrets\n');
-    edit(tree, POSTGRES_STAGING_VERSION, /tag: .*/, 'tag: 16.7.99');
+    edit(tree, AIRFLOW_STAGING_VERSION, /version: \d.*/, 'version: 1.22.99');
     tree.delete(`${CL}/production/flux/kafka-cluster.yaml`);
     expect(await syncGenerator(tree)).toBeDefined();
     const once = snapshot(tree);
