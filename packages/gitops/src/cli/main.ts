@@ -112,3 +112,6 @@ export function run(argv: string[]): void {
     },
   );
 }
+
+// `node dist/cli/main.js …` works too, as the bin does.
+if (require.main === module) run(process.argv.slice(2));
