@@ -108,6 +108,17 @@ describeIfKubectl('adopting @mlops/gitops in a fresh Nx workspace', () => {
     expect(projects.sort()).toEqual(['env-development', 'env-production', 'env-qa', 'env-staging', 'redis-operator']);
   });
 
+  it('links the mlops-gitops command at install, which validates the adopted tree', () => {
+    expect(ws.sh('npx --no-install mlops-gitops validate .').stdout).toContain('✔ no errors');
+  });
+
+  it("init's pipelines run the Node.js major this workspace pins", () => {
+    const major = JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'package.json'), 'utf8')).devDependencies.node.split('.')[0];
+    const steps = parse(ws.read('.github/workflows/gitops-validate.yml')).jobs.validate.steps as { with?: Record<string, unknown> }[];
+    expect(steps.map((s) => s.with?.['node-version']).filter(Boolean)).toEqual([Number(major)]);
+    expect(parse(ws.read('.gitlab/gitops.gitlab-ci.yml'))['.gitops-node'].image).toBe(`node:${major}`);
+  });
+
   it('a second init changes nothing', () => {
     ws.sh('git add -A && git -c user.email=e2e@example.com -c user.name=e2e commit -qm adopted');
     ws.nx(['g', '@mlops/gitops:init', '--no-interactive']);
@@ -168,6 +179,7 @@ describe('the packed tarball', () => {
           'package/generators.json',
           'package/executors.json',
           'package/dist/index.js',
+          'package/bin/mlops-gitops.js',
           'package/dist/cli/main.js',
           'package/dist/generators/init/schema.json',
           'package/dist/generators/component/schema.json',

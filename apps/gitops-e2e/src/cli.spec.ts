@@ -1,9 +1,11 @@
 /** `mlops-gitops` as a user runs it: help, usage errors, human and JSON output, exit codes. */
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeWithKubectl, WORKSPACE_ROOT } from './support/workspace';
 
-const CLI = join(WORKSPACE_ROOT, 'packages/gitops/dist/cli/main.js');
+const CLI = join(WORKSPACE_ROOT, 'packages/gitops/bin/mlops-gitops.js');
 const FIXTURES = join(WORKSPACE_ROOT, 'packages/gitops/fixtures');
 
 function cli(args: string[]) {
@@ -29,6 +31,19 @@ describe('mlops-gitops usage', () => {
     const r = cli(['validate', 'no-such-dir']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("Directory 'no-such-dir' does not exist");
+  });
+
+  it('says what to run when the plugin is not built yet', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'gitops-bin-'));
+    try {
+      mkdirSync(join(copy, 'bin'));
+      copyFileSync(CLI, join(copy, 'bin/mlops-gitops.js'));
+      const r = spawnSync(process.execPath, [join(copy, 'bin/mlops-gitops.js'), 'validate'], { encoding: 'utf8' });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain('the plugin is not built yet (packages/gitops/dist is missing); run `npm run build`');
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   it('refuses an unknown command and option', () => {

@@ -36,6 +36,8 @@ describe('live tree (gitops/)', () => {
     const flux = readdirSync(join(ws.root, 'gitops/clusters/production/flux')).map((f) => f.replace(/\.yaml$/, '')).sort();
     expect(flux).toEqual([
       'airflow',
+      'cloudnative-pg',
+      'external-secrets',
       'flink-kubernetes-operator',
       'kafka-cluster',
       'kube-prometheus-stack',

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasKubectl, WORKSPACE_ROOT } from './support/workspace';
 
-const CLI = join(WORKSPACE_ROOT, 'packages/gitops/dist/cli/main.js');
+const CLI = join(WORKSPACE_ROOT, 'packages/gitops/bin/mlops-gitops.js');
 const FIXTURES = join(WORKSPACE_ROOT, 'packages/gitops/fixtures');
 
 interface Expected {

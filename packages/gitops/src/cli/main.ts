@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * `mlops-gitops validate [dir]`: the validation engine on any tree, our
  * gitops/ layout or not (every kustomization directory and plain manifest,
@@ -101,14 +100,18 @@ export async function main(argv: string[], out = process.stdout, err = process.s
   return hasErrors(report) ? EXIT.invalid : EXIT.ok;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
+/** Runs the command for `bin/mlops-gitops.js` and sets the process exit code. */
+export function run(argv: string[]): void {
+  main(argv).then(
     (code) => {
       process.exitCode = code;
     },
     (e: Error) => {
       process.stderr.write(`mlops-gitops: internal error: ${e.stack ?? e.message}\n`);
-      process.exitCode = 2;
+      process.exitCode = EXIT.usage;
     },
   );
 }
+
+// `node dist/cli/main.js …` works too, as the bin does.
+if (require.main === module) run(process.argv.slice(2));

@@ -20,7 +20,7 @@ describe('component catalog', () => {
     expect(names).toEqual(
       expect.arrayContaining([
         'strimzi-kafka-operator', 'minio-operator', 'spark-operator', 'flink-kubernetes-operator', 'kube-prometheus-stack',
-        'redis-operator', 'sealed-secrets', 'postgresql', 'airflow', 'mlflow', 'kafka-cluster', 'minio-tenant',
+        'redis-operator', 'sealed-secrets', 'external-secrets', 'cloudnative-pg', 'postgresql', 'airflow', 'mlflow', 'kafka-cluster', 'minio-tenant',
       ]),
     );
     for (const name of names) expect(() => loadBlueprint(files(), name)).not.toThrow();
@@ -33,14 +33,34 @@ describe('component catalog', () => {
     }
   });
 
-  it('kube-prometheus-stack comes from an OCI registry; kafka-cluster is plain manifests', () => {
+  it('dates every pinned chart version, so a stale pin shows', () => {
+    for (const bp of loadCatalog(files()).filter((b) => b.chart)) {
+      expect({ name: bp.name, released: bp.chart!.released }).toEqual({ name: bp.name, released: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
+    }
+  });
+
+  it('kube-prometheus-stack comes from an OCI registry; kafka-cluster is plain manifests of the Strimzi 1.x API', () => {
     expect(loadBlueprint(files(), 'kube-prometheus-stack')!.chart!.repository).toMatch(/^oci:\/\//);
     const kafka = loadBlueprint(files(), 'kafka-cluster')!;
-    expect(kafka.manifests!.map((m) => m.kind).sort()).toEqual(['Kafka', 'KafkaNodePool']);
+    expect(kafka.manifests!.map((m) => `${m.apiVersion} ${m.kind}`).sort()).toEqual(['kafka.strimzi.io/v1 Kafka', 'kafka.strimzi.io/v1 KafkaNodePool']);
+  });
+
+  it('postgresql is a CloudNativePG Cluster that Airflow and MLflow reach through its read-write service', () => {
+    const postgresql = loadBlueprint(files(), 'postgresql')!;
+    expect(postgresql.dependsOn).toEqual(['cloudnative-pg']);
+    expect(postgresql.manifests!.map((m) => `${m.apiVersion} ${m.kind} ${m.metadata.name}`)).toEqual([
+      'postgresql.cnpg.io/v1 Cluster postgresql',
+      'postgresql.cnpg.io/v1 Database mlflow',
+    ]);
+    const airflow = loadBlueprint(files(), 'airflow')!.values as { data: { metadataSecretName: string } };
+    expect(airflow.data.metadataSecretName).toBe('postgresql-app');
+    const mlflow = loadBlueprint(files(), 'mlflow')!.values as { backendStore: { postgres: { host: string } } };
+    expect(mlflow.backendStore.postgres.host).toBe('postgresql-rw.orchestration.svc');
   });
 
   const broken: [string, string, string][] = [
     ['a missing chart version', 'name: bad\ndescription: d\nlayer: orchestration\nchart:\n  repository: https://x.io\n  name: x\n', "Blueprint generators/bad.yaml is invalid: /chart must have required property 'version'"],
+    ['a release date that is not YYYY-MM-DD', 'name: bad\ndescription: d\nlayer: orchestration\nchart:\n  repository: https://x.io\n  name: x\n  version: 1.0.0\n  released: 21.08.2026\n', 'Blueprint generators/bad.yaml is invalid: /chart/released must match pattern'],
     ['a version range', 'name: bad\ndescription: d\nlayer: orchestration\nchart:\n  repository: https://x.io\n  name: x\n  version: 1.x\n', 'Blueprint generators/bad.yaml is invalid: /chart/version must match pattern'],
     ['a misspelt field', 'name: bad\ndescription: d\nlayer: orchestration\ndepends: [x]\nchart:\n  repository: https://x.io\n  name: x\n  version: 1.0.0\n', 'Blueprint generators/bad.yaml is invalid: / must NOT have additional properties'],
     ['a name that is not the file name', 'name: other\ndescription: d\nlayer: orchestration\nchart:\n  repository: https://x.io\n  name: x\n  version: 1.0.0\n', "name 'other' must equal the file name 'bad'"],

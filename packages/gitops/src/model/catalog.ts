@@ -17,6 +17,8 @@ export interface ChartSource {
   repository: string;
   name: string;
   version: string;
+  /** Date `version` was published (YYYY-MM-DD), so a stale pin shows. */
+  released?: string;
 }
 
 /** A Kubernetes object given as data (apiVersion, kind, metadata.name at least). */

@@ -27,7 +27,7 @@ describe('component generator', () => {
       expect(release.spec.install.crds).toBe('Create');
       expect(release.spec.upgrade.crds).toBe('CreateReplace');
       for (const env of ['development', 'staging', 'production']) {
-        expect(read(tree, `${dir}/overlays/${env}/version.yaml`).spec.chart.spec.version).toBe('0.48.0');
+        expect(read(tree, `${dir}/overlays/${env}/version.yaml`).spec.chart.spec.version).toBe('1.2.0');
       }
       expect(read(tree, `${dir}/overlays/production/values.yaml`).replicas).toBe(2);
       expect(read(tree, `${dir}/overlays/staging/values.yaml`).replicas).toBe(1);
@@ -42,16 +42,16 @@ describe('component generator', () => {
         spec: { url: 'oci://ghcr.io/prometheus-community/charts/kube-prometheus-stack' },
       });
       expect(read(tree, `${dir}/base/helmrelease.yaml`).spec.chartRef).toEqual({ kind: 'OCIRepository', name: 'kube-prometheus-stack' });
-      expect(read(tree, `${dir}/overlays/production/version.yaml`)).toMatchObject({ kind: 'OCIRepository', spec: { ref: { tag: '79.7.1' } } });
+      expect(read(tree, `${dir}/overlays/production/version.yaml`)).toMatchObject({ kind: 'OCIRepository', spec: { ref: { tag: '88.5.3' } } });
     });
 
     it('wires each environment: a Flux Kustomization with dependsOn, suspended where sync is manual, listed in the entry point', async () => {
-      await componentGenerator(tree, { name: 'sealed-secrets' });
+      await componentGenerator(tree, { name: 'cloudnative-pg' });
       await componentGenerator(tree, { name: 'postgresql' });
       const prod = read(tree, 'gitops/clusters/production/flux/postgresql.yaml');
       expect(prod.spec).toMatchObject({
         path: './gitops/components/orchestration/postgresql/overlays/production',
-        dependsOn: [{ name: 'sealed-secrets' }],
+        dependsOn: [{ name: 'cloudnative-pg' }],
         suspend: true,
         prune: false,
         targetNamespace: 'orchestration',
@@ -60,8 +60,8 @@ describe('component generator', () => {
       expect(read(tree, 'gitops/clusters/staging/flux/postgresql.yaml').spec.suspend).toBeUndefined();
       expect(read(tree, 'gitops/clusters/staging/kustomization.yaml').resources).toEqual([
         'namespaces.yaml',
+        'flux/cloudnative-pg.yaml',
         'flux/postgresql.yaml',
-        'flux/sealed-secrets.yaml',
       ]);
       const namespaces = tree.read('gitops/clusters/staging/namespaces.yaml', 'utf-8')!;
       expect(namespaces).toContain('name: orchestration');
@@ -82,20 +82,20 @@ describe('component generator', () => {
 
     it('writes Argo CD objects for an argocd environment: Application in the layer project with its sync wave', async () => {
       await environmentGenerator(tree, { name: 'argo', engines: ['argocd'] });
-      await componentGenerator(tree, { name: 'sealed-secrets' });
-      await componentGenerator(tree, { name: 'postgresql' });
-      const app = read(tree, 'gitops/clusters/argo/argocd/apps/postgresql.yaml');
+      for (const name of ['cloudnative-pg', 'postgresql', 'airflow']) await componentGenerator(tree, { name });
+      const app = read(tree, 'gitops/clusters/argo/argocd/apps/airflow.yaml');
       expect(app.spec.project).toBe('orchestration');
-      expect(app.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('3');
-      expect(app.spec.sources[0]).toMatchObject({ repoURL: 'oci://registry-1.docker.io/bitnamicharts/postgresql', targetRevision: '16.7.21' });
+      // After postgresql (wave 3, its layer's order), which it depends on.
+      expect(app.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('4');
+      expect(app.spec.sources[0]).toMatchObject({ repoURL: 'https://airflow.apache.org', targetRevision: '1.22.0' });
       expect(app.spec.sources[0].helm.valueFiles).toEqual([
-        '$values/gitops/components/orchestration/postgresql/base/values.yaml',
-        '$values/gitops/components/orchestration/postgresql/overlays/argo/values.yaml',
+        '$values/gitops/components/orchestration/airflow/base/values.yaml',
+        '$values/gitops/components/orchestration/airflow/overlays/argo/values.yaml',
       ]);
       const project = read(tree, 'gitops/clusters/argo/argocd/apps/project-orchestration.yaml');
       expect(project.spec.sourceRepos).not.toContain('*');
       expect(project.spec.destinations).toEqual([{ server: 'https://kubernetes.default.svc', namespace: 'orchestration' }]);
-      expect(tree.exists('gitops/clusters/argo/flux/postgresql.yaml')).toBe(false);
+      expect(tree.exists('gitops/clusters/argo/flux/airflow.yaml')).toBe(false);
       expect(tree.exists('gitops/clusters/argo/argocd/root.yaml')).toBe(true);
     });
 
@@ -109,11 +109,11 @@ describe('component generator', () => {
 
   describe('re-running', () => {
     it('with the same input changes nothing', async () => {
-      await componentGenerator(tree, { name: 'sealed-secrets' });
+      await componentGenerator(tree, { name: 'cloudnative-pg' });
       await componentGenerator(tree, { name: 'postgresql' });
       const before = snapshot(tree);
       await componentGenerator(tree, { name: 'postgresql' });
-      await componentGenerator(tree, { name: 'sealed-secrets' });
+      await componentGenerator(tree, { name: 'cloudnative-pg' });
       expect(changedFiles(before, snapshot(tree))).toEqual([]);
     });
 
@@ -254,25 +254,22 @@ describe('component generator', () => {
       ['a name that escapes gitops/', { name: '../../etc' }, "Component name '../../etc' would escape the gitops tree"],
       ['an unknown layer', { name: 'x', layer: 'database', chart: 'x', repo: 'https://x.io', chartVersion: '1.0.0' }, "Layer 'database' does not exist; existing layers: platform-operators, observability, data-plane, orchestration, ml-lifecycle, processing-jobs."],
       ['an unknown environment', { name: 'sealed-secrets', environments: 'prod2' }, "Environment 'prod2' does not exist; existing environments: development, production, staging."],
-      ['a --depends-on on a missing component', { name: 'airflow', dependsOn: 'postgres' }, "--depends-on 'postgres' is not a component of the tree; existing components: postgresql, sealed-secrets."],
+      ['a --depends-on on a missing component', { name: 'airflow', dependsOn: 'postgres' }, "--depends-on 'postgres' is not a component of the tree; existing components: cloudnative-pg, postgresql, sealed-secrets."],
       ['a --depends-on on a higher layer', { name: 'redis-operator', dependsOn: ['postgresql'] }, "'redis-operator' (layer platform-operators, order 1) must not depend on 'postgresql' (layer orchestration, order 3)"],
       ['a version that is not semver', { name: 'redis-operator', chartVersion: 'v-next' }, "Chart version 'v-next' is not semver"],
       ['a repository that is neither https nor oci', { name: 'x', layer: 'orchestration', chart: 'x', repo: 'http://charts.example.com', chartVersion: '1.0.0' }, "Repository 'http://charts.example.com' is neither an https:// Helm repository nor an oci:// registry"],
       ['an existing component with a different chart', { name: 'sealed-secrets', chart: 'sealed-secrets', repo: 'oci://registry-1.docker.io/bitnamicharts/sealed-secrets' }, "Component 'sealed-secrets' already exists with chart 'sealed-secrets' from 'https://bitnami-labs.github.io/sealed-secrets'; refusing chart 'sealed-secrets' from 'oci://registry-1.docker.io/bitnamicharts/sealed-secrets'."],
-      ['a range where production pins versions', { name: 'redis-operator', chartVersion: '0.22.x' }, "Chart version '0.22.x' is a range, but production pins exact versions"],
+      ['a range where production pins versions', { name: 'redis-operator', chartVersion: '0.26.x' }, "Chart version '0.26.x' is a range, but production pins exact versions"],
     ];
     it.each(cases)('%s', async (_what, options, message) => {
-      await componentGenerator(tree, { name: 'sealed-secrets' });
-      await componentGenerator(tree, { name: 'postgresql' });
+      for (const name of ['sealed-secrets', 'cloudnative-pg', 'postgresql']) await componentGenerator(tree, { name });
       const before = snapshot(tree);
       await expect(componentGenerator(tree, options as never)).rejects.toThrow(message);
       expect(changedFiles(before, snapshot(tree))).toEqual([]);
     });
 
     it('a dependency cycle', async () => {
-      await componentGenerator(tree, { name: 'sealed-secrets' });
-      await componentGenerator(tree, { name: 'postgresql' });
-      await componentGenerator(tree, { name: 'airflow' });
+      for (const name of ['cloudnative-pg', 'postgresql', 'airflow']) await componentGenerator(tree, { name });
       const before = snapshot(tree);
       await expect(componentGenerator(tree, { name: 'postgresql', dependsOn: 'airflow' })).rejects.toThrow(
         '--depends-on would create a cycle: postgresql -> airflow -> postgresql.',

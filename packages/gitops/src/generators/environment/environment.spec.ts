@@ -51,7 +51,7 @@ describe('environment generator', () => {
     let tree: Tree;
     beforeEach(async () => {
       tree = await createGitopsTree();
-      for (const name of ['sealed-secrets', 'strimzi-kafka-operator', 'kafka-cluster', 'postgresql']) await componentGenerator(tree, { name });
+      for (const name of ['sealed-secrets', 'strimzi-kafka-operator', 'kafka-cluster', 'cloudnative-pg', 'postgresql']) await componentGenerator(tree, { name });
     });
 
     it('adds an overlay of every component and wires each, so the environment deploys the whole platform', async () => {
@@ -60,6 +60,7 @@ describe('environment generator', () => {
         ['platform-operators', 'sealed-secrets'],
         ['platform-operators', 'strimzi-kafka-operator'],
         ['data-plane', 'kafka-cluster'],
+        ['platform-operators', 'cloudnative-pg'],
         ['orchestration', 'postgresql'],
       ]) {
         expect(tree.exists(`${C}/${layer}/${c}/overlays/qa/kustomization.yaml`)).toBe(true);
@@ -67,6 +68,7 @@ describe('environment generator', () => {
       }
       expect(read(tree, 'gitops/clusters/qa/kustomization.yaml').resources).toEqual([
         'namespaces.yaml',
+        'flux/cloudnative-pg.yaml',
         'flux/kafka-cluster.yaml',
         'flux/postgresql.yaml',
         'flux/sealed-secrets.yaml',
@@ -76,16 +78,16 @@ describe('environment generator', () => {
     });
 
     it('--from production copies values, versions (with hand edits) and settings', async () => {
-      const prodVersion = `${C}/orchestration/postgresql/overlays/production/version.yaml`;
-      tree.write(prodVersion, tree.read(prodVersion, 'utf-8')!.replace('16.7.21', '16.7.30'));
-      const prodValues = `${C}/orchestration/postgresql/overlays/production/values.yaml`;
-      tree.write(prodValues, tree.read(prodValues, 'utf-8') + 'metrics:\n  enabled: true\n');
+      const prodVersion = `${C}/platform-operators/strimzi-kafka-operator/overlays/production/version.yaml`;
+      tree.write(prodVersion, tree.read(prodVersion, 'utf-8')!.replace('1.2.0', '1.2.1'));
+      const prodValues = `${C}/platform-operators/strimzi-kafka-operator/overlays/production/values.yaml`;
+      tree.write(prodValues, tree.read(prodValues, 'utf-8') + 'featureGates: +UseBackgroundPodDeletion\n');
 
       await environmentGenerator(tree, { name: 'prod-eu', from: 'production' });
 
       expect(read(tree, 'gitops/clusters/prod-eu/environment.yaml')).toMatchObject({ name: 'prod-eu', sync: 'manual', pinVersions: true, size: 'large' });
-      expect(read(tree, `${C}/orchestration/postgresql/overlays/prod-eu/version.yaml`).spec.ref.tag).toBe('16.7.30');
-      expect(read(tree, `${C}/orchestration/postgresql/overlays/prod-eu/values.yaml`).metrics).toEqual({ enabled: true });
+      expect(read(tree, `${C}/platform-operators/strimzi-kafka-operator/overlays/prod-eu/version.yaml`).spec.chart.spec.version).toBe('1.2.1');
+      expect(read(tree, `${C}/platform-operators/strimzi-kafka-operator/overlays/prod-eu/values.yaml`).featureGates).toBe('+UseBackgroundPodDeletion');
       expect(read(tree, 'gitops/clusters/prod-eu/flux/postgresql.yaml').spec.suspend).toBe(true);
     });
 
@@ -135,7 +137,7 @@ describe('environment generator', () => {
     it('re-running the component generator after adding an environment changes nothing', async () => {
       await environmentGenerator(tree, { name: 'qa', engines: ['flux', 'argocd'] });
       const before = snapshot(tree);
-      for (const name of ['sealed-secrets', 'strimzi-kafka-operator', 'kafka-cluster', 'postgresql']) await componentGenerator(tree, { name });
+      for (const name of ['sealed-secrets', 'strimzi-kafka-operator', 'kafka-cluster', 'cloudnative-pg', 'postgresql']) await componentGenerator(tree, { name });
       expect(changedFiles(before, snapshot(tree))).toEqual([]);
     });
   });

@@ -22,7 +22,7 @@ export type CiProvider = (typeof CI_PROVIDERS)[number];
 /** The GitLab jobs live in their own file, included from `.gitlab-ci.yml`. */
 export const GITLAB_JOBS_FILE = '.gitlab/gitops.gitlab-ci.yml';
 const GITLAB_ENTRY_FILE = '.gitlab-ci.yml';
-const DEFAULT_NODE_VERSION = '20';
+const DEFAULT_NODE_VERSION = '22';
 const PLACEHOLDER_REPOSITORY = PLACEHOLDER.url;
 
 export interface NormalizedInitSchema {

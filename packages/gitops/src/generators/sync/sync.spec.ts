@@ -21,15 +21,15 @@ const edit = (tree: Tree, path: string, from: string | RegExp, to: string) => {
 const namespacesOf = (tree: Tree, env: string) =>
   parseAllDocuments(tree.read(`${CL}/${env}/namespaces.yaml`, 'utf-8')!).map((d) => d.toJS().metadata.name);
 const AIRFLOW = 'gitops/components/orchestration/airflow/component.yaml';
-const POSTGRES_STAGING_VERSION = 'gitops/components/orchestration/postgresql/overlays/staging/version.yaml';
+const AIRFLOW_STAGING_VERSION = 'gitops/components/orchestration/airflow/overlays/staging/version.yaml';
 
-/** development (Flux), staging (Flux and Argo CD), production (Flux, manual) with five components. */
+/** development (Flux), staging (Flux and Argo CD), production (Flux, manual) with six components. */
 async function platformTree(): Promise<Tree> {
   const tree = await createGitopsTree([]);
   await environmentGenerator(tree, { name: 'development' });
   await environmentGenerator(tree, { name: 'staging', engines: ['flux', 'argocd'] });
   await environmentGenerator(tree, { name: 'production' });
-  for (const name of ['sealed-secrets', 'strimzi-kafka-operator', 'postgresql', 'airflow', 'kafka-cluster']) {
+  for (const name of ['sealed-secrets', 'strimzi-kafka-operator', 'cloudnative-pg', 'postgresql', 'airflow', 'kafka-cluster']) {
     await componentGenerator(tree, { name });
   }
   return tree;
@@ -178,6 +178,7 @@ describe('sync generator', () => {
       expect(read(tree, `${CL}/development/kustomization.yaml`).resources).toEqual([
         'namespaces.yaml',
         'flux/airflow.yaml',
+        'flux/cloudnative-pg.yaml',
         'flux/kafka-cluster.yaml',
         'flux/sealed-secrets.yaml',
         'flux/strimzi-kafka-operator.yaml',
@@ -260,6 +261,7 @@ describe('sync generator', () => {
       'namespaces.yaml',
       'alerts/slack.yaml',
       'flux/airflow.yaml',
+      'flux/cloudnative-pg.yaml',
       'flux/kafka-cluster.yaml',
       'flux/postgresql.yaml',
       'flux/sealed-secrets.yaml',
@@ -270,29 +272,33 @@ describe('sync generator', () => {
   });
 
   describe('Argo CD', () => {
-    const app = `${CL}/staging/argocd/apps/postgresql.yaml`;
+    const app = `${CL}/staging/argocd/apps/airflow.yaml`;
 
     it("follows a hand-bumped version.yaml with the Application's targetRevision, keeping its comments", async () => {
-      edit(tree, POSTGRES_STAGING_VERSION, /tag: .*/, 'tag: 16.7.99');
+      edit(tree, AIRFLOW_STAGING_VERSION, /version: \d.*/, 'version: 1.22.99');
       const result = await syncGenerator(tree);
-      expect(read(tree, app).spec.sources[0].targetRevision).toBe('16.7.99');
-      expect(tree.read(app, 'utf-8')).toMatch(/^# postgresql in staging \(layer orchestration, sync wave 3\)/);
+      expect(read(tree, app).spec.sources[0].targetRevision).toBe('1.22.99');
+      expect(tree.read(app, 'utf-8')).toMatch(/^# airflow in staging \(layer orchestration, sync wave 4\)/);
       expect(result!.outOfSyncDetails).toEqual([
-        expect.stringMatching(new RegExp(`^  ${app}:\\d+: spec\\.sources\\.0\\.targetRevision is .*, expected 16\\.7\\.99 \\(from ${POSTGRES_STAGING_VERSION}\\)$`)),
+        expect.stringMatching(new RegExp(`^  ${app}:\\d+: spec\\.sources\\.0\\.targetRevision is .*, expected 1\\.22\\.99 \\(from ${AIRFLOW_STAGING_VERSION}\\)$`)),
       ]);
     });
 
     it('restores a sync wave edited by hand, and follows a layer order changed in platform.yaml', async () => {
-      edit(tree, app, /argocd\.argoproj\.io\/sync-wave: .*/, 'argocd.argoproj.io/sync-wave: "0"');
+      const postgresql = `${CL}/staging/argocd/apps/postgresql.yaml`;
+      const wave = (path: string) => read(tree, path).metadata.annotations['argocd.argoproj.io/sync-wave'];
+      edit(tree, postgresql, /argocd\.argoproj\.io\/sync-wave: .*/, 'argocd.argoproj.io/sync-wave: "0"');
       await syncGenerator(tree);
-      expect(read(tree, app).metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('3');
+      expect(wave(postgresql)).toBe('3');
 
       edit(tree, 'gitops/platform.yaml', /name: orchestration\n {4}order: 3/, 'name: orchestration\n    order: 4');
       const result = await syncGenerator(tree);
-      expect(read(tree, app).metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('4');
+      expect(wave(postgresql)).toBe('4');
       // airflow waits for postgresql: its wave is after postgresql's, not just its layer's order.
-      expect(read(tree, `${CL}/staging/argocd/apps/airflow.yaml`).metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('5');
-      expect(result!.outOfSyncDetails).toContainEqual(expect.stringMatching(new RegExp(`^  ${app}:\\d+: metadata\\.annotations\\.argocd\\.argoproj\\.io/sync-wave is 3, expected 4`)));
+      expect(wave(app)).toBe('5');
+      expect(result!.outOfSyncDetails).toContainEqual(
+        expect.stringMatching(new RegExp(`^  ${postgresql}:\\d+: metadata\\.annotations\\.argocd\\.argoproj\\.io/sync-wave is 3, expected 4`)),
+      );
     });
 
     it('recreates the AppProject of a layer that has Applications', async () => {
@@ -321,7 +327,7 @@ describe('sync generator', () => {
 
   it('a second run changes nothing', async () => {
     edit(tree, AIRFLOW, '  - postgresql\n', '  - postgresql\n  - sealed-secrets\n');
-    edit(tree, POSTGRES_STAGING_VERSION, /tag: .*/, 'tag: 16.7.99');
+    edit(tree, AIRFLOW_STAGING_VERSION, /version: \d.*/, 'version: 1.22.99');
     tree.delete(`${CL}/production/flux/kafka-cluster.yaml`);
     for (const f of tree.listChanges().map((c) => c.path)) if (f.startsWith('gitops/components/data-plane/kafka-cluster/overlays/development/')) tree.delete(f);
     expect(await syncGenerator(tree)).toBeDefined();
