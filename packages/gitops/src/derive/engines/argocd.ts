@@ -132,7 +132,7 @@ export const argoEngine: EngineModule = {
     return [rootFile(ctx), ...projects, ...ctx.deployed.map((c) => applicationFile(ctx, c))];
   },
   ownedFiles(view, env) {
-    return [...existing(view, [argoRootAppFile(env)]), ...ownedFilesIn(view, argoAppsDir(env))];
+    return [...existing(view, [argoRootAppFile(env)]), ...ownedFilesIn(view, argoAppsDir(env), env)];
   },
   entryFile: argoApplicationFile,
   manualGate(component) {

@@ -65,7 +65,7 @@ function handWrittenEntries(ctx: EnvironmentContext, derived: Set<string>): Hand
   const dir = fluxDir(ctx.env.name);
   return yamlFilesIn(ctx.view, dir)
     .map((f) => `${dir}/${f}`)
-    .filter((path) => !derived.has(path) && !isOwnedFile(ctx.view, path))
+    .filter((path) => !derived.has(path) && !isOwnedFile(ctx.view, path, ctx.env.name))
     .map((path) => {
       let ns: unknown;
       try {
@@ -136,7 +136,7 @@ export const fluxEngine: EngineModule = {
     return [entryPoint(ctx, entries, handWritten), namespaces(ctx, handWritten), ...entries];
   },
   ownedFiles(view, env) {
-    return [...existing(view, [environmentKustomization(env), namespacesFile(env)]), ...ownedFilesIn(view, fluxDir(env))];
+    return [...existing(view, [environmentKustomization(env), namespacesFile(env)]), ...ownedFilesIn(view, fluxDir(env), env)];
   },
   entryFile: fluxEntryFile,
   manualGate(component, env) {
