@@ -2,8 +2,9 @@
 /**
  * Builds a synthetic GitOps tree in the documented layout: N helm components
  * spread over the default layers, each with a base and one overlay per
- * environment, and per environment the settings file, the Flux entry point,
- * namespaces and one Flux Kustomization per component.
+ * environment, and per environment the settings file; the Flux entry point,
+ * namespaces and one Flux Kustomization per component are derived from them by
+ * the plugin's own derive and reconcile.
  *
  * Paths come from the plugin's layout module and objects are written with the
  * `yaml` library, so the tree has the shape the generators produce. Used by
@@ -23,9 +24,9 @@ const { DEFAULT_LAYERS, platformYaml } = require(join(DIST, 'model/platform.js')
 
 const DEFAULT_ENVS = ['development', 'staging', 'production'];
 const SETTINGS = {
-  development: { engine: 'flux', sync: 'auto', prune: true, selfHeal: true, pinVersions: false, size: 'small' },
-  staging: { engine: 'flux', sync: 'auto', prune: true, selfHeal: true, pinVersions: false, size: 'medium' },
-  production: { engine: 'flux', sync: 'manual', prune: true, selfHeal: false, pinVersions: true, size: 'large' },
+  development: { engines: ['flux'], sync: 'auto', prune: true, selfHeal: true, pinVersions: false, size: 'small' },
+  staging: { engines: ['flux'], sync: 'auto', prune: true, selfHeal: true, pinVersions: false, size: 'medium', promotesFrom: 'development' },
+  production: { engines: ['flux'], sync: 'manual', prune: true, selfHeal: false, pinVersions: true, size: 'large', promotesFrom: 'staging' },
 };
 
 function yamlDocs(objects) {
@@ -101,38 +102,28 @@ function componentFiles(c, envs, tree) {
   return files;
 }
 
-function environmentFiles(env, plan, tree) {
-  const settings = SETTINGS[env] ?? SETTINGS.development;
-  const entry = layout.environmentEntry(env, tree);
-  const layers = [...new Map(plan.map((c) => [c.layer.name, c.layer])).values()];
-  const files = {
-    [layout.environmentFile(env, tree)]: stringify(settings),
-    [layout.namespacesFile(env, tree)]: yamlDocs(layers.map((l) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: l.namespace } }))),
-  };
-  for (const c of plan) {
-    files[layout.fluxEntryFile(env, c.name, tree)] = stringify({
-      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-      kind: 'Kustomization',
-      metadata: { name: c.name, namespace: 'flux-system' },
-      spec: {
-        interval: '10m',
-        path: `./${layout.overlayDir(c.layer.name, c.name, env, tree)}`,
-        prune: settings.prune,
-        ...(settings.sync === 'manual' ? { suspend: true } : {}),
-        sourceRef: { kind: 'GitRepository', name: 'flux-system' },
-        ...(c.dependsOn.length ? { dependsOn: c.dependsOn.map((d) => ({ name: d })) } : {}),
-      },
-    });
+/** The settings of an environment; everything else under clusters/<env>/ is derived (see `deriveInPlace`). */
+function environmentFiles(env, tree) {
+  return { [layout.environmentFile(env, tree)]: stringify(SETTINGS[env] ?? SETTINGS.development) };
+}
+
+/** Writes the derived files (entry points, namespaces, Flux Kustomizations) with the plugin's own derive and reconcile. */
+function deriveInPlace(workspaceDir) {
+  const { deriveTree, readTreeModel, reconcile } = require(join(DIST, 'derive/index.js'));
+  const { readerView } = require(join(DIST, 'validation/stages/7-drift.js'));
+  const { diskReader } = require(join(DIST, 'validation/file-reader.js'));
+  const view = readerView(diskReader(workspaceDir));
+  const desired = deriveTree(view, readTreeModel(view));
+  const { changes } = reconcile(view, desired.files, desired.obsolete);
+  for (const { path, text } of changes) {
+    const target = join(workspaceDir, ...path.split(posix.sep));
+    if (text === null) rmSync(target, { force: true });
+    else {
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, text);
+    }
   }
-  files[layout.environmentKustomization(env, tree)] = stringify({
-    apiVersion: 'kustomize.config.k8s.io/v1beta1',
-    kind: 'Kustomization',
-    resources: [
-      layout.relativeTo(entry, layout.namespacesFile(env, tree)),
-      ...plan.map((c) => layout.relativeTo(entry, layout.fluxEntryFile(env, c.name, tree))),
-    ],
-  });
-  return files;
+  return changes.length;
 }
 
 /**
@@ -146,18 +137,18 @@ function buildSyntheticTree(workspaceDir, { components, environments = DEFAULT_E
   const files = {
     [layout.platformFile(tree)]: platformYaml({
       repository: { url: 'https://github.com/example/platform.git', branch: 'main' },
-      defaultEngine: 'flux',
+      defaultEngines: ['flux'],
       layers: [...DEFAULT_LAYERS],
     }),
   };
   for (const c of plan) Object.assign(files, componentFiles(c, environments, tree));
-  for (const env of environments) Object.assign(files, environmentFiles(env, plan, tree));
+  for (const env of environments) Object.assign(files, environmentFiles(env, tree));
   for (const [path, text] of Object.entries(files)) {
     const target = join(workspaceDir, ...path.split(posix.sep));
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, text);
   }
-  return { plan, files: Object.keys(files).length };
+  return { plan, files: Object.keys(files).length + deriveInPlace(workspaceDir) };
 }
 
 const WORKSPACE_ROOT = resolve(__dirname, '../..');

@@ -25,10 +25,21 @@ function directFiles(reader: FileReader, dir: string): string[] {
     .filter((f) => !f.includes('/'));
 }
 
-export function checkDrift(reader: FileReader): Finding[] {
+/**
+ * The drift of the derived files of the environments among `targets` (their entry folders): a
+ * derived file belongs to its environment's project, so a run that validates no environment
+ * checks none, and an affected run reads only the derived files of the environments it covers.
+ */
+export function checkDrift(reader: FileReader, targets: string[]): Finding[] {
   const view = readerView(reader);
   const desired = deriveTree(view, readTreeModel(view));
-  return reconcile(view, desired.files, desired.obsolete).drift.map(toFinding);
+  const inScope = (path: string) => targets.some((t) => path.startsWith(`${t}/`));
+  const plan = reconcile(
+    view,
+    desired.files.filter((f) => inScope(f.path)),
+    desired.obsolete.filter((o) => inScope(o.path)),
+  );
+  return plan.drift.map(toFinding);
 }
 
 function toFinding(d: Drift): Finding {
