@@ -8,4 +8,6 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   reporters: ['default', '<rootDir>/tools/ci/summary-reporter.js'],
   modulePathIgnorePatterns: ['<rootDir>/packages/gitops/dist/'],
+  // Generator specs build whole platforms in memory (every generator reconciles the tree): seconds, not milliseconds.
+  testTimeout: 60_000,
 };

@@ -35,7 +35,12 @@ describe('derive', () => {
     const { desired, changes, drift } = plan(tree);
     expect(changes).toEqual([]);
     expect(drift).toEqual([]);
-    expect(desired.files.map((f) => f.path).filter((p) => p.startsWith(`${CL}/staging/`)).sort()).toEqual([
+    expect(
+      desired.files
+        .map((f) => f.path)
+        .filter((p) => p.startsWith(`${CL}/staging/`))
+        .sort(),
+    ).toEqual([
       `${CL}/staging/argocd/apps/airflow.yaml`,
       `${CL}/staging/argocd/apps/cloudnative-pg.yaml`,
       `${CL}/staging/argocd/apps/postgresql.yaml`,
@@ -52,20 +57,27 @@ describe('derive', () => {
 
   it("orders Argo CD sync waves by dependencies: after each dependency, never before the layer's order", () => {
     const wave = (c: string) =>
-      plan(tree).desired.files.find((f) => f.path === `${CL}/staging/argocd/apps/${c}.yaml`)!.documents[0].object.metadata as { annotations: Record<string, string> };
+      plan(tree).desired.files.find((f) => f.path === `${CL}/staging/argocd/apps/${c}.yaml`)!.documents[0].object.metadata as {
+        annotations: Record<string, string>;
+      };
     expect(['cloudnative-pg', 'postgresql', 'airflow'].map((c) => wave(c).annotations['argocd.argoproj.io/sync-wave'])).toEqual(['1', '3', '4']);
   });
 
   it('owns the files it labelled: one for a component that is gone is obsolete, with the reason', () => {
     tree.write(`${CL}/development/flux/feast.yaml`, tree.read(`${CL}/development/flux/airflow.yaml`, 'utf-8')!.replace(/airflow/g, 'feast'));
     const { desired, drift } = plan(tree);
-    expect(desired.obsolete).toEqual([{ path: `${CL}/development/flux/feast.yaml`, reason: expect.stringContaining('no component deployed in development needs it') }]);
+    expect(desired.obsolete).toEqual([
+      { path: `${CL}/development/flux/feast.yaml`, reason: expect.stringContaining('no component deployed in development needs it') },
+    ]);
     expect(drift.map(describeDrift)).toContain(`${CL}/development/flux/feast.yaml: should not exist: ${desired.obsolete[0].reason}`);
   });
 
   it("leaves a person's Flux Kustomization alone and lists it in the entry point", () => {
     const own = `${CL}/development/flux/team-tools.yaml`;
-    tree.write(own, 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: team-tools\nspec:\n  path: ./tools\n  targetNamespace: tools\n');
+    tree.write(
+      own,
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: team-tools\nspec:\n  path: ./tools\n  targetNamespace: tools\n',
+    );
     const { desired, changes } = plan(tree);
     expect(desired.obsolete).toEqual([]);
     expect(changes.map((c) => c.path).sort()).toEqual([`${CL}/development/kustomization.yaml`, `${CL}/development/namespaces.yaml`]);
@@ -101,7 +113,10 @@ describe('reconcile', () => {
   });
 
   it('sees no drift in a mapping whose keys a person reordered', () => {
-    tree.write(flux, tree.read(flux, 'utf-8')!.replace(/ {4}kind: GitRepository\n {4}name: flux-system\n/, '    name: flux-system\n    kind: GitRepository\n'));
+    tree.write(
+      flux,
+      tree.read(flux, 'utf-8')!.replace(/ {4}kind: GitRepository\n {4}name: flux-system\n/, '    name: flux-system\n    kind: GitRepository\n'),
+    );
     expect(plan(tree).drift).toEqual([]);
   });
 

@@ -53,9 +53,18 @@ export function describeDrift(d: Drift): string {
   }
 }
 
-export function reconcile(view: TreeView, desired: DesiredFile[], obsolete: Obsolete[]): ReconcilePlan {
+/** A file already parsed by the caller (validation parses every YAML file once), or undefined to parse it here. */
+export type ParsedSource = (path: string) => { docs: Document[]; lineCounter: LineCounter } | undefined;
+
+/** `check` only compares (nothing is serialised, parsed documents are not changed). */
+export interface ReconcileOptions {
+  check?: boolean;
+  parsed?: ParsedSource;
+}
+
+export function reconcile(view: TreeView, desired: DesiredFile[], obsolete: Obsolete[], options: ReconcileOptions = {}): ReconcilePlan {
   const plan: ReconcilePlan = { changes: [], drift: [] };
-  for (const file of desired) reconcileFile(view, file, plan);
+  for (const file of desired) reconcileFile(view, file, plan, options);
   for (const o of obsolete) {
     plan.changes.push({ path: o.path, text: null });
     plan.drift.push({ file: o.path, line: 1, kind: 'extra', source: o.reason });
@@ -63,7 +72,13 @@ export function reconcile(view: TreeView, desired: DesiredFile[], obsolete: Obso
   return plan;
 }
 
-function reconcileFile(view: TreeView, file: DesiredFile, plan: ReconcilePlan): void {
+function parse(text: string): { docs: Document[]; lineCounter: LineCounter } | undefined {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter });
+  return !Array.isArray(docs) || docs.some((d) => d.errors.length > 0) ? undefined : { docs, lineCounter };
+}
+
+function reconcileFile(view: TreeView, file: DesiredFile, plan: ReconcilePlan, options: ReconcileOptions): void {
   const text = view.read(file.path);
   const fresh = () =>
     toYaml(
@@ -72,17 +87,11 @@ function reconcileFile(view: TreeView, file: DesiredFile, plan: ReconcilePlan): 
     );
   if (text === null) {
     plan.changes.push({ path: file.path, text: fresh() });
-    plan.drift.push({
-      file: file.path,
-      line: 1,
-      kind: 'missing',
-      source: file.documents[0]?.fields[0]?.source ?? 'the sources of truth',
-    });
+    plan.drift.push({ file: file.path, line: 1, kind: 'missing', source: file.documents[0]?.fields[0]?.source ?? 'the sources of truth' });
     return;
   }
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter });
-  if (!Array.isArray(docs) || docs.some((d) => d.errors.length > 0)) {
+  const parsed = options.parsed?.(file.path) ?? parse(text);
+  if (!parsed) {
     plan.changes.push({ path: file.path, text: fresh() });
     plan.drift.push({
       file: file.path,
@@ -95,31 +104,43 @@ function reconcileFile(view: TreeView, file: DesiredFile, plan: ReconcilePlan): 
     });
     return;
   }
+  const drift = compare(file, parsed.docs, parsed.lineCounter);
+  if (drift.length === 0) return;
+  plan.drift.push(...drift);
+  if (options.check) return;
+  // Apply on a fresh parse of the text: the compared documents may belong to the caller.
+  plan.changes.push({ path: file.path, text: apply(file, parse(text)!.docs) });
+}
+
+/** Field by field, what differs between the file's documents and the desired ones. */
+function compare(file: DesiredFile, docs: Document[], lineCounter: LineCounter): Drift[] {
   const existing = docs.filter((d) => d.contents !== null);
-  const untouched = existing.map((d) => d.toString({ lineWidth: 0 }));
   const result = matchDocuments(existing, file.documents);
   const several = file.documents.length > 1 || existing.length > 1;
+  const drift: Drift[] = [];
+  const at = (doc: Document, path: FieldPath) => lineOfNode(doc, path, lineCounter);
   for (const { doc, desired } of result.matched) {
     for (const f of desired.fields) {
-      const line = lineOfNode(doc, f.path, lineCounter);
-      const d = setField(doc, f.path, valueAt(desired.object, f.path));
-      if (d) {
-        plan.drift.push({
-          file: file.path,
-          line,
-          kind: 'field',
-          field: (several ? `${documentKey(desired.object)} ` : '') + f.path.join('.'),
-          found: d.found,
-          expected: d.expected,
-          source: f.source,
-        });
-      }
+      const found = plainAt(doc, f.path);
+      const expected = valueAt(desired.object, f.path);
+      if (canonical(found) === canonical(expected)) continue;
+      const field = (several ? `${documentKey(desired.object)} ` : '') + f.path.join('.');
+      drift.push({
+        file: file.path,
+        line: at(doc, f.path),
+        kind: 'field',
+        field,
+        found: describe(found),
+        expected: describe(expected),
+        source: f.source,
+      });
     }
   }
   for (const doc of result.unwanted) {
-    plan.drift.push({
+    const line = lineCounter.linePos(doc.range?.[0] ?? 0).line;
+    drift.push({
       file: file.path,
-      line: lineCounter.linePos(doc.range?.[0] ?? 0).line,
+      line,
       kind: 'field',
       field: documentKey(doc.toJS()),
       found: 'present',
@@ -128,25 +149,37 @@ function reconcileFile(view: TreeView, file: DesiredFile, plan: ReconcilePlan): 
     });
   }
   for (const desired of result.missing) {
-    plan.drift.push({
+    const source = desired.fields[0]?.source ?? 'the sources of truth';
+    drift.push({ file: file.path, line: 1, kind: 'field', field: documentKey(desired.object), found: 'absent', expected: 'present', source });
+  }
+  // Same documents, other order (a set file such as namespaces.yaml): derive's order is the file's.
+  if (drift.length === 0 && result.ordered.some((d, i) => d !== existing[i])) {
+    drift.push({
       file: file.path,
       line: 1,
       kind: 'field',
-      field: documentKey(desired.object),
-      found: 'absent',
-      expected: 'present',
-      source: desired.fields[0]?.source ?? 'the sources of truth',
+      field: '(order of documents)',
+      found: 'another order',
+      expected: 'sorted',
+      source: 'the sources of truth',
     });
   }
+  return drift;
+}
+
+/** The new text: derived fields set in place, unwanted documents gone, missing ones added, in derive's order. */
+function apply(file: DesiredFile, docs: Document[]): string {
+  const existing = docs.filter((d) => d.contents !== null);
+  const result = matchDocuments(existing, file.documents);
+  for (const { doc, desired } of result.matched) {
+    for (const f of desired.fields) setField(doc, f.path, valueAt(desired.object, f.path));
+  }
   const kept = result.ordered;
+  const header = existing.length ? topComment(existing[0]) : file.header;
   keepFileHeader(existing[0], kept[0]);
-  const after = kept.map((d) => (d instanceof Document ? d.toString({ lineWidth: 0 }) : toYaml(d.object)));
-  if (after.length === untouched.length && after.every((t, i) => t === untouched[i])) return;
-  const header = kept[0] instanceof Document ? '' : commentHeader(existing.length ? topComment(existing[0]) : file.header);
-  plan.changes.push({
-    path: file.path,
-    text: header + after.map((t, i) => (i === 0 ? t : stripDocStart(t))).join('---\n'),
-  });
+  const texts = kept.map((d) => (d instanceof Document ? d.toString({ lineWidth: 0 }) : toYaml(d.object)));
+  const lead = kept[0] instanceof Document ? '' : commentHeader(header);
+  return lead + texts.map((t, i) => (i === 0 ? t : stripDocStart(t))).join('---\n');
 }
 
 /** The comment at the top of the file stays at the top when its document moves or goes. */
@@ -219,14 +252,16 @@ export function valueAt(object: unknown, path: FieldPath): unknown {
   return node;
 }
 
-/** Sets (or, for undefined, removes) one field when it differs; returns what it was and what it becomes. */
-function setField(doc: Document, path: FieldPath, value: unknown): { found: string; expected: string } | undefined {
-  const node = doc.getIn(path, true);
-  const current = node === undefined ? undefined : plain(node);
-  if (canonical(current) === canonical(value)) return undefined;
+/** Sets (or, for undefined, removes) one field when it differs. */
+function setField(doc: Document, path: FieldPath, value: unknown): void {
+  if (canonical(plainAt(doc, path)) === canonical(value)) return;
   if (value === undefined) doc.deleteIn(path);
   else doc.setIn(path, doc.createNode(value));
-  return { found: describe(current), expected: describe(value) };
+}
+
+function plainAt(doc: Document, path: FieldPath): unknown {
+  const node = doc.getIn(path, true);
+  return node === undefined ? undefined : plain(node);
 }
 
 function plain(node: unknown): unknown {

@@ -147,27 +147,6 @@ export function parseComponentFile(path: string, t: TreeRoot = { root: GITOPS_RO
   return { layer: parts[0], component: parts[1] };
 }
 
-/** A file inside a component's folder: `components/<layer>/<component>/<rest…>`. */
-export interface ComponentPart extends ComponentLocation {
-  rest: string[];
-}
-
-export function parseComponentPart(path: string, t: TreeRoot = { root: GITOPS_ROOT }): ComponentPart | undefined {
-  const prefix = componentsDir(t) + '/';
-  if (!path.startsWith(prefix)) return undefined;
-  const [layer, component, ...rest] = path.slice(prefix.length).split('/');
-  return rest.length ? { layer, component, rest } : undefined;
-}
-
-/** The base files the component model reads (chart source and HelmRelease) and, per overlay, its kustomization and version patch. */
-export function componentModelFiles(layer: string, component: string, envs: readonly string[], t?: TreeRoot): string[] {
-  return [
-    componentBaseFile(layer, component, SOURCE_FILE, t),
-    componentBaseFile(layer, component, HELMRELEASE_FILE, t),
-    ...envs.flatMap((env) => [overlayFile(layer, component, env, KUSTOMIZATION_FILE, t), overlayFile(layer, component, env, VERSION_PATCH_FILE, t)]),
-  ];
-}
-
 /** Recognises `gitops/clusters/<env>/environment.yaml`. */
 export function parseEnvironmentFile(path: string, t: TreeRoot = { root: GITOPS_ROOT }): string | undefined {
   const prefix = clustersDir(t) + '/';

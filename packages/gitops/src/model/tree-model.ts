@@ -14,7 +14,6 @@ import {
   OVERLAYS_DIR,
   BASE_DIR,
   parseComponentFile,
-  parseComponentPart,
   parseEnvironmentFile,
   platformFile,
   SOURCE_FILE,
@@ -64,9 +63,8 @@ export interface SourceFile {
 }
 
 /**
- * Builds the model from the files given: platform.yaml, every component.yaml and environment.yaml,
- * and, where the caller read them (`componentModelFiles`), each base's chart source and HelmRelease
- * and each overlay's kustomization and version patch.
+ * Builds the model from the files given: platform.yaml, every component.yaml and environment.yaml.
+ * A component's chart and overlays are added by attachComponentParts where a caller needs them.
  */
 export function buildTreeModel(files: Iterable<SourceFile>, root: TreeRoot = { root: GITOPS_ROOT }): TreeModel {
   const model: TreeModel = {
@@ -76,17 +74,14 @@ export function buildTreeModel(files: Iterable<SourceFile>, root: TreeRoot = { r
     environments: new Map(),
     problems: [],
   };
-  const parts: SourceFile[] = [];
   for (const f of files) {
     if (f.path === model.platformFile) readPlatform(model, f);
     const component = parseComponentFile(f.path, root);
     if (component) readComponent(model, f, component.layer, component.component);
-    else if (parseComponentPart(f.path, root)) parts.push(f);
     const env = parseEnvironmentFile(f.path, root);
     if (env) readEnvironment(model, f, env);
   }
   for (const c of model.components.values()) resolveNamespace(model, c);
-  readComponentParts(model, parts);
   for (const env of model.environments.values()) resolveEnvironment(model, env);
   // A platform.yaml that is present but invalid is reported as such (platform-invalid), not also as missing.
   if (!model.platform && !model.problems.some((p) => p.file === model.platformFile)) {
@@ -168,30 +163,55 @@ function resolveNamespace(model: TreeModel, c: Component): void {
   if (c.declaredNamespace === undefined) c.namespace = layerOf(model, c)?.namespace ?? c.layer;
 }
 
-/** The chart of each base, then the overlays of each component with their versions (whose place in the patch depends on the chart). */
-function readComponentParts(model: TreeModel, parts: SourceFile[]): void {
-  const texts = new Map(parts.map((f) => [f.path, f.text]));
-  const located = parts
-    .map((f) => ({ f, part: parseComponentPart(f.path, model.root)! }))
-    .map(({ f, part }) => ({
-      f,
-      rest: part.rest,
-      c: model.components.get(part.component),
-    }))
-    .filter((p): p is { f: SourceFile; rest: string[]; c: Component } => p.c !== undefined && p.f.path.startsWith(p.c.dir + '/'));
-  for (const { f, rest, c } of located) {
-    if (rest[0] !== BASE_DIR || rest[1] !== SOURCE_FILE) continue;
-    const release = texts.get(`${c.dir}/${BASE_DIR}/${HELMRELEASE_FILE}`) ?? null;
-    tolerant(() => Object.assign(c, chartOf(f.text, release, `${c.dir}/${BASE_DIR}`)));
-  }
-  for (const { f, rest, c } of located) {
-    const [dir, env, file] = rest;
-    if (dir !== OVERLAYS_DIR || file !== KUSTOMIZATION_FILE || rest.length !== 3) continue;
-    const versionPath = `${c.dir}/${OVERLAYS_DIR}/${env}/${VERSION_PATCH_FILE}`;
-    const versionText = texts.get(versionPath);
-    const overlay: Overlay = { env };
-    if (versionText !== undefined && c.chart) tolerant(() => (overlay.version = versionIn(c.chart!, readYaml(versionPath, versionText))));
-    c.overlays.set(env, overlay);
+/** What the lazy reader needs of a file tree (the Nx Tree through derive's TreeView, the disk). */
+export interface PartReader {
+  read(path: string): string | null;
+  children(dir: string): string[];
+  isFile(path: string): boolean;
+}
+
+/**
+ * The same facts as readComponentParts, read on first use: where each component has an overlay
+ * (a file check per environment folder), and its chart and each overlay's version only when
+ * someone asks (derive asks for them for Argo CD environments only). Generators read a tree of
+ * hundreds of components this way without parsing thousands of files they do not need.
+ */
+export function attachComponentParts(model: TreeModel, files: PartReader): void {
+  for (const c of model.components.values()) {
+    const base = `${c.dir}/${BASE_DIR}`;
+    let chart: { chart?: Component['chart']; crds: boolean } | undefined;
+    const chartFacts = () => {
+      if (!chart) {
+        chart = { crds: false };
+        const facts = chart;
+        tolerant(() => Object.assign(facts, chartOf(files.read(`${base}/${SOURCE_FILE}`), files.read(`${base}/${HELMRELEASE_FILE}`), base)));
+      }
+      return chart;
+    };
+    Object.defineProperty(c, 'chart', { get: () => chartFacts().chart, enumerable: true, configurable: true });
+    Object.defineProperty(c, 'crds', { get: () => chartFacts().crds, enumerable: true, configurable: true });
+    const overlays = `${c.dir}/${OVERLAYS_DIR}`;
+    for (const env of files.children(overlays)) {
+      if (!files.isFile(`${overlays}/${env}/${KUSTOMIZATION_FILE}`)) continue;
+      const path = `${overlays}/${env}/${VERSION_PATCH_FILE}`;
+      let version: { value?: string } | undefined;
+      const overlay = { env } as Overlay;
+      Object.defineProperty(overlay, 'version', {
+        get: () => {
+          if (!version) {
+            const read: { value?: string } = {};
+            const text = files.read(path);
+            const chartRef = c.chart;
+            if (text !== null && chartRef) tolerant(() => (read.value = versionIn(chartRef, readYaml(path, text))));
+            version = read;
+          }
+          return version.value;
+        },
+        enumerable: true,
+        configurable: true,
+      });
+      c.overlays.set(env, overlay);
+    }
   }
 }
 

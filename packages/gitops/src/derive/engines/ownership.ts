@@ -9,12 +9,15 @@
 import { posix } from 'node:path';
 import { componentsDir, OVERLAYS_DIR } from '../../model/layout';
 import { readYamlDocuments } from '../../model/yaml-io';
+import { MANAGED_BY, MANAGED_BY_LABEL } from '../../manifests/types';
 import { isManaged } from '../desired';
 import { TreeView, yamlFilesIn } from '../tree-view';
 
 export function isOwnedFile(view: TreeView, path: string, env: string): boolean {
   const text = view.read(path);
   if (text === null) return false;
+  // Every file derive writes says so in its label: no need to parse it.
+  if (text.includes(`${MANAGED_BY_LABEL}: ${MANAGED_BY}`)) return true;
   let objects: unknown[];
   try {
     objects = readYamlDocuments(path, text);

@@ -27,7 +27,7 @@ export async function componentGenerator(tree: Tree, schema: ComponentGeneratorS
   writeComponentFile(tree, options);
   writeBase(tree, options);
   for (const env of options.environments) writeOverlayOf(tree, options, env);
-  reconcileTree(tree);
+  reconcileTree(tree, { since: options.workspace.desired });
   if (!schema.skipFormat) await formatFiles(tree);
 }
 

@@ -12,6 +12,7 @@ import { DEFAULT_LAYERS, Platform, PLACEHOLDER_REPOSITORY, platformYaml } from '
 import { assertDnsLabel, GitopsInputError, oneOf, parseEngines, SIZES, SYNC_MODES } from '../../model/vocabulary';
 import { parseList } from '../shared/options';
 import { OverlayContent, overlayTexts, versionForNewOverlay, writeOverlay } from '../shared/overlay';
+import { DesiredTree } from '../../derive';
 import { reconcileTree } from '../shared/reconcile';
 import { environmentNames, readWorkspace, Workspace } from '../shared/workspace';
 import { EnvironmentGeneratorSchema } from './schema';
@@ -26,6 +27,8 @@ export interface NormalizedEnvironmentOptions {
   /** Platform file text to write when the tree has none. */
   newPlatformFile?: string;
   components: PlannedComponent[];
+  /** The desired state of the tree before this run (none for a new tree). */
+  since?: DesiredTree;
 }
 
 export async function environmentGenerator(tree: Tree, schema: EnvironmentGeneratorSchema): Promise<void> {
@@ -34,7 +37,7 @@ export async function environmentGenerator(tree: Tree, schema: EnvironmentGenera
   const options = normalizeOptions(tree, schema);
   writeEnvironment(tree, options);
   for (const { component, overlay } of options.components) writeOverlay(tree, component, options.settings, overlay);
-  reconcileTree(tree);
+  reconcileTree(tree, { since: options.since });
   if (!schema.skipFormat) await formatFiles(tree);
 }
 
@@ -96,7 +99,7 @@ export function normalizeOptions(tree: Tree, schema: EnvironmentGeneratorSchema)
       catalog,
     }),
   }));
-  return { settings, newPlatformFile, components };
+  return { settings, newPlatformFile, components, since: workspace?.desired };
 }
 
 interface OverlayPlan {

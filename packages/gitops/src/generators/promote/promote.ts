@@ -12,6 +12,7 @@ import { EnvironmentSettings } from '../../model/environment-settings';
 import { GitopsInputError, isExactVersion } from '../../model/vocabulary';
 import { parseList } from '../shared/options';
 import { readOverlayValue, setOverlayValue, setOverlayVersion } from '../shared/overlay';
+import { DesiredTree } from '../../derive';
 import { reconcileTree } from '../shared/reconcile';
 import { findComponent, findEnvironment, readWorkspace } from '../shared/workspace';
 import { PromoteGeneratorSchema } from './schema';
@@ -22,6 +23,8 @@ export interface NormalizedPromoteOptions {
   to: EnvironmentSettings;
   allowDowngrade: boolean;
   summaryFile?: string;
+  /** The desired state of the tree before this run. */
+  since: DesiredTree;
 }
 
 /** One line of the table: what changes (or is up to date) for one component. */
@@ -43,7 +46,7 @@ export async function promoteGenerator(tree: Tree, schema: PromoteGeneratorSchem
   if (changes.length === 0) return;
   for (const step of changes) apply(tree, options.to, step);
   if (options.summaryFile) tree.write(options.summaryFile, markdown(options, steps));
-  reconcileTree(tree);
+  reconcileTree(tree, { since: options.since });
   if (!schema.skipFormat) await formatFiles(tree);
 }
 
@@ -79,6 +82,7 @@ export function normalizeOptions(tree: Tree, schema: PromoteGeneratorSchema): No
     to,
     allowDowngrade: schema.allowDowngrade ?? false,
     summaryFile: schema.summaryFile,
+    since: ws.desired,
   };
 }
 

@@ -11,6 +11,7 @@ import { EnvironmentSettings } from '../../model/environment-settings';
 import { overlayFile, VALUES_FILE, VERSION_PATCH_FILE } from '../../model/layout';
 import { assertDnsLabel, GitopsInputError, isExactVersion } from '../../model/vocabulary';
 import { readOverlayVersion, setOverlayValue, setOverlayVersion } from '../shared/overlay';
+import { DesiredTree } from '../../derive';
 import { reconcileTree } from '../shared/reconcile';
 import { findComponent, findEnvironment, readWorkspace } from '../shared/workspace';
 import type { ReleaseGeneratorSchema } from './schema';
@@ -31,6 +32,8 @@ export interface NormalizedReleaseSchema {
 interface ReleaseTarget {
   component: Component;
   env: EnvironmentSettings;
+  /** The desired state of the tree before this run. */
+  since: DesiredTree;
 }
 
 export async function releaseGenerator(tree: Tree, schema: ReleaseGeneratorSchema): Promise<void> {
@@ -38,7 +41,7 @@ export async function releaseGenerator(tree: Tree, schema: ReleaseGeneratorSchem
   const target = resolveTarget(tree, options);
   if (options.chartVersion) setChartVersion(tree, target, options.chartVersion);
   if (options.imageTag) setImageTag(tree, target, options.valuesKey ?? defaultImageKey(tree, target.component), options.imageTag);
-  reconcileTree(tree);
+  reconcileTree(tree, { since: target.since });
   if (!options.skipFormat) await formatFiles(tree);
 }
 
@@ -93,7 +96,7 @@ function resolveTarget(tree: Tree, options: NormalizedReleaseSchema): ReleaseTar
   const component = findComponent(tree, ws, options.component);
   const env = findEnvironment(ws, options.environment);
   refuseWhatTheOverlayLacks(tree, component, env, options);
-  return { component, env };
+  return { component, env, since: ws.desired };
 }
 
 function refuseWhatTheOverlayLacks(tree: Tree, c: Component, env: EnvironmentSettings, options: NormalizedReleaseSchema): void {

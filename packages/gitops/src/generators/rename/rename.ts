@@ -34,7 +34,7 @@ export async function renameGenerator(tree: Tree, schema: RenameGeneratorSchema)
   renameInComponentFile(tree, options);
   keepObjectsDuringHandover(tree, options);
   renameDependencies(tree, options);
-  reconcileTree(tree);
+  reconcileTree(tree, { since: options.workspace.desired });
   if (!schema.skipFormat) await formatFiles(tree);
   for (const line of clusterEffects(options)) logger.info(line);
 }

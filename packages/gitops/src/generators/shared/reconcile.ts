@@ -4,7 +4,7 @@
  * generator calls it after writing sources of truth; `nx sync` is this and nothing else.
  */
 import { Tree } from '@nx/devkit';
-import { deriveTree, Drift, readTreeModel, reconcile } from '../../derive';
+import { deriveTree, DesiredTree, Drift, readTreeModel, reconcile } from '../../derive';
 import { treeView } from './workspace';
 
 export interface ReconcileResult {
@@ -13,11 +13,21 @@ export interface ReconcileResult {
   changed: string[];
 }
 
-/** `check` computes the drift without touching the tree. */
-export function reconcileTree(tree: Tree, { check = false }: { check?: boolean } = {}): ReconcileResult {
+export interface ReconcileTreeOptions {
+  /** Compute the drift without touching the tree. */
+  check?: boolean;
+  /**
+   * The desired state before a generator's edits: only files whose desired content the edits
+   * changed are reconciled, so a generator's diff holds what its change implies and nothing else
+   * (`nx sync` reconciles everything).
+   */
+  since?: DesiredTree;
+}
+
+export function reconcileTree(tree: Tree, { check = false, since }: ReconcileTreeOptions = {}): ReconcileResult {
   const view = treeView(tree);
-  const desired = deriveTree(view, readTreeModel(view));
-  const plan = reconcile(view, desired.files, desired.obsolete);
+  const desired = since ? changedSince(since, deriveTree(view, readTreeModel(view))) : deriveTree(view, readTreeModel(view));
+  const plan = reconcile(view, desired.files, desired.obsolete, { check });
   if (!check) {
     for (const change of plan.changes) {
       if (change.text === null) tree.delete(change.path);
@@ -25,4 +35,15 @@ export function reconcileTree(tree: Tree, { check = false }: { check?: boolean }
     }
   }
   return { drift: plan.drift, changed: plan.changes.map((c) => c.path) };
+}
+
+/** The part of `after` that differs from `before`: desired files whose content changed or that are new, files newly obsolete. */
+function changedSince(before: DesiredTree, after: DesiredTree): DesiredTree {
+  // Both sides come from the same derive, so the same key order: plain JSON compares them.
+  const was = new Map(before.files.map((f) => [f.path, JSON.stringify(f.documents)]));
+  const obsolete = new Set(before.obsolete.map((o) => o.path));
+  return {
+    files: after.files.filter((f) => was.get(f.path) !== JSON.stringify(f.documents)),
+    obsolete: after.obsolete.filter((o) => !obsolete.has(o.path)),
+  };
 }

@@ -11,7 +11,7 @@ import { findLayer, Layer, Platform } from '../../model/platform';
 import { TreeModel } from '../../model/tree-model';
 import { GitopsInputError } from '../../model/vocabulary';
 import { toYaml } from '../../model/yaml-io';
-import { readTreeModel, TreeView } from '../../derive';
+import { deriveTree, DesiredTree, readTreeModel, TreeView } from '../../derive';
 import { listForMessage } from './options';
 
 export function readText(tree: Tree, path: string): string | null {
@@ -29,6 +29,8 @@ export function treeView(tree: Tree): TreeView {
 
 export interface Workspace {
   model: TreeModel;
+  /** What derive gives for the tree as read: the baseline a generator's reconcile compares with. */
+  desired: DesiredTree;
   platform: Platform;
   /** Every environment with its settings (defaults applied), sorted by name. */
   environments: EnvironmentSettings[];
@@ -36,7 +38,8 @@ export interface Workspace {
 
 /** Reads the tree; refuses one without platform.yaml, or with a platform.yaml or environment.yaml that is wrong. */
 export function readWorkspace(tree: Tree): Workspace {
-  const model = readTreeModel(treeView(tree));
+  const view = treeView(tree);
+  const model = readTreeModel(view);
   if (!model.platform) {
     const problem = model.problems.find((p) => p.file === platformFile());
     if (problem && problem.rule !== 'platform-missing') throw new GitopsInputError(problem.message);
@@ -48,7 +51,7 @@ export function readWorkspace(tree: Tree): Workspace {
   const environments = [...model.environments.values()]
     .map((e) => e.resolved ?? resolveSettings(e.settings, e.name, platform, e.file))
     .sort((a, b) => a.name.localeCompare(b.name));
-  return { model, platform, environments };
+  return { model, platform, environments, desired: deriveTree(view, model) };
 }
 
 export function environmentNames(envs: EnvironmentSettings[]): string {
