@@ -82,7 +82,7 @@ export async function validateWith(reader: FileReader, req: ValidateRequest): Pr
     ...schema.findings,
     ...checkReferences(subjects, tree, plan.references),
     ...checkPolicy(checked, tree, { policyOf: plan.policyOf, renderedByDir }),
-    ...(req.layout === 'gitops' ? checkDrift(tree.reader, req.targets) : []),
+    ...(req.layout === 'gitops' ? checkDrift(tree, req.targets) : []),
   ];
   return {
     version: 1,

@@ -17,6 +17,8 @@ export interface FileReader {
   listFiles(dir: string): string[];
   /** The immediate sub-directories of `dir` (names only), sorted. */
   listDirs(dir: string): string[];
+  /** Everything directly in `dir`, files and sub-directories (names only), sorted. */
+  listEntries(dir: string): string[];
 }
 
 const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.nx', 'dist']);
@@ -61,6 +63,11 @@ export function diskReader(root: string): FileReader {
         .filter((e) => e.isDirectory() && !SKIPPED_DIRS.has(e.name))
         .map((e) => e.name)
         .sort(),
+    listEntries: (dir) =>
+      entries(dir)
+        .filter((e) => (e.isDirectory() && !SKIPPED_DIRS.has(e.name)) || e.isFile())
+        .map((e) => e.name)
+        .sort(),
   };
 }
 
@@ -85,6 +92,7 @@ export function memoryReader(files: Record<string, string>, root = '/memory'): F
       }
       return [...names].sort();
     },
+    listEntries: (dir) => [...new Set(under(dir).map((p) => (dir ? p.slice(dir.length + 1) : p).split('/')[0]))].sort(),
   };
 }
 

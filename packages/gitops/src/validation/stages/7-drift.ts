@@ -5,6 +5,8 @@
  * derive and reconcile that `nx sync` runs, in check mode. Layout mode only.
  */
 import { deriveTree, describeDrift, Drift, readTreeModel, reconcile, TreeView } from '../../derive';
+import type { Document } from 'yaml';
+import type { ParsedYamlFile } from '../../model/yaml-io';
 import { FileReader } from '../file-reader';
 import { Finding } from '../types';
 
@@ -13,16 +15,8 @@ export function readerView(reader: FileReader): TreeView {
   return {
     read: (path) => (reader.isFile(path) ? reader.read(path) : null),
     isFile: (path) => reader.isFile(path),
-    children: (dir) => (reader.isDirectory(dir) ? [...reader.listDirs(dir), ...directFiles(reader, dir)].sort() : []),
+    children: (dir) => reader.listEntries(dir),
   };
-}
-
-function directFiles(reader: FileReader, dir: string): string[] {
-  const prefix = dir ? `${dir}/` : '';
-  return reader
-    .listFiles(dir)
-    .map((f) => f.slice(prefix.length))
-    .filter((f) => !f.includes('/'));
 }
 
 /**
@@ -30,16 +24,28 @@ function directFiles(reader: FileReader, dir: string): string[] {
  * derived file belongs to its environment's project, so a run that validates no environment
  * checks none, and an affected run reads only the derived files of the environments it covers.
  */
-export function checkDrift(reader: FileReader, targets: string[]): Finding[] {
-  const view = readerView(reader);
+export function checkDrift(tree: ParsedFiles, targets: string[]): Finding[] {
+  const view = readerView(tree.reader);
   const desired = deriveTree(view, readTreeModel(view));
   const inScope = (path: string) => targets.some((t) => path.startsWith(`${t}/`));
   const plan = reconcile(
     view,
     desired.files.filter((f) => inScope(f.path)),
     desired.obsolete.filter((o) => inScope(o.path)),
+    { check: true, parsed: (path) => parsedOnce(tree, path) },
   );
   return plan.drift.map(toFinding);
+}
+
+/** What drift needs of the loaded tree: the reader, and each YAML file as stage 1 parsed it (parsed once per run). */
+export interface ParsedFiles {
+  reader: FileReader;
+  file(path: string): ParsedYamlFile | undefined;
+}
+
+function parsedOnce(tree: ParsedFiles, path: string) {
+  const f = tree.file(path);
+  return f && f.errors.length === 0 ? { docs: f.documents.map((d) => d.doc as Document), lineCounter: f.lineCounter } : undefined;
 }
 
 function toFinding(d: Drift): Finding {
