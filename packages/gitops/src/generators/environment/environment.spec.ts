@@ -85,7 +85,7 @@ describe('environment generator', () => {
 
       await environmentGenerator(tree, { name: 'prod-eu', from: 'production' });
 
-      expect(read(tree, 'gitops/clusters/prod-eu/environment.yaml')).toMatchObject({ name: 'prod-eu', sync: 'manual', pinVersions: true, size: 'large' });
+      expect(read(tree, 'gitops/clusters/prod-eu/environment.yaml')).toMatchObject({ name: 'prod-eu', sync: 'manual', pinVersions: true, size: 'large', promotesFrom: 'production' });
       expect(read(tree, `${C}/platform-operators/strimzi-kafka-operator/overlays/prod-eu/version.yaml`).spec.chart.spec.version).toBe('1.2.1');
       expect(read(tree, `${C}/platform-operators/strimzi-kafka-operator/overlays/prod-eu/values.yaml`).featureGates).toBe('+UseBackgroundPodDeletion');
       expect(read(tree, 'gitops/clusters/prod-eu/flux/postgresql.yaml').spec.suspend).toBe(true);
