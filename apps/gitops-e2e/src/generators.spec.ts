@@ -89,7 +89,7 @@ describe('nx g @mlops/gitops:component / :environment (real nx binary)', () => {
       expect(ws.exists(`gitops/components/platform-operators/redis-operator/overlays/${env}/version.yaml`)).toBe(true);
       expect(ws.exists(`gitops/clusters/${env}/flux/redis-operator.yaml`)).toBe(true);
     }
-    ws.nx(['g', '@mlops/gitops:environment', 'qa', '--engine', 'both']);
+    ws.nx(['g', '@mlops/gitops:environment', 'qa', '--engines', 'flux,argocd']);
     const components = readdirSync(join(ws.root, 'gitops/clusters/production/flux')).map((f) => f.replace(/\.yaml$/, ''));
     for (const c of components) {
       expect(ws.exists(`gitops/clusters/qa/flux/${c}.yaml`)).toBe(true);

@@ -3,21 +3,12 @@
  * what the tool owns (and deletes), what is a person's and stays, and what drift says.
  */
 import { Tree } from '@nx/devkit';
-import componentGenerator from '../generators/component/component';
-import environmentGenerator from '../generators/environment/environment';
-import { createGitopsTree } from '../generators/shared/testing';
+import { createPlatformTree } from '../generators/shared/testing';
 import { treeView } from '../generators/shared/workspace';
 import { deriveTree, describeDrift, readTreeModel, reconcile } from './index';
 
 const CL = 'gitops/clusters';
 
-async function platform(): Promise<Tree> {
-  const tree = await createGitopsTree([]);
-  await environmentGenerator(tree, { name: 'development' });
-  await environmentGenerator(tree, { name: 'staging', engines: ['flux', 'argocd'] });
-  for (const name of ['cloudnative-pg', 'postgresql', 'airflow']) await componentGenerator(tree, { name });
-  return tree;
-}
 
 function plan(tree: Tree) {
   const view = treeView(tree);
@@ -28,7 +19,7 @@ function plan(tree: Tree) {
 describe('derive', () => {
   let tree: Tree;
   beforeEach(async () => {
-    tree = await platform();
+    tree = await createPlatformTree(['cloudnative-pg', 'postgresql', 'airflow'], { production: false });
   }, 60_000);
 
   it('gives exactly the derived files the generators wrote, so reconcile has nothing to do', () => {
@@ -103,7 +94,7 @@ describe('derive', () => {
 describe('reconcile', () => {
   let tree: Tree;
   beforeEach(async () => {
-    tree = await platform();
+    tree = await createPlatformTree(['cloudnative-pg', 'postgresql', 'airflow'], { production: false });
   }, 60_000);
   const flux = `${CL}/staging/flux/airflow.yaml`;
 

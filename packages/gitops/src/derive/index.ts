@@ -1,4 +1,8 @@
-export { deriveTree, deployedIn, DesiredTree } from './derive';
-export { canonical, describeDrift, reconcile, Drift, FileChange, ReconcilePlan } from './reconcile';
-export { readTreeModel, TreeView } from './tree-view';
-export { ENGINE_MODULES, engineModules, EngineModule } from './engines';
+export { deriveTree, deployedIn } from './derive';
+export type { DesiredTree } from './derive';
+export { canonical, describeDrift, reconcile } from './reconcile';
+export type { Drift, FileChange, ReconcilePlan } from './reconcile';
+export { readTreeModel } from './tree-view';
+export type { TreeView } from './tree-view';
+export { ENGINE_MODULES, engineModules } from './engines';
+export type { EngineModule } from './engines';

@@ -20,7 +20,7 @@ describe('resolveSettings', () => {
   });
 
   it('new environments get the same defaults, plus where they promote from', () => {
-    expect(defaultSettings('production', 'flux')).toEqual({ ...resolveSettings({}, 'production'), promotesFrom: 'staging' });
-    expect(defaultSettings('qa', 'flux')).toEqual(resolveSettings({}, 'qa'));
+    expect(defaultSettings('production', ['flux'])).toEqual({ ...resolveSettings({}, 'production'), promotesFrom: 'staging' });
+    expect(defaultSettings('qa', ['flux'])).toEqual(resolveSettings({}, 'qa'));
   });
 });

@@ -110,7 +110,7 @@ describe('walkDependencies', () => {
     });
   });
   it('reports a cycle starting from the root given first', () => {
-    const looped = { ...graph, 'sealed-secrets': ['airflow'] };
+    const looped: Record<string, string[]> = { ...graph, 'sealed-secrets': ['airflow'] };
     expect(walkDependencies(['postgresql'], (n) => looped[n] ?? []).cycles).toEqual([['postgresql', 'sealed-secrets', 'airflow', 'postgresql']]);
   });
 });

@@ -4,7 +4,7 @@ import { Platform, platformYaml } from '../model/platform';
 /** Two layers, a repository and the default engine: the smallest platform the layer rule can be tested on. */
 export const TEST_PLATFORM: Platform = {
   repository: { url: 'https://github.com/example/platform.git', branch: 'main' },
-  defaultEngine: 'flux',
+  defaultEngines: ['flux'],
   layers: [
     { name: 'platform-operators', order: 1, namespace: 'platform-operators' },
     { name: 'orchestration', order: 3, namespace: 'orchestration' },

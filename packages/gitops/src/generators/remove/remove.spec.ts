@@ -1,21 +1,11 @@
 import { Tree } from '@nx/devkit';
 import { parse } from 'yaml';
-import componentGenerator from '../component/component';
-import environmentGenerator from '../environment/environment';
-import { changedFiles, createGitopsTree, snapshot } from '../shared/testing';
+import { changedFiles, createPlatformTree, snapshot } from '../shared/testing';
 import removeGenerator, { clusterEffects, normalizeOptions } from './remove';
 
 const CL = 'gitops/clusters';
 
 /** development and production (Flux), staging (Flux and Argo CD); an operator, the database and airflow on it. */
-async function platform(): Promise<Tree> {
-  const tree = await createGitopsTree([]);
-  await environmentGenerator(tree, { name: 'development' });
-  await environmentGenerator(tree, { name: 'staging', engines: ['flux', 'argocd'] });
-  await environmentGenerator(tree, { name: 'production' });
-  for (const name of ['cloudnative-pg', 'postgresql', 'airflow']) await componentGenerator(tree, { name });
-  return tree;
-}
 
 const mentioning = (tree: Tree, name: string) =>
   Object.entries(snapshot(tree))
@@ -25,7 +15,7 @@ const mentioning = (tree: Tree, name: string) =>
 describe('remove generator', () => {
   let tree: Tree;
   beforeEach(async () => {
-    tree = await platform();
+    tree = await createPlatformTree(['cloudnative-pg', 'postgresql', 'airflow']);
   }, 60_000);
 
   it('removes the component and everything derived from it, in every environment', async () => {

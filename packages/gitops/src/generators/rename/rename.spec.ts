@@ -1,26 +1,17 @@
 import { Tree } from '@nx/devkit';
 import { parse } from 'yaml';
-import componentGenerator from '../component/component';
-import environmentGenerator from '../environment/environment';
-import { changedFiles, createGitopsTree, snapshot } from '../shared/testing';
+import { changedFiles, createPlatformTree, snapshot } from '../shared/testing';
 import syncGenerator from '../sync/sync';
 import renameGenerator, { clusterEffects, normalizeOptions } from './rename';
 
 const CL = 'gitops/clusters';
 const read = (tree: Tree, path: string) => parse(tree.read(path, 'utf-8')!);
 
-async function platform(): Promise<Tree> {
-  const tree = await createGitopsTree([]);
-  await environmentGenerator(tree, { name: 'development' });
-  await environmentGenerator(tree, { name: 'staging', engines: ['flux', 'argocd'] });
-  for (const name of ['cloudnative-pg', 'postgresql', 'airflow']) await componentGenerator(tree, { name });
-  return tree;
-}
 
 describe('rename generator', () => {
   let tree: Tree;
   beforeEach(async () => {
-    tree = await platform();
+    tree = await createPlatformTree(['cloudnative-pg', 'postgresql', 'airflow'], { production: false });
   }, 60_000);
 
   it('moves the folder and renames the engine entries and every dependsOn naming it', async () => {

@@ -3,6 +3,7 @@ import { Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import componentGenerator from '../component/component';
 import environmentGenerator from '../environment/environment';
 
 const WORKSPACE_CATALOG = join(__dirname, '../../../../../generators');
@@ -15,6 +16,19 @@ export async function createGitopsTree(envs: string[] = ['development', 'staging
     if (/\.(ya?ml|json)$/.test(f)) tree.write(`generators/${f}`, readFileSync(join(WORKSPACE_CATALOG, f)));
   }
   for (const name of envs) await environmentGenerator(tree, { name });
+  return tree;
+}
+
+/**
+ * A platform the real generators wrote: development (Flux), staging (Flux and Argo CD side by side),
+ * production (Flux, manual) unless left out, and the given catalog components in that order.
+ */
+export async function createPlatformTree(components: string[], { production = true } = {}): Promise<Tree> {
+  const tree = await createGitopsTree([]);
+  await environmentGenerator(tree, { name: 'development' });
+  await environmentGenerator(tree, { name: 'staging', engines: ['flux', 'argocd'] });
+  if (production) await environmentGenerator(tree, { name: 'production' });
+  for (const name of components) await componentGenerator(tree, { name });
   return tree;
 }
 

@@ -5,9 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { FsTree } from 'nx/src/generators/tree';
 import { parse, parseAllDocuments } from 'yaml';
-import componentGenerator from '../component/component';
-import environmentGenerator from '../environment/environment';
-import { changedFiles, createGitopsTree, snapshot } from '../shared/testing';
+import { changedFiles, createGitopsTree, createPlatformTree, snapshot } from '../shared/testing';
 import syncGenerator from './sync';
 
 const CL = 'gitops/clusters';
@@ -24,16 +22,6 @@ const AIRFLOW = 'gitops/components/orchestration/airflow/component.yaml';
 const AIRFLOW_STAGING_VERSION = 'gitops/components/orchestration/airflow/overlays/staging/version.yaml';
 
 /** development (Flux), staging (Flux and Argo CD), production (Flux, manual) with six components. */
-async function platformTree(): Promise<Tree> {
-  const tree = await createGitopsTree([]);
-  await environmentGenerator(tree, { name: 'development' });
-  await environmentGenerator(tree, { name: 'staging', engines: ['flux', 'argocd'] });
-  await environmentGenerator(tree, { name: 'production' });
-  for (const name of ['sealed-secrets', 'strimzi-kafka-operator', 'cloudnative-pg', 'postgresql', 'airflow', 'kafka-cluster']) {
-    await componentGenerator(tree, { name });
-  }
-  return tree;
-}
 
 /** A fresh copy of the files of a tree, so each test starts from the same generated platform. */
 function copyOf(files: Record<string, string>): Tree {
@@ -46,7 +34,7 @@ describe('sync generator', () => {
   let generated: Record<string, string>;
   let tree: Tree;
   beforeAll(async () => {
-    generated = snapshot(await platformTree());
+    generated = snapshot(await createPlatformTree(['sealed-secrets', 'strimzi-kafka-operator', 'cloudnative-pg', 'postgresql', 'airflow', 'kafka-cluster']));
   }, 60_000);
   beforeEach(() => {
     tree = copyOf(generated);
