@@ -13,8 +13,10 @@ import { isolatedEnv, WORKSPACE_ROOT } from './support/workspace';
 jest.setTimeout(10 * 60 * 1000);
 
 const PACKAGE = join(WORKSPACE_ROOT, 'packages/gitops');
-const collection = JSON.parse(readFileSync(join(PACKAGE, 'generators.json'), 'utf8')).generators as Record<string, { schema: string }>;
+const collection = JSON.parse(readFileSync(join(PACKAGE, 'generators.json'), 'utf8')).generators as Record<string, { schema: string; hidden?: boolean }>;
 const GENERATORS = Object.keys(collection).sort();
+/** What an editor offers: init and sync are hidden, as Nx hides its own init generators. */
+const OFFERED = GENERATORS.filter((name) => !collection[name].hidden);
 const schemaOf = (name: string) => JSON.parse(readFileSync(join(PACKAGE, collection[name].schema.replace('./dist/', 'src/')), 'utf8'));
 const MCP_TIMEOUT = 120_000;
 
@@ -138,12 +140,13 @@ describe('discovering @mlops/gitops in a fresh workspace', () => {
       expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['nx_generators', 'nx_generator_schema']));
     });
 
-    it('lists every @mlops/gitops generator with its description', async () => {
+    it('lists every @mlops/gitops generator an editor offers, with its description, and not the hidden ones', async () => {
       const text = await mcp.callTool('nx_generators', {});
-      for (const name of GENERATORS) expect(text).toContain(`<@mlops/gitops:${name}:[`);
+      for (const name of OFFERED) expect(text).toContain(`<@mlops/gitops:${name}:[`);
+      for (const name of GENERATORS.filter((n) => !OFFERED.includes(n))) expect(text).not.toContain(`<@mlops/gitops:${name}:[`);
     });
 
-    it.each(GENERATORS)('returns the schema of @mlops/gitops:%s', async (name) => {
+    it.each(OFFERED)('returns the schema of @mlops/gitops:%s', async (name) => {
       const text = await mcp.callTool('nx_generator_schema', { generatorName: `@mlops/gitops:${name}` });
       const schema = schemaOf(name);
       expect(text).toContain(schema.description);
