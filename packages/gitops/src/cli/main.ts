@@ -43,6 +43,7 @@ export function buildRequest(options: CliOptions, cwd = process.cwd()): Validate
     layout: gitops ? 'gitops' : 'any',
     kubectl: options.kubectl,
     crdsDir,
+    ...(options.exclude.length ? { exclude: options.exclude } : {}),
   };
 }
 

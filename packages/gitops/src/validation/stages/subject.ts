@@ -22,6 +22,12 @@ export interface Subject {
    * sources, `${VAR}`s); not itself checked. Its own checks belong to its component.
    */
   context?: boolean;
+  /**
+   * Set when Flux's post-build changed the object (post-build.ts): JSON pointers of the
+   * values it substitutes from what cannot be read offline (a Secret); no stage judges
+   * them. Such a subject is checked afresh, never from the memo.
+   */
+  opaque?: string[];
   /** Finds `documentIndex` on demand (context subjects: their files are parsed only when a finding needs a line). */
   locate?: () => number | undefined;
 }

@@ -1,0 +1,68 @@
+/**
+ * The Flux CRD rules the schema packages drop (validation/data/flux-crd-rules.yaml),
+ * evaluated with a CEL library as the API server evaluates x-kubernetes-validations:
+ * `self` is the value at the rule's path; a rule whose field is absent does not apply.
+ */
+import { celEnv, isCelError, parse, plan } from "@bufbuild/cel";
+import { CrdRule, fluxCrdRules } from "../data";
+import { valueAt } from "./opaque-values";
+import { groupOf } from "./subject";
+
+export interface RuleViolation {
+  rule: CrdRule;
+  /** The field the finding points at. */
+  path: string[];
+  /** The value checked, for messages. */
+  value: unknown;
+}
+
+type Program = (ctx: { self: unknown }) => unknown;
+
+const programs = new Map<string, Program>();
+const env = celEnv();
+
+function program(rule: string): Program {
+  let p = programs.get(rule);
+  if (!p) {
+    p = plan(env, parse(rule)) as unknown as Program;
+    programs.set(rule, p);
+  }
+  return p;
+}
+
+let byKind: Map<string, CrdRule[]> | undefined;
+
+function rulesOf(apiVersion: string, kind: string): CrdRule[] {
+  if (!byKind) {
+    byKind = new Map();
+    for (const r of fluxCrdRules())
+      byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), r]);
+  }
+  return byKind.get(`${apiVersion}/${kind}`) ?? [];
+}
+
+/** Whether any rule is written for this apiVersion/kind (most objects have none). */
+export function hasCrdRules(object: Record<string, unknown>): boolean {
+  return (
+    groupOf(String(object.apiVersion)).endsWith(".fluxcd.io") &&
+    rulesOf(String(object.apiVersion), String(object.kind)).length > 0
+  );
+}
+
+/** The rules an object breaks. A rule the object's shape makes fail to evaluate is left to the schema errors. */
+export function crdRuleViolations(
+  object: Record<string, unknown>,
+): RuleViolation[] {
+  const out: RuleViolation[] = [];
+  for (const rule of rulesOf(String(object.apiVersion), String(object.kind))) {
+    const value = valueAt(object, rule.at);
+    if (value === undefined || value === null) continue;
+    const result = program(rule.rule)({ self: value });
+    if (result !== false || isCelError(result)) continue;
+    const written = rule.pointAt.find(
+      (f) => value && typeof value === "object" && f in (value as object),
+    );
+    out.push({ rule, path: written ? [...rule.at, written] : rule.at, value });
+  }
+  return out;
+}
