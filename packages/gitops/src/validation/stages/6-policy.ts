@@ -73,7 +73,7 @@ function deprecatedApi(tree: LoadedTree, s: Subject): Finding[] {
   return [make(tree, s, {
     at: ['apiVersion'], rule: 'deprecated-api', severity: removed ? 'error' : 'warning',
     message: `${s.object.kind} '${shortName(s.object)}' uses ${removed ? 'removed' : 'deprecated'} apiVersion '${s.object.apiVersion}'${removed ? ', which is no longer served' : ''}.`,
-    hint: `Use ${d.use} (${d.source}).`,
+    hint: `Use ${d.use}${d.note ? `; ${d.note}` : ''} (${d.source}).`,
   })];
 }
 

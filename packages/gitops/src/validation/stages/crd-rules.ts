@@ -3,10 +3,10 @@
  * evaluated with a CEL library as the API server evaluates x-kubernetes-validations:
  * `self` is the value at the rule's path; a rule whose field is absent does not apply.
  */
-import { celEnv, isCelError, parse, plan } from "@bufbuild/cel";
-import { CrdRule, fluxCrdRules } from "../data";
-import { valueAt } from "./opaque-values";
-import { groupOf } from "./subject";
+import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
+import { CrdRule, fluxCrdRules } from '../data';
+import { valueAt } from './opaque-values';
+import { groupOf } from './subject';
 
 export interface RuleViolation {
   rule: CrdRule;
@@ -35,33 +35,25 @@ let byKind: Map<string, CrdRule[]> | undefined;
 function rulesOf(apiVersion: string, kind: string): CrdRule[] {
   if (!byKind) {
     byKind = new Map();
-    for (const r of fluxCrdRules())
-      byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), r]);
+    for (const r of fluxCrdRules()) byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), r]);
   }
   return byKind.get(`${apiVersion}/${kind}`) ?? [];
 }
 
 /** Whether any rule is written for this apiVersion/kind (most objects have none). */
 export function hasCrdRules(object: Record<string, unknown>): boolean {
-  return (
-    groupOf(String(object.apiVersion)).endsWith(".fluxcd.io") &&
-    rulesOf(String(object.apiVersion), String(object.kind)).length > 0
-  );
+  return groupOf(String(object.apiVersion)).endsWith('.fluxcd.io') && rulesOf(String(object.apiVersion), String(object.kind)).length > 0;
 }
 
 /** The rules an object breaks. A rule the object's shape makes fail to evaluate is left to the schema errors. */
-export function crdRuleViolations(
-  object: Record<string, unknown>,
-): RuleViolation[] {
+export function crdRuleViolations(object: Record<string, unknown>): RuleViolation[] {
   const out: RuleViolation[] = [];
   for (const rule of rulesOf(String(object.apiVersion), String(object.kind))) {
     const value = valueAt(object, rule.at);
     if (value === undefined || value === null) continue;
     const result = program(rule.rule)({ self: value });
     if (result !== false || isCelError(result)) continue;
-    const written = rule.pointAt.find(
-      (f) => value && typeof value === "object" && f in (value as object),
-    );
+    const written = rule.pointAt.find((f) => value && typeof value === 'object' && f in (value as object));
     out.push({ rule, path: written ? [...rule.at, written] : rule.at, value });
   }
   return out;

@@ -5,8 +5,8 @@
  * The path of an OCIRepository, a Bucket or another repository lies in an artifact this
  * tree does not hold and cannot be checked offline.
  */
-import { posix } from "node:path";
-import { groupOf, metadataOf, Subject } from "./subject";
+import { posix } from 'node:path';
+import { groupOf, metadataOf, Subject } from './subject';
 
 export interface OwnSources {
   /** GitRepository names that stand for this repository. */
@@ -16,56 +16,29 @@ export interface OwnSources {
 }
 
 export function isFluxKustomization(o: Record<string, unknown>): boolean {
-  return (
-    o.kind === "Kustomization" &&
-    groupOf(String(o.apiVersion)) === "kustomize.toolkit.fluxcd.io"
-  );
+  return o.kind === 'Kustomization' && groupOf(String(o.apiVersion)) === 'kustomize.toolkit.fluxcd.io';
 }
 
 /** The folder of this repository a Flux Kustomization deploys, or undefined when its source is elsewhere. */
-export function deployedFolder(
-  ks: Subject,
-  own: OwnSources,
-  gitRepositories: () => Subject[],
-): string | undefined {
+export function deployedFolder(ks: Subject, own: OwnSources, gitRepositories: () => Subject[]): string | undefined {
   const spec = (ks.object.spec ?? {}) as Record<string, unknown>;
   const ref = (spec.sourceRef ?? {}) as Record<string, unknown>;
-  if (ref.kind !== "GitRepository" || typeof ref.name !== "string")
-    return undefined;
-  if (
-    !own.names.includes(ref.name) &&
-    !isOwnGitRepository(ref, ks, own, gitRepositories)
-  )
-    return undefined;
-  return folderOf(typeof spec.path === "string" ? spec.path : "");
+  if (ref.kind !== 'GitRepository' || typeof ref.name !== 'string') return undefined;
+  if (!own.names.includes(ref.name) && !isOwnGitRepository(ref, ks, own, gitRepositories)) return undefined;
+  return folderOf(typeof spec.path === 'string' ? spec.path : '');
 }
 
-function isOwnGitRepository(
-  ref: Record<string, unknown>,
-  ks: Subject,
-  own: OwnSources,
-  gitRepositories: () => Subject[],
-): boolean {
-  const ns =
-    typeof ref.namespace === "string"
-      ? ref.namespace
-      : metadataOf(ks.object).namespace;
+function isOwnGitRepository(ref: Record<string, unknown>, ks: Subject, own: OwnSources, gitRepositories: () => Subject[]): boolean {
+  const ns = typeof ref.namespace === 'string' ? ref.namespace : metadataOf(ks.object).namespace;
   return gitRepositories().some((g) => {
     const m = metadataOf(g.object);
     const url = ((g.object.spec ?? {}) as Record<string, unknown>).url;
-    return (
-      m.name === ref.name &&
-      (m.namespace === undefined || m.namespace === ns) &&
-      typeof url === "string" &&
-      own.isOwnUrl(url)
-    );
+    return m.name === ref.name && (m.namespace === undefined || m.namespace === ns) && typeof url === 'string' && own.isOwnUrl(url);
   });
 }
 
 /** `./apps/x/` → `apps/x`; the root is ''. A path leaving the repository keeps its `..`. */
 export function folderOf(path: string): string {
-  const dir = posix
-    .normalize(path.replace(/^\.\//, "") || ".")
-    .replace(/\/$/, "");
-  return dir === "." ? "" : dir;
+  const dir = posix.normalize(path.replace(/^\.\//, '') || '.').replace(/\/$/, '');
+  return dir === '.' ? '' : dir;
 }

@@ -10,20 +10,16 @@
  * holding it; a `${VAR}` that no post-build substitutes (it reaches the cluster literally);
  * SOPS-encrypted data deployed by a Kustomization without `spec.decryption`.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { parse, parseAllDocuments, stringify } from "yaml";
-import { Finding, Severity } from "../types";
-import { isK8sObject, LoadedTree } from "./1-load";
-import { cleanError, runKustomize } from "./2-render";
-import {
-  deployedFolder,
-  isFluxKustomization,
-  OwnSources,
-} from "./flux-sources";
-import { isSopsDocument, sopsGenerated } from "./opaque-values";
-import { lineIn, metadataOf, Subject } from "./subject";
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { Finding, Severity } from '../types';
+import { isK8sObject, LoadedTree } from './1-load';
+import { cleanError, runKustomize } from './2-render';
+import { deployedFolder, isFluxKustomization, OwnSources } from './flux-sources';
+import { isSopsDocument, sopsGenerated } from './opaque-values';
+import { lineIn, metadataOf, Subject } from './subject';
 
 export interface PostBuildOptions {
   own: OwnSources;
@@ -38,13 +34,9 @@ export interface PostBuildOutput {
   findings: Finding[];
 }
 
-const SUBSTITUTE_DISABLED = "kustomize.toolkit.fluxcd.io/substitute";
+const SUBSTITUTE_DISABLED = 'kustomize.toolkit.fluxcd.io/substitute';
 
-export async function applyPostBuild(
-  subjects: Subject[],
-  tree: LoadedTree,
-  options: PostBuildOptions,
-): Promise<PostBuildOutput> {
+export async function applyPostBuild(subjects: Subject[], tree: LoadedTree, options: PostBuildOptions): Promise<PostBuildOutput> {
   const findings: Finding[] = [];
   const deployers = deploymentsOf(subjects, tree, options.own);
   const results = new Map<Subject, Subject[]>();
@@ -58,35 +50,23 @@ export async function applyPostBuild(
       options.kubectl,
       findings,
     );
-    const postBuild = specOf(effective.object).postBuild as
-      Record<string, unknown> | undefined;
-    const vars = postBuild
-      ? variablesOf(effective, postBuild, subjects)
-      : undefined;
+    const postBuild = specOf(effective.object).postBuild as Record<string, unknown> | undefined;
+    const vars = postBuild ? variablesOf(effective, postBuild, subjects) : undefined;
     objects.forEach((o, i) => {
-      let next: Subject =
-        patched[i] === o.object ? o : { ...o, object: patched[i], opaque: [] };
+      let next: Subject = patched[i] === o.object ? o : { ...o, object: patched[i], opaque: [] };
       if (vars) {
         substituted.add(o);
         const result = substituteSubject(next, vars);
         next = result.subject;
-        if (!o.context)
-          findings.push(
-            ...result.unset.map((name) =>
-              unsetFinding(tree, o, effective, name),
-            ),
-          );
+        if (!o.context) findings.push(...result.unset.map((name) => unsetFinding(tree, o, effective, name)));
       }
       const list = results.get(o);
       if (list && list[0] !== o) list.push(next);
       else results.set(o, [next]);
     });
-    if (!ks.context && !specOf(effective.object).decryption)
-      findings.push(...undecrypted(tree, ks, objects));
+    if (!ks.context && !specOf(effective.object).decryption) findings.push(...undecrypted(tree, ks, objects));
   }
-  for (const s of subjects)
-    if (!s.context && !substituted.has(s))
-      findings.push(...literalFindings(tree, s, options.literalSeverity));
+  for (const s of subjects) if (!s.context && !substituted.has(s)) findings.push(...literalFindings(tree, s, options.literalSeverity));
   return { subjects: subjects.flatMap((s) => results.get(s) ?? [s]), findings };
 }
 
@@ -96,29 +76,20 @@ interface Deployment {
 }
 
 /** Every Flux Kustomization of this repository with the subjects it deploys, parents before children. */
-function deploymentsOf(
-  subjects: Subject[],
-  tree: LoadedTree,
-  own: OwnSources,
-): Deployment[] {
+function deploymentsOf(subjects: Subject[], tree: LoadedTree, own: OwnSources): Deployment[] {
   let gitRepositories: Subject[] | undefined;
-  const repos = () =>
-    (gitRepositories ??= subjects.filter(
-      (s) => s.object.kind === "GitRepository",
-    ));
+  const repos = () => (gitRepositories ??= subjects.filter((s) => s.object.kind === 'GitRepository'));
   const all: Deployment[] = [];
   for (const ks of subjects.filter((s) => isFluxKustomization(s.object))) {
     const folder = deployedFolder(ks, own, repos);
-    if (folder === undefined || folder.startsWith("..")) continue;
+    if (folder === undefined || folder.startsWith('..')) continue;
     all.push({
       ks,
       objects: objectsOfFolder(subjects, tree, folder).filter((o) => o !== ks),
     });
   }
   const parentOf = new Map<Subject, Deployment>();
-  for (const d of all)
-    for (const o of d.objects)
-      if (isFluxKustomization(o.object) && !parentOf.has(o)) parentOf.set(o, d);
+  for (const d of all) for (const o of d.objects) if (isFluxKustomization(o.object) && !parentOf.has(o)) parentOf.set(o, d);
   const depth = (d: Deployment, seen = new Set<Deployment>()): number => {
     const parent = parentOf.get(d.ks);
     if (!parent || seen.has(parent)) return 0;
@@ -136,29 +107,17 @@ function deploymentsOf(
  * engine rendered them), or, without one, every manifest below it (Flux generates a
  * kustomization listing them).
  */
-function objectsOfFolder(
-  subjects: Subject[],
-  tree: LoadedTree,
-  folder: string,
-): Subject[] {
-  const inside = (p: string) =>
-    folder === "" || p === folder || p.startsWith(folder + "/");
-  if (!tree.kustomization(folder))
-    return subjects.filter((s) =>
-      s.dir !== undefined ? inside(s.dir) : inside(s.file),
-    );
+function objectsOfFolder(subjects: Subject[], tree: LoadedTree, folder: string): Subject[] {
+  const inside = (p: string) => folder === '' || p === folder || p.startsWith(folder + '/');
+  if (!tree.kustomization(folder)) return subjects.filter((s) => (s.dir !== undefined ? inside(s.dir) : inside(s.file)));
   const own = subjects.filter((s) => s.dir === folder);
   if (own.length) return own;
-  const files = new Set(
-    tree.closure(folder).flatMap((k) => tree.kustomization(k)?.files ?? []),
-  );
+  const files = new Set(tree.closure(folder).flatMap((k) => tree.kustomization(k)?.files ?? []));
   return subjects.filter((s) => s.dir !== undefined && files.has(s.file));
 }
 
 function specOf(o: Record<string, unknown>): Record<string, unknown> {
-  return o.spec && typeof o.spec === "object"
-    ? (o.spec as Record<string, unknown>)
-    : {};
+  return o.spec && typeof o.spec === 'object' ? (o.spec as Record<string, unknown>) : {};
 }
 
 /** `spec.patches` of a Flux Kustomization applied by kustomize to what it deploys (objects in order). */
@@ -170,20 +129,16 @@ async function applyPatches(
   findings: Finding[],
 ): Promise<Record<string, unknown>[]> {
   const patches = specOf(ks.object).patches;
-  if (!Array.isArray(patches) || patches.length === 0 || objects.length === 0)
-    return objects;
-  const work = mkdtempSync(join(tmpdir(), "mlops-postbuild-"));
+  if (!Array.isArray(patches) || patches.length === 0 || objects.length === 0) return objects;
+  const work = mkdtempSync(join(tmpdir(), 'mlops-postbuild-'));
   try {
+    writeFileSync(join(work, 'objects.yaml'), objects.map((o) => stringify(o)).join('---\n'));
     writeFileSync(
-      join(work, "objects.yaml"),
-      objects.map((o) => stringify(o)).join("---\n"),
-    );
-    writeFileSync(
-      join(work, "kustomization.yaml"),
+      join(work, 'kustomization.yaml'),
       stringify({
-        resources: ["objects.yaml"],
+        resources: ['objects.yaml'],
         patches,
-        sortOptions: { order: "fifo" },
+        sortOptions: { order: 'fifo' },
       }),
     );
     const result = await runKustomize(kubectl, work);
@@ -194,13 +149,13 @@ async function applyPatches(
       : [];
     if (out.length === objects.length) return out;
     findings.push({
-      target: ks.target ?? "",
+      target: ks.target ?? '',
       file: ks.file,
-      line: lineIn(tree, ks, ["spec", "patches"]),
-      rule: "render-failed",
-      severity: "error",
+      line: lineIn(tree, ks, ['spec', 'patches']),
+      rule: 'render-failed',
+      severity: 'error',
       message: `spec.patches of Flux Kustomization '${metadataOf(ks.object).name}' cannot be applied: ${cleanError(result.stderr, tree.reader.root, work)}`,
-      hint: "Each patch needs a target (or the name and kind of the object it patches); kustomize-controller applies them after the build.",
+      hint: 'Each patch needs a target (or the name and kind of the object it patches); kustomize-controller applies them after the build.',
     });
     return objects;
   } finally {
@@ -216,25 +171,19 @@ interface Variables {
   complete: boolean;
 }
 
-function variablesOf(
-  ks: Subject,
-  postBuild: Record<string, unknown>,
-  subjects: Subject[],
-): Variables {
+function variablesOf(ks: Subject, postBuild: Record<string, unknown>, subjects: Subject[]): Variables {
   const vars: Variables = {
     values: new Map(),
     secret: new Set(),
     complete: true,
   };
   const ns = metadataOf(ks.object).namespace;
-  const from = Array.isArray(postBuild.substituteFrom)
-    ? (postBuild.substituteFrom as Record<string, unknown>[])
-    : [];
+  const from = Array.isArray(postBuild.substituteFrom) ? (postBuild.substituteFrom as Record<string, unknown>[]) : [];
   for (const ref of from) {
     const source = subjects.find(
       (s) =>
         s.object.kind === ref.kind &&
-        s.object.apiVersion === "v1" &&
+        s.object.apiVersion === 'v1' &&
         metadataOf(s.object).name === ref.name &&
         [undefined, ns].includes(metadataOf(s.object).namespace),
     );
@@ -244,30 +193,19 @@ function variablesOf(
     }
     addSourceValues(vars, source.object);
   }
-  for (const [k, v] of Object.entries(
-    (postBuild.substitute ?? {}) as Record<string, unknown>,
-  ))
-    vars.values.set(k, String(v));
+  for (const [k, v] of Object.entries((postBuild.substitute ?? {}) as Record<string, unknown>)) vars.values.set(k, String(v));
   return vars;
 }
 
 function addSourceValues(vars: Variables, o: Record<string, unknown>): void {
   const data = (o.data ?? {}) as Record<string, unknown>;
   const stringData = (o.stringData ?? {}) as Record<string, unknown>;
-  if (o.kind === "Secret" && isSopsDocument(o)) {
-    for (const k of [...Object.keys(data), ...Object.keys(stringData)])
-      vars.secret.add(k);
+  if (o.kind === 'Secret' && isSopsDocument(o)) {
+    for (const k of [...Object.keys(data), ...Object.keys(stringData)]) vars.secret.add(k);
     return;
   }
-  for (const [k, v] of Object.entries(data))
-    vars.values.set(
-      k,
-      o.kind === "Secret"
-        ? Buffer.from(String(v), "base64").toString("utf8")
-        : String(v),
-    );
-  for (const [k, v] of Object.entries(stringData))
-    vars.values.set(k, String(v));
+  for (const [k, v] of Object.entries(data)) vars.values.set(k, o.kind === 'Secret' ? Buffer.from(String(v), 'base64').toString('utf8') : String(v));
+  for (const [k, v] of Object.entries(stringData)) vars.values.set(k, String(v));
 }
 
 /** `${NAME}`, `${NAME:=default}`, `${NAME:-default}`, `${NAME=default}`, `${NAME-default}`; `$${…}` is escaped. */
@@ -283,50 +221,35 @@ export interface SubstitutionResult {
 }
 
 /** Flux's post-build substitution (drone/envsubst syntax) over a text. */
-export function substituteText(
-  text: string,
-  vars: Variables,
-): SubstitutionResult {
+export function substituteText(text: string, vars: Variables): SubstitutionResult {
   const unset = new Set<string>();
   const opaque = new Set<string>();
-  const out = text.replace(
-    EXPRESSION,
-    (whole, escape: string, inner: string) => {
-      if (escape) return whole.slice(1);
-      const m = NAMED.exec(inner);
-      if (!m) return whole; // another shell operator: left alone
-      const [, name, op, fallback] = m;
-      if (vars.secret.has(name)) {
-        opaque.add(name);
-        return whole;
-      }
-      const value = vars.values.get(name);
-      if (op === ":=" || op === ":-") return value ? value : fallback;
-      if (op === "=" || op === "-") return value ?? fallback;
-      if (value !== undefined) return value;
-      (vars.complete ? unset : opaque).add(name);
+  const out = text.replace(EXPRESSION, (whole, escape: string, inner: string) => {
+    if (escape) return whole.slice(1);
+    const m = NAMED.exec(inner);
+    if (!m) return whole; // another shell operator: left alone
+    const [, name, op, fallback] = m;
+    if (vars.secret.has(name)) {
+      opaque.add(name);
       return whole;
-    },
-  );
+    }
+    const value = vars.values.get(name);
+    if (op === ':=' || op === ':-') return value ? value : fallback;
+    if (op === '=' || op === '-') return value ?? fallback;
+    if (value !== undefined) return value;
+    (vars.complete ? unset : opaque).add(name);
+    return whole;
+  });
   return { text: out, unset: [...unset], opaque: [...opaque] };
 }
 
 function substitutionDisabled(o: Record<string, unknown>): boolean {
-  const m = (o.metadata ?? {}) as Record<
-    string,
-    Record<string, unknown> | undefined
-  >;
-  return (
-    m.annotations?.[SUBSTITUTE_DISABLED] === "disabled" ||
-    m.labels?.[SUBSTITUTE_DISABLED] === "disabled"
-  );
+  const m = (o.metadata ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  return m.annotations?.[SUBSTITUTE_DISABLED] === 'disabled' || m.labels?.[SUBSTITUTE_DISABLED] === 'disabled';
 }
 
 /** The subject after substitution; values kept literal (unset or unknowable) are opaque to later stages. */
-function substituteSubject(
-  s: Subject,
-  vars: Variables,
-): { subject: Subject; unset: string[] } {
+function substituteSubject(s: Subject, vars: Variables): { subject: Subject; unset: string[] } {
   if (substitutionDisabled(s.object)) return { subject: s, unset: [] };
   const text = stringify(s.object);
   const result = substituteText(text, vars);
@@ -349,25 +272,16 @@ function substituteSubject(
   };
 }
 
-function unsetFinding(
-  tree: LoadedTree,
-  s: Subject,
-  ks: Subject,
-  name: string,
-): Finding {
+function unsetFinding(tree: LoadedTree, s: Subject, ks: Subject, name: string): Finding {
   return variableFinding(tree, s, name, {
-    rule: "unset-variable",
-    severity: "error",
+    rule: 'unset-variable',
+    severity: 'error',
     message: `\${${name}} in ${s.object.kind} '${metadataOf(s.object).name}' is not defined by Flux Kustomization '${metadataOf(ks.object).name}' (${ks.file}): Flux writes an empty string.`,
     hint: `Add '${name}' to spec.postBuild.substitute or to a substituteFrom ConfigMap, give it a default (\${${name}:=value}), or escape it as $\${${name}}.`,
   });
 }
 
-function literalFindings(
-  tree: LoadedTree,
-  s: Subject,
-  severity: Severity,
-): Finding[] {
+function literalFindings(tree: LoadedTree, s: Subject, severity: Severity): Finding[] {
   const names = new Set<string>();
   for (const m of JSON.stringify(s.object).matchAll(EXPRESSION)) {
     const named = NAMED.exec(m[2]);
@@ -375,81 +289,56 @@ function literalFindings(
   }
   return [...names].map((name) =>
     variableFinding(tree, s, name, {
-      rule: "unsubstituted-variable",
+      rule: 'unsubstituted-variable',
       severity,
       message: `\${${name}} in ${s.object.kind} '${metadataOf(s.object).name}' reaches the cluster literally: no Flux Kustomization with spec.postBuild deploys it.`,
-      hint: "Deploy it with a Flux Kustomization that has spec.postBuild.substitute, or write the value itself.",
+      hint: 'Deploy it with a Flux Kustomization that has spec.postBuild.substitute, or write the value itself.',
     }),
   );
 }
 
-function variableFinding(
-  tree: LoadedTree,
-  s: Subject,
-  name: string,
-  f: Pick<Finding, "rule" | "severity" | "message" | "hint">,
-): Finding {
+function variableFinding(tree: LoadedTree, s: Subject, name: string, f: Pick<Finding, 'rule' | 'severity' | 'message' | 'hint'>): Finding {
   const at = pointersOfVariables(s.object, [name])[0];
-  const path = at === undefined ? [] : at.split("/").slice(1);
+  const path = at === undefined ? [] : at.split('/').slice(1);
   return {
     ...f,
-    target: s.target ?? "",
+    target: s.target ?? '',
     file: s.file,
     line: lineIn(
       tree,
       s,
       path.map((p) => (/^\d+$/.test(p) ? Number(p) : p)),
     ),
-    resource: `${s.object.kind}/${metadataOf(s.object).name ?? "?"}`,
+    resource: `${s.object.kind}/${metadataOf(s.object).name ?? '?'}`,
   };
 }
 
 /** JSON pointers of the string values that hold `${name…}` for one of the names. */
-function pointersOfVariables(
-  value: unknown,
-  names: string[],
-  path = "",
-): string[] {
+function pointersOfVariables(value: unknown, names: string[], path = ''): string[] {
   if (names.length === 0) return [];
-  if (typeof value === "string") {
-    const hit = [...value.matchAll(EXPRESSION)].some(
-      (m) => !m[1] && names.includes(NAMED.exec(m[2])?.[1] ?? ""),
-    );
+  if (typeof value === 'string') {
+    const hit = [...value.matchAll(EXPRESSION)].some((m) => !m[1] && names.includes(NAMED.exec(m[2])?.[1] ?? ''));
     return hit ? [path] : [];
   }
-  if (!value || typeof value !== "object") return [];
-  const entries: [string | number, unknown][] = Array.isArray(value)
-    ? value.map((v, i) => [i, v])
-    : Object.entries(value);
-  return entries.flatMap(([k, v]) =>
-    pointersOfVariables(
-      v,
-      names,
-      `${path}/${String(k).replace(/~/g, "~0").replace(/\//g, "~1")}`,
-    ),
-  );
+  if (!value || typeof value !== 'object') return [];
+  const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+  return entries.flatMap(([k, v]) => pointersOfVariables(v, names, `${path}/${String(k).replace(/~/g, '~0').replace(/\//g, '~1')}`));
 }
 
 /** SOPS-encrypted data that a Kustomization without `spec.decryption` would apply still encrypted. */
-function undecrypted(
-  tree: LoadedTree,
-  ks: Subject,
-  objects: Subject[],
-): Finding[] {
-  const encrypted = objects.find(
-    (o) => isSopsDocument(o.object) || sopsGenerated(tree, o),
-  );
+function undecrypted(tree: LoadedTree, ks: Subject, objects: Subject[]): Finding[] {
+  const encrypted = objects.find((o) => isSopsDocument(o.object) || sopsGenerated(tree, o));
   if (!encrypted) return [];
   return [
     {
-      target: ks.target ?? "",
+      target: ks.target ?? '',
       file: ks.file,
-      line: lineIn(tree, ks, ["spec"]),
-      rule: "sops-no-decryption",
-      severity: "warning",
+      line: lineIn(tree, ks, ['spec']),
+      rule: 'sops-no-decryption',
+      severity: 'warning',
       message: `Flux Kustomization '${metadataOf(ks.object).name}' deploys SOPS-encrypted ${encrypted.object.kind} '${metadataOf(encrypted.object).name}' (${encrypted.file}) but has no spec.decryption, so it would be applied encrypted.`,
-      hint: "Add spec.decryption: {provider: sops, secretRef: {name: <key Secret>}} to the Kustomization.",
-      resource: `Kustomization/${metadataOf(ks.object).namespace ?? ""}/${metadataOf(ks.object).name}`,
+      hint: 'Add spec.decryption: {provider: sops, secretRef: {name: <key Secret>}} to the Kustomization.',
+      resource: `Kustomization/${metadataOf(ks.object).namespace ?? ''}/${metadataOf(ks.object).name}`,
     },
   ];
 }
