@@ -84,7 +84,7 @@ async function schemaVerdict(object: Record<string, unknown>, registry: SchemaRe
   const kind = String(object.kind);
   const schema = await registry.lookup(apiVersion, kind);
   if (!schema) {
-    if (deprecationOf(apiVersion, kind)) return { status: 'skipped', findings: [] }; // stage 6 names the replacement
+    if (deprecationOf(apiVersion, kind)?.status === 'removed') return { status: 'skipped', findings: [] }; // stage 6 names the replacement
     return {
       status: 'unchecked',
       findings: [verdictFinding(object, {

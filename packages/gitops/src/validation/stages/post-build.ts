@@ -38,10 +38,9 @@ const SUBSTITUTE_DISABLED = 'kustomize.toolkit.fluxcd.io/substitute';
 
 export async function applyPostBuild(subjects: Subject[], tree: LoadedTree, options: PostBuildOptions): Promise<PostBuildOutput> {
   const findings: Finding[] = [];
-  const deployers = deploymentsOf(subjects, tree, options.own);
   const results = new Map<Subject, Subject[]>();
   const substituted = new Set<Subject>();
-  for (const { ks, objects } of deployers) {
+  for (const { ks, objects } of deployments(subjects, tree, options.own, (s) => results.get(s)?.[0] ?? s)) {
     const effective = results.get(ks)?.[0] ?? ks;
     const patched = await applyPatches(
       effective,
@@ -75,31 +74,39 @@ interface Deployment {
   objects: Subject[];
 }
 
-/** Every Flux Kustomization of this repository with the subjects it deploys, parents before children. */
-function deploymentsOf(subjects: Subject[], tree: LoadedTree, own: OwnSources): Deployment[] {
+/**
+ * The Flux Kustomizations of this repository with the subjects each deploys, a parent before
+ * the children it deploys: a child is read as its parent left it (`current`), since the
+ * parent's patches may give it its sourceRef or postBuild. Yielded one at a time, so each
+ * is read after everything before it was applied.
+ */
+function* deployments(subjects: Subject[], tree: LoadedTree, own: OwnSources, current: (s: Subject) => Subject): Generator<Deployment> {
   let gitRepositories: Subject[] | undefined;
   const repos = () => (gitRepositories ??= subjects.filter((s) => s.object.kind === 'GitRepository'));
-  const all: Deployment[] = [];
-  for (const ks of subjects.filter((s) => isFluxKustomization(s.object))) {
-    const folder = deployedFolder(ks, own, repos);
-    if (folder === undefined || folder.startsWith('..')) continue;
-    all.push({
-      ks,
-      objects: objectsOfFolder(subjects, tree, folder).filter((o) => o !== ks),
-    });
-  }
-  const parentOf = new Map<Subject, Deployment>();
-  for (const d of all) for (const o of d.objects) if (isFluxKustomization(o.object) && !parentOf.has(o)) parentOf.set(o, d);
-  const depth = (d: Deployment, seen = new Set<Deployment>()): number => {
-    const parent = parentOf.get(d.ks);
-    if (!parent || seen.has(parent)) return 0;
-    seen.add(parent);
-    return 1 + depth(parent, seen);
+  const objectsOf = new Map<string, Subject[]>();
+  const deployed = (ks: Subject): Subject[] | undefined => {
+    const folder = deployedFolder(current(ks), own, repos);
+    if (folder === undefined || folder.startsWith('..')) return undefined;
+    if (!objectsOf.has(folder)) objectsOf.set(folder, objectsOfFolder(subjects, tree, folder));
+    return objectsOf.get(folder)!.filter((o) => o !== ks);
   };
-  return all
-    .map((d) => ({ d, depth: depth(d) }))
-    .sort((a, b) => a.depth - b.depth)
-    .map(({ d }) => d);
+  const pending = new Set(subjects.filter((s) => isFluxKustomization(s.object)));
+  for (let strict = true; pending.size > 0; ) {
+    const now = new Map([...pending].map((ks) => [ks, deployed(ks)]));
+    const waiting = new Set([...now.values()].flatMap((objects) => objects ?? []));
+    // Wait for a parent still to be applied (a loop of Kustomizations deploying each other waits for nobody).
+    const ready = [...pending].filter((ks) => now.get(ks) !== undefined && (!strict || !waiting.has(ks)));
+    if (ready.length === 0) {
+      if (!strict) return;
+      strict = false;
+      continue;
+    }
+    for (const ks of ready) {
+      pending.delete(ks);
+      yield { ks, objects: deployed(ks)! };
+    }
+    strict = true;
+  }
 }
 
 /**
