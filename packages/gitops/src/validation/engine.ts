@@ -27,7 +27,7 @@ import { checkReferences } from './stages/5-references';
 import { checkPolicy } from './stages/6-policy';
 import { applyPostBuild } from './stages/post-build';
 import { scopeOf } from './scope';
-import { locateDocument, Subject, writtenSubjects } from './stages/subject';
+import { locateDocument, Subject, subjectsByDir, writtenSubjects } from './stages/subject';
 import { Finding, ValidateRequest, ValidationReport } from './types';
 
 export * from './types';
@@ -71,7 +71,7 @@ export async function validateWith(reader: FileReader, req: ValidateRequest): Pr
   }
   const postBuilt = await applyPostBuild(built.concat(plainManifests(tree, plan, rendered, contextDirs, memoised)), tree, { ...plan.postBuild, kubectl });
   const subjects = postBuilt.subjects;
-  const renderedByDir = byDir(subjects);
+  const renderedByDir = subjectsByDir(subjects);
   const checked = subjects.filter((s) => !s.context);
 
   const registry = new SchemaRegistry();
@@ -126,18 +126,6 @@ function knownVerdicts(memoised: Map<string, MemoHit>, renderedByDir: Map<string
     if (verdict) known.set(s, verdict);
   }
   return known;
-}
-
-/** Rendered subjects per directory, in the directories' order. */
-function byDir(subjects: Subject[]): Map<string, Subject[]> {
-  const out = new Map<string, Subject[]>();
-  for (const s of subjects) {
-    if (s.dir === undefined) continue;
-    const list = out.get(s.dir);
-    if (list) list.push(s);
-    else out.set(s.dir, [s]);
-  }
-  return out;
 }
 
 /**

@@ -44,28 +44,35 @@ export function valueAt(object: unknown, path: readonly (string | number)[]): un
  * kustomize-controller decrypts them before the build): encrypted data, not plaintext.
  */
 export function sopsGenerated(tree: LoadedTree, s: Subject): boolean {
-  if (s.object.kind !== 'Secret' || s.dir === undefined || s.file !== tree.kustomization(posix.dirname(s.file) === '.' ? '' : posix.dirname(s.file))?.file)
-    return false;
   const dir = posix.dirname(s.file) === '.' ? '' : posix.dirname(s.file);
-  const raw = (tree.file(s.file)?.documents[0]?.value ?? {}) as {
-    secretGenerator?: unknown;
-  };
-  const name = String(((s.object.metadata ?? {}) as Record<string, unknown>).name ?? '');
-  const generators = (Array.isArray(raw.secretGenerator) ? raw.secretGenerator : []) as Record<string, unknown>[];
-  const generator = generators.find((g) => typeof g.name === 'string' && (name === g.name || name.startsWith(`${g.name}-`) || name.includes(g.name)));
+  const kustomization = tree.kustomization(dir);
+  if (s.object.kind !== 'Secret' || s.dir === undefined || s.file !== kustomization?.file) return false;
+  const generator = generatorOf(tree, s.file, String(((s.object.metadata ?? {}) as Record<string, unknown>).name ?? ''));
   if (!generator || (Array.isArray(generator.literals) && generator.literals.length > 0)) return false;
   const sources = [
     ...strings(generator.files).map((f) => (f.includes('=') ? f.slice(f.indexOf('=') + 1) : f)),
     ...strings(generator.envs),
     ...strings([generator.env]),
   ];
-  return (
-    sources.length > 0 &&
-    sources.every((f) => {
-      const path = posix.join(dir, f);
-      return tree.reader.isFile(path) && isSopsFileText(tree.reader.read(path));
-    })
+  return sources.length > 0 && sources.every((f) => tree.reader.isFile(posix.join(dir, f)) && isSopsFileText(tree.reader.read(posix.join(dir, f))));
+}
+
+/**
+ * The secretGenerator entry of a kustomization file that made a Secret: its name as written,
+ * or with kustomize's hash suffix, else (a name prefix or suffix added on the way) the longest
+ * generator name the Secret's name contains.
+ */
+function generatorOf(tree: LoadedTree, file: string, name: string): Record<string, unknown> | undefined {
+  const raw = (tree.file(file)?.documents[0]?.value ?? {}) as { secretGenerator?: unknown };
+  const generators = (Array.isArray(raw.secretGenerator) ? raw.secretGenerator : []).filter(
+    (g): g is Record<string, unknown> & { name: string } => !!g && typeof (g as { name?: unknown }).name === 'string',
   );
+  const exact = generators.find((g) => name === g.name || new RegExp(`^${escapeRegExp(g.name)}-[a-z0-9]{10}$`).test(name));
+  return exact ?? generators.filter((g) => name.includes(g.name)).sort((a, b) => b.name.length - a.name.length)[0];
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function strings(v: unknown): string[] {

@@ -19,7 +19,7 @@ import { isK8sObject, LoadedTree } from './1-load';
 import { cleanError, runKustomize } from './2-render';
 import { deployedFolder, isFluxKustomization, OwnSources } from './flux-sources';
 import { isSopsDocument, sopsGenerated } from './opaque-values';
-import { lineIn, metadataOf, Subject } from './subject';
+import { lineIn, metadataOf, Subject, subjectsByDir } from './subject';
 
 export interface PostBuildOptions {
   own: OwnSources;
@@ -84,14 +84,15 @@ function* deployments(subjects: Subject[], tree: LoadedTree, own: OwnSources, cu
   let gitRepositories: Subject[] | undefined;
   const repos = () => (gitRepositories ??= subjects.filter((s) => s.object.kind === 'GitRepository'));
   const objectsOf = new Map<string, Subject[]>();
+  const byDir = subjectsByDir(subjects);
   const deployed = (ks: Subject): Subject[] | undefined => {
     const folder = deployedFolder(current(ks), own, repos);
     if (folder === undefined || folder.startsWith('..')) return undefined;
-    if (!objectsOf.has(folder)) objectsOf.set(folder, objectsOfFolder(subjects, tree, folder));
+    if (!objectsOf.has(folder)) objectsOf.set(folder, objectsOfFolder(subjects, byDir, tree, folder));
     return objectsOf.get(folder)!.filter((o) => o !== ks);
   };
   const pending = new Set(subjects.filter((s) => isFluxKustomization(s.object)));
-  for (let strict = true; pending.size > 0; ) {
+  for (let strict = true; pending.size > 0;) {
     const now = new Map([...pending].map((ks) => [ks, deployed(ks)]));
     const waiting = new Set([...now.values()].flatMap((objects) => objects ?? []));
     // Wait for a parent still to be applied (a loop of Kustomizations deploying each other waits for nobody).
@@ -112,13 +113,13 @@ function* deployments(subjects: Subject[], tree: LoadedTree, own: OwnSources, cu
 /**
  * What Flux builds from a folder: its kustomization's render (its objects, wherever the
  * engine rendered them), or, without one, every manifest below it (Flux generates a
- * kustomization listing them).
+ * kustomization listing them). `byDir` holds the rendered subjects per directory.
  */
-function objectsOfFolder(subjects: Subject[], tree: LoadedTree, folder: string): Subject[] {
+function objectsOfFolder(subjects: Subject[], byDir: Map<string, Subject[]>, tree: LoadedTree, folder: string): Subject[] {
   const inside = (p: string) => folder === '' || p === folder || p.startsWith(folder + '/');
   if (!tree.kustomization(folder)) return subjects.filter((s) => (s.dir !== undefined ? inside(s.dir) : inside(s.file)));
-  const own = subjects.filter((s) => s.dir === folder);
-  if (own.length) return own;
+  const own = byDir.get(folder);
+  if (own) return own;
   const files = new Set(tree.closure(folder).flatMap((k) => tree.kustomization(k)?.files ?? []));
   return subjects.filter((s) => s.dir !== undefined && files.has(s.file));
 }

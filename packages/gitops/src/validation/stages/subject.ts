@@ -69,6 +69,18 @@ export function writtenSubjects(tree: LoadedTree, file: string, where: Pick<Subj
     .map((o) => ({ ...where, object: o.object, file, documentIndex: o.documentIndex }));
 }
 
+/** Rendered subjects per directory they were rendered from, in the order given. */
+export function subjectsByDir(subjects: Subject[]): Map<string, Subject[]> {
+  const out = new Map<string, Subject[]>();
+  for (const s of subjects) {
+    if (s.dir === undefined) continue;
+    const list = out.get(s.dir);
+    if (list) list.push(s);
+    else out.set(s.dir, [s]);
+  }
+  return out;
+}
+
 /** Finds which document of a file an object came from (kind + name, else kind, else the first). */
 export function locateDocument(tree: LoadedTree, file: string, o: Record<string, unknown>): number | undefined {
   const parsed = tree.file(file);
