@@ -19,7 +19,7 @@ import { isK8sObject, LoadedTree } from './1-load';
 import { cleanError, runKustomize } from './2-render';
 import { deployedFolder, isFluxKustomization, OwnSources } from './flux-sources';
 import { isSopsDocument, sopsGenerated } from './opaque-values';
-import { lineIn, metadataOf, Subject, subjectsByDir } from './subject';
+import { lineIn, metadataOf, pointerToPath, Subject, subjectsByDir } from './subject';
 
 export interface PostBuildOptions {
   own: OwnSources;
@@ -220,7 +220,7 @@ function addSourceValues(vars: Variables, o: Record<string, unknown>): void {
 const EXPRESSION = /(\$?)\$\{([^{}]*)\}/g;
 const NAMED = /^([_a-zA-Z][_a-zA-Z0-9]*)(?:(:?[=-])(.*))?$/s;
 
-export interface SubstitutionResult {
+interface SubstitutionResult {
   text: string;
   /** Names with no value and no default (Flux writes an empty string). */
   unset: string[];
@@ -229,7 +229,7 @@ export interface SubstitutionResult {
 }
 
 /** Flux's post-build substitution (drone/envsubst syntax) over a text. */
-export function substituteText(text: string, vars: Variables): SubstitutionResult {
+function substituteText(text: string, vars: Variables): SubstitutionResult {
   const unset = new Set<string>();
   const opaque = new Set<string>();
   const out = text.replace(EXPRESSION, (whole, escape: string, inner: string) => {
@@ -259,7 +259,7 @@ function substitutionDisabled(o: Record<string, unknown>): boolean {
 /** The subject after substitution; values kept literal (unset or unknowable) are opaque to later stages. */
 function substituteSubject(s: Subject, vars: Variables): { subject: Subject; unset: string[] } {
   if (substitutionDisabled(s.object)) return { subject: s, unset: [] };
-  const text = stringify(s.object);
+  const text = stringify(s.object, { lineWidth: 0 }); // never folded: each ${VAR} stays on one line
   const result = substituteText(text, vars);
   if (result.text === text) return { subject: s, unset: result.unset };
   let object: unknown;
@@ -290,6 +290,7 @@ function unsetFinding(tree: LoadedTree, s: Subject, ks: Subject, name: string): 
 }
 
 function literalFindings(tree: LoadedTree, s: Subject, severity: Severity): Finding[] {
+  if (substitutionDisabled(s.object)) return [];
   const names = new Set<string>();
   for (const m of JSON.stringify(s.object).matchAll(EXPRESSION)) {
     const named = NAMED.exec(m[2]);
@@ -307,16 +308,11 @@ function literalFindings(tree: LoadedTree, s: Subject, severity: Severity): Find
 
 function variableFinding(tree: LoadedTree, s: Subject, name: string, f: Pick<Finding, 'rule' | 'severity' | 'message' | 'hint'>): Finding {
   const at = pointersOfVariables(s.object, [name])[0];
-  const path = at === undefined ? [] : at.split('/').slice(1);
   return {
     ...f,
     target: s.target ?? '',
     file: s.file,
-    line: lineIn(
-      tree,
-      s,
-      path.map((p) => (/^\d+$/.test(p) ? Number(p) : p)),
-    ),
+    line: lineIn(tree, s, pointerToPath(at ?? '')),
     resource: `${s.object.kind}/${metadataOf(s.object).name ?? '?'}`,
   };
 }
