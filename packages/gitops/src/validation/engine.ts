@@ -116,7 +116,8 @@ function knownVerdicts(memoised: Map<string, MemoHit>, renderedByDir: Map<string
   for (const [dir, hit] of memoised) {
     const subjects = renderedByDir.get(dir);
     if (!hit.verdicts || !subjects || subjects.length !== hit.verdicts.length) continue;
-    subjects.forEach((s, i) => known.set(s, hit.verdicts![i]));
+    // A subject a Flux post-build changed is not the object the verdict was reached for.
+    subjects.forEach((s, i) => !s.opaque && known.set(s, hit.verdicts![i]));
   }
   const unknown = checked.filter((s) => !known.has(s));
   if (unknown.length === 0 || unknown.length === checked.length) return known;

@@ -116,10 +116,10 @@ function* deployments(subjects: Subject[], tree: LoadedTree, own: OwnSources, cu
  * kustomization listing them). `byDir` holds the rendered subjects per directory.
  */
 function objectsOfFolder(subjects: Subject[], byDir: Map<string, Subject[]>, tree: LoadedTree, folder: string): Subject[] {
+  const own = byDir.get(folder); // rendered as a directory (its kustomization need not be parsed again)
+  if (own) return own;
   const inside = (p: string) => folder === '' || p === folder || p.startsWith(folder + '/');
   if (!tree.kustomization(folder)) return subjects.filter((s) => (s.dir !== undefined ? inside(s.dir) : inside(s.file)));
-  const own = byDir.get(folder);
-  if (own) return own;
   const files = new Set(tree.closure(folder).flatMap((k) => tree.kustomization(k)?.files ?? []));
   return subjects.filter((s) => s.dir !== undefined && files.has(s.file));
 }
