@@ -13,7 +13,7 @@ import { componentEdges, findCycles, layerOf, TreeModel } from '../../model/tree
 import { Finding, RuleId } from '../types';
 import { LoadedTree } from './1-load';
 import { deployedFolder, isFluxKustomization, OwnSources } from './flux-sources';
-import { groupOf, lineIn, metadataOf, resourceId, resourceName, shortName, Subject } from './subject';
+import { folderOf, groupOf, lineIn, metadataOf, resourceId, resourceName, shortName, Subject } from './subject';
 
 export interface ReferenceOptions {
   /** The Flux GitRepositories that are this repository (spec.path is checked only for them). */
@@ -173,8 +173,8 @@ function pathRefs(tree: LoadedTree, s: Subject, options: ReferenceOptions, gitRe
     }
   }
   return checks.flatMap(({ path, at }) => {
-    const dir = posix.normalize(path.replace(/^\.\//, '')).replace(/\/$/, '');
-    if (!dir.startsWith('../') && dir !== '..' && tree.reader.isDirectory(dir === '.' ? '' : dir)) return [];
+    const dir = folderOf(path);
+    if (!dir.startsWith('../') && dir !== '..' && tree.reader.isDirectory(dir)) return [];
     return [ref(tree, s, {
       at,
       rule: 'ref-path',

@@ -5,13 +5,12 @@
  * data/deprecated-apis.yaml, names the replacement); in our layout no
  * AppProject opened to `*`.
  */
-import { posix } from 'node:path';
 import { isExactVersion } from '../../model/vocabulary';
 import { deprecationOf } from '../data';
 import { Finding, RuleId, Severity } from '../types';
 import { LoadedTree, objectsOf } from './1-load';
 import { isSopsDocument, sopsGenerated } from './opaque-values';
-import { dotted, groupOf, lineIn, metadataOf, resourceName, shortName, Subject } from './subject';
+import { dotted, folderOf, groupOf, lineIn, metadataOf, resourceName, shortName, Subject } from './subject';
 
 /** How an environment must behave; scopes without an entry have no environment policy. */
 export interface ScopePolicy {
@@ -235,8 +234,8 @@ function isAppOfApps(tree: LoadedTree, sp: Record<string, unknown>): boolean {
   if (sources.length !== 1) return false;
   const { source } = sources[0];
   if (chartOf(source) !== undefined || typeof source.path !== 'string') return false;
-  const dir = posix.normalize(source.path.replace(/^\.\//, '')).replace(/\/$/, '');
-  if (dir === '.' || dir.startsWith('..') || !tree.reader.isDirectory(dir)) return false;
+  const dir = folderOf(source.path);
+  if (dir === '' || dir.startsWith('..') || !tree.reader.isDirectory(dir)) return false;
   const objects = tree.yamlFilesUnder(dir).flatMap((f) => {
     const parsed = tree.file(f);
     return parsed ? objectsOf(parsed).map((o) => o.object) : [];

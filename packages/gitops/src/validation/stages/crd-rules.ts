@@ -6,7 +6,6 @@
 import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
 import { CrdRule, fluxCrdRules } from '../data';
 import { valueAt } from './opaque-values';
-import { groupOf } from './subject';
 
 export interface RuleViolation {
   rule: CrdRule;
@@ -51,11 +50,6 @@ function rulesOf(apiVersion: string, kind: string): CrdRule[] {
     for (const r of fluxCrdRules()) byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), r]);
   }
   return byKind.get(`${apiVersion}/${kind}`) ?? [];
-}
-
-/** Whether any rule is written for this apiVersion/kind (most objects have none). */
-export function hasCrdRules(object: Record<string, unknown>): boolean {
-  return groupOf(String(object.apiVersion)).endsWith('.fluxcd.io') && rulesOf(String(object.apiVersion), String(object.kind)).length > 0;
 }
 
 /** The rules an object breaks. A rule the object's shape makes fail to evaluate is left to the schema errors. */

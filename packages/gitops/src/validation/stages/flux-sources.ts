@@ -5,8 +5,7 @@
  * The path of an OCIRepository, a Bucket or another repository lies in an artifact this
  * tree does not hold and cannot be checked offline.
  */
-import { posix } from 'node:path';
-import { groupOf, metadataOf, Subject } from './subject';
+import { folderOf, groupOf, metadataOf, Subject } from './subject';
 
 export interface OwnSources {
   /** GitRepository names that stand for this repository. */
@@ -35,10 +34,4 @@ function isOwnGitRepository(ref: Record<string, unknown>, ks: Subject, own: OwnS
     const url = ((g.object.spec ?? {}) as Record<string, unknown>).url;
     return m.name === ref.name && (m.namespace === undefined || m.namespace === ns) && typeof url === 'string' && own.isOwnUrl(url);
   });
-}
-
-/** `./apps/x/` → `apps/x`; the root is ''. A path leaving the repository keeps its `..`. */
-export function folderOf(path: string): string {
-  const dir = posix.normalize(path.replace(/^\.\//, '') || '.').replace(/\/$/, '');
-  return dir === '.' ? '' : dir;
 }

@@ -1,4 +1,5 @@
 /** An object under validation (rendered or read as-is) and where it is written. */
+import { posix } from 'node:path';
 import { keyLineOf } from '../../model/yaml-io';
 import { LoadedTree, objectsOf } from './1-load';
 
@@ -98,6 +99,12 @@ export function lineIn(tree: LoadedTree, s: Subject, path: (string | number)[]):
   const parsed = documentIndex === undefined ? undefined : tree.file(s.file);
   if (!parsed || documentIndex === undefined) return 1;
   return keyLineOf(parsed, documentIndex, path);
+}
+
+/** A folder of the repository as a path field writes it: `./apps/x/` → `apps/x`, the root ''. A path leaving the repository keeps its `..`. */
+export function folderOf(path: string): string {
+  const dir = posix.normalize(path.replace(/^\.\//, '') || '.').replace(/\/$/, '');
+  return dir === '.' ? '' : dir;
 }
 
 /** `/spec/chart/0/x` → ['spec', 'chart', 0, 'x']. */
