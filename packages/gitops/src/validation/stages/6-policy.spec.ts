@@ -176,7 +176,7 @@ describe('stage 6, policy', () => {
         const files = { 'gitops/clusters/production/argocd/root.yaml': ROOT, ...Object.fromEntries(Object.entries(apps).map(([f, t]) => [`gitops/clusters/production/argocd/apps/${f}`, t])) };
         const tree = new LoadedTree(memoryReader(files));
         const subjects = writtenSubjects(tree, 'gitops/clusters/production/argocd/root.yaml', { scope: 'production', env: 'production' });
-        return checkPolicy(subjects, tree, { policyOf: () => PRODUCTION, renderedByDir: new Map() });
+        return checkPolicy(subjects, tree, { policyOf: () => PRODUCTION, leastPrivilege: false });
       }
 
       it('may sync automatically: it only creates the Applications and AppProjects, which sync manually themselves', () => {
