@@ -20,6 +20,8 @@ interface Expected {
   /** Broken fixtures: where the finding must point (verified by reading the fixture). */
   file?: string;
   line?: number;
+  /** How many times the finding appears, when that is the point (one problem, reported once). */
+  count?: number;
 }
 
 interface JsonReport {
@@ -46,9 +48,9 @@ describeRender('broken fixtures are rejected with their rule', () => {
     const { status, report, stderr } = validateDir(join(FIXTURES, 'broken', name), expected.args);
     expect(stderr).toBe('');
     expect(expected).toEqual(expect.objectContaining({ rule: expect.any(String), file: expect.any(String), line: expect.any(Number) }));
-    expect(report.findings).toContainEqual(
-      expect.objectContaining({ rule: expected.rule, severity: expected.severity ?? 'error', file: expected.file, line: expected.line }),
-    );
+    const wanted = expect.objectContaining({ rule: expected.rule, severity: expected.severity ?? 'error', file: expected.file, line: expected.line });
+    expect(report.findings).toContainEqual(wanted);
+    if (expected.count !== undefined) expect(report.findings.filter((f) => f.rule === expected.rule && f.file === expected.file && f.line === expected.line)).toHaveLength(expected.count);
     expect(status).toBe(expected.exit);
   });
 

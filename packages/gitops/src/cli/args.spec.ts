@@ -3,7 +3,7 @@ import { parseArgs } from './args';
 
 describe('mlops-gitops arguments', () => {
   it('reads the directory and options, with defaults', () => {
-    expect(parseArgs(['validate'])).toEqual({ command: 'validate', dir: '.', format: 'human', layout: 'auto', crds: undefined, kubectl: undefined });
+    expect(parseArgs(['validate'])).toEqual({ command: 'validate', dir: '.', format: 'human', layout: 'auto', crds: undefined, kubectl: undefined, exclude: [] });
     expect(parseArgs(['validate', 'repo', '--format=json', '--layout', 'any', '--crds', 'crds', '--kubectl', '/opt/kubectl'])).toEqual({
       command: 'validate',
       dir: 'repo',
@@ -11,7 +11,13 @@ describe('mlops-gitops arguments', () => {
       layout: 'any',
       crds: 'crds',
       kubectl: '/opt/kubectl',
+      exclude: [],
     });
+  });
+
+  it('keeps every --exclude pattern, in order', () => {
+    expect(parseArgs(['validate', '--exclude', 'charts/', '--exclude=**/testdata/']).exclude).toEqual(['charts/', '**/testdata/']);
+    expect(() => parseArgs(['validate', '--exclude'])).toThrow("Option '--exclude' needs a value.");
   });
 
   it('asks for help with no arguments, -h or --help', () => {
@@ -30,7 +36,7 @@ describe('mlops-gitops arguments', () => {
 
   it('refuses an unknown command, an unknown option, a missing value and two directories', () => {
     expect(() => parseArgs(['lint'])).toThrow("Command 'lint' is not known; must be one of: validate.");
-    expect(() => parseArgs(['validate', '--strict'])).toThrow("Option '--strict' is not known; must be one of: --format, --layout, --crds, --kubectl, --help.");
+    expect(() => parseArgs(['validate', '--strict'])).toThrow("Option '--strict' is not known; must be one of: --format, --layout, --crds, --kubectl, --exclude, --help.");
     expect(() => parseArgs(['validate', '--format'])).toThrow("Option '--format' needs a value.");
     expect(() => parseArgs(['validate', 'a', 'b'])).toThrow("Expected one directory; got 'a', 'b'.");
   });

@@ -38,7 +38,7 @@ describe('mlops-gitops in the gitops layout', () => {
   });
 
   it('builds a gitops-layout request over those targets when gitops/platform.yaml exists', () => {
-    const request = buildRequest({ command: 'validate', dir: '.', format: 'human', layout: 'auto' }, root);
+    const request = buildRequest({ command: 'validate', dir: '.', format: 'human', layout: 'auto', exclude: [] }, root);
     expect(request.layout).toBe('gitops');
     expect(request.targets).toContain('gitops/extra');
   });

@@ -42,6 +42,7 @@ export function buildRequest(options: CliOptions, cwd = process.cwd()): Validate
     layout: gitops ? 'gitops' : 'any',
     kubectl: options.kubectl,
     crdsDir,
+    ...(options.exclude.length ? { exclude: options.exclude } : {}),
   };
 }
 

@@ -4,15 +4,17 @@
  *
  *   1 load        stages/1-load.ts        read + parse each YAML file once (syntax, duplicate keys, kustomizations)
  *   2 render      stages/2-render.ts      kubectl kustomize, batched and concurrent, with Flux's build flags
+ *  2b post-build  stages/post-build.ts    what the deploying Flux Kustomization does next: patches, ${VAR} substitution
  *   3 identify    stages/3-identify.ts    apiVersion/kind → kubernetes-models schema or a user CRD
  *   4 schema      stages/4-schema.ts      schema errors, unknown fields, HelmRelease chart xor chartRef
  *   5 references  stages/5-references.ts  chart sources, dependsOn, paths, AppProjects, duplicates, layers, cycles
- *   6 policy      stages/6-policy.ts      plaintext Secrets, pinning, manual sync, latest images, deprecated APIs, ${VAR}
+ *   6 policy      stages/6-policy.ts      plaintext Secrets, pinning, manual sync, latest images, deprecated APIs, open AppProjects
  *   7 drift       stages/7-drift.ts       derived files against what derive gives for the sources of truth (layout mode)
  *   8 report      report.ts               findings for people (grouped by file) and machines (JSON, version 1)
  *
  * plan.ts decides beforehand what a run covers (layout mode: components and
- * environments of gitops/; any mode: every kustomization and manifest).
+ * environments of gitops/; any mode: every kustomization and manifest);
+ * scope.ts what it leaves out (Helm charts, --exclude, .sourceignore).
  */
 import { diskReader, FileReader, isYamlPath } from './file-reader';
 import { Plan, planAny, planLayout } from './plan';
@@ -25,7 +27,9 @@ import { checkSchemas, SchemaVerdict } from './stages/4-schema';
 import { checkReferences } from './stages/5-references';
 import { checkPolicy } from './stages/6-policy';
 import { checkDrift } from './stages/7-drift';
-import { locateDocument, Subject, writtenSubjects } from './stages/subject';
+import { applyPostBuild } from './stages/post-build';
+import { scopeOf } from './scope';
+import { locateDocument, Subject, subjectsByDir, writtenSubjects } from './stages/subject';
 import { Finding, ValidateRequest, ValidationReport } from './types';
 
 export * from './types';
@@ -40,7 +44,7 @@ export async function validate(req: ValidateRequest): Promise<ValidationReport> 
 /** The engine over any FileReader (rendering reads the disk at `reader.root`). */
 export async function validateWith(reader: FileReader, req: ValidateRequest): Promise<ValidationReport> {
   const started = Date.now();
-  const tree = new LoadedTree(reader);
+  const tree = new LoadedTree(reader, scopeOf(reader, req.exclude));
   const kubectl = req.kubectl ?? 'kubectl';
   void kubectlVersion(kubectl); // asked once per process; kubectl answers while the plan is made
   const plan = req.layout === 'gitops' ? planLayout(tree, req) : planAny(tree, req);
@@ -62,12 +66,14 @@ export async function validateWith(reader: FileReader, req: ValidateRequest): Pr
     }),
   ]);
   // In the order of the directories, whatever finished first: "defined twice" names the same two places every run.
-  const renderedByDir = new Map<string, Subject[]>();
+  const built: Subject[] = [];
   for (const dir of dirs) {
     const objects = rendered.objects.get(dir);
-    if (objects) renderedByDir.set(dir, fromMemo.get(dir) ?? subjectsOf(dir, objects));
+    if (objects) built.push(...(fromMemo.get(dir) ?? subjectsOf(dir, objects)));
   }
-  const subjects = [...renderedByDir.values()].flat().concat(plainManifests(tree, plan, rendered, contextDirs, memoised));
+  const postBuilt = await applyPostBuild(built.concat(plainManifests(tree, plan, rendered, contextDirs, memoised)), tree, { ...plan.postBuild, kubectl });
+  const subjects = postBuilt.subjects;
+  const renderedByDir = subjectsByDir(subjects);
   const checked = subjects.filter((s) => !s.context);
 
   const registry = new SchemaRegistry();
@@ -79,9 +85,10 @@ export async function validateWith(reader: FileReader, req: ValidateRequest): Pr
     ...plan.findings,
     ...tree.findings,
     ...rendered.findings,
+    ...postBuilt.findings,
     ...schema.findings,
     ...checkReferences(subjects, tree, plan.references),
-    ...checkPolicy(checked, tree, { policyOf: plan.policyOf, renderedByDir }),
+    ...checkPolicy(checked, tree, { policyOf: plan.policyOf, leastPrivilege: plan.leastPrivilege }),
     ...(req.layout === 'gitops' ? checkDrift(tree, req.targets) : []),
   ];
   return {
@@ -95,6 +102,7 @@ export async function validateWith(reader: FileReader, req: ValidateRequest): Pr
       documents: checked.length,
       schemaChecked: schema.checked,
       unchecked: schema.unchecked,
+      skipped: tree.scope.skipped(),
       durationMs: Date.now() - started,
     },
   };
@@ -111,7 +119,8 @@ function knownVerdicts(memoised: Map<string, MemoHit>, renderedByDir: Map<string
   for (const [dir, hit] of memoised) {
     const subjects = renderedByDir.get(dir);
     if (!hit.verdicts || !subjects || subjects.length !== hit.verdicts.length) continue;
-    subjects.forEach((s, i) => known.set(s, hit.verdicts![i]));
+    // A subject a Flux post-build changed is not the object the verdict was reached for.
+    subjects.forEach((s, i) => !s.opaque && known.set(s, hit.verdicts![i]));
   }
   const unknown = checked.filter((s) => !known.has(s));
   if (unknown.length === 0 || unknown.length === checked.length) return known;
@@ -123,10 +132,16 @@ function knownVerdicts(memoised: Map<string, MemoHit>, renderedByDir: Map<string
   return known;
 }
 
-/** The verdicts of a checked directory's subjects, in object order (undefined for context directories). */
+/**
+ * The verdicts of a checked directory's subjects, in object order (undefined for context
+ * directories, and for directories a Flux post-build changed: their verdicts depend on more
+ * than the directory's files).
+ */
 function verdictsByDir(renderedByDir: Map<string, Subject[]>, checked: Subject[], verdicts: SchemaVerdict[]): (dir: string) => SchemaVerdict[] | undefined {
   const of = new Map<Subject, SchemaVerdict>();
-  checked.forEach((s, i) => of.set(s, verdicts[i]));
+  checked.forEach((s, i) => {
+    if (!s.opaque) of.set(s, verdicts[i]);
+  });
   return (dir) => {
     const list = (renderedByDir.get(dir) ?? []).map((s) => of.get(s));
     return list.every((v): v is SchemaVerdict => v !== undefined) ? list : undefined;

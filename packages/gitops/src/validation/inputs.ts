@@ -12,5 +12,9 @@ export const SCHEMA_PACKAGES = [
   '@kubernetes-models/external-secrets',
 ] as const;
 
-/** Packages the schema packages load at runtime (their validator runtime). */
-export const SCHEMA_RUNTIME_PACKAGES = ['@kubernetes-models/base', '@kubernetes-models/validate', 'ajv'] as const;
+/**
+ * Packages whose code decides results besides the schema packages: the validator runtime
+ * the schema packages load, the CEL evaluator of the CRD rules, and the .gitignore-style
+ * matcher of `.sourceignore` and `--exclude`.
+ */
+export const SCHEMA_RUNTIME_PACKAGES = ['@kubernetes-models/base', '@kubernetes-models/validate', 'ajv', '@bufbuild/cel', 'ignore'] as const;

@@ -31,7 +31,9 @@ import { keyLineOf } from '../model/yaml-io';
 import { KUSTOMIZATION_NAMES, LoadedTree, objectsOf } from './stages/1-load';
 import { checkComponentGraph, ReferenceOptions, TreeSource } from './stages/5-references';
 import { ScopePolicy } from './stages/6-policy';
+import { PostBuildOptions } from './stages/post-build';
 import { groupOf } from './stages/subject';
+import { OwnSources } from './stages/flux-sources';
 import { Finding, ValidateRequest } from './types';
 
 export interface Plan {
@@ -54,12 +56,20 @@ export interface Plan {
   groupOf: (dir: string) => string;
   ownerOf: (path: string) => string;
   references: ReferenceOptions;
+  /** What the Flux post-build stage needs besides kubectl. */
+  postBuild: Omit<PostBuildOptions, 'kubectl'>;
+  /** Our layout: AppProjects must not be opened to `*` (least privilege). */
+  leastPrivilege: boolean;
   crdsDir?: string;
   crdsHint: string;
   findings: Finding[];
 }
 
 const FLUX_SOURCE_GROUP = 'source.toolkit.fluxcd.io';
+
+/** The GitRepository `flux bootstrap` writes for the repository it bootstraps from. */
+const BOOTSTRAP_SOURCE = 'flux-system';
+const ANY_TREE_SOURCES: OwnSources = { names: [BOOTSTRAP_SOURCE], isOwnUrl: () => false };
 
 const under = (dir: string, path: string) => dir === '' || path === dir || path.startsWith(dir + '/');
 
@@ -84,8 +94,11 @@ export function planAny(tree: LoadedTree, req: ValidateRequest): Plan {
     policyOf: (env) => (env === 'production' ? { pinned: true, manual: true, severity: 'warning' } : undefined),
     groupOf: () => 'all',
     ownerOf: (p) => longestOwner(targets, p) ?? targets[0],
-    // Any tree: the directory given is the repository root, so every Argo CD git source path is checked there.
-    references: { ownSources: ['flux-system'], isOwnRepo: () => true, duplicates: false },
+    // Any tree: the directory given is the repository root, so every Argo CD git source path is checked there;
+    // a Flux GitRepository is this repository when it is the one `flux bootstrap` writes.
+    references: { own: ANY_TREE_SOURCES, isOwnRepo: () => true, duplicates: false },
+    postBuild: { own: ANY_TREE_SOURCES, literalSeverity: 'info' },
+    leastPrivilege: false,
     crdsDir: req.crdsDir,
     crdsHint: req.crdsDir ?? 'a folder passed with --crds',
     findings: [],
@@ -129,6 +142,8 @@ export function planLayout(tree: LoadedTree, req: ValidateRequest): Plan {
   const envOf = memoize((path: string) => environmentOfPath(path, root, model));
   const componentOf = (path: string) => componentByDir.get(componentDirOf(path, root) ?? '');
   const crds = req.crdsDir ?? crdsDir(root);
+  const isOwnRepo = (url: string) => !!model.platform && normalizeRepo(url) === normalizeRepo(model.platform.repository.url);
+  const ownSources: OwnSources = { names: [BOOTSTRAP_SOURCE], isOwnUrl: isOwnRepo };
   return {
     renderRequests,
     contextDirs,
@@ -147,11 +162,13 @@ export function planLayout(tree: LoadedTree, req: ValidateRequest): Plan {
       return longestOwner(req.targets, p) ?? req.targets[0] ?? '';
     }),
     references: {
-      ownSources: ['flux-system'],
-      isOwnRepo: (url) => !!model.platform && normalizeRepo(url) === normalizeRepo(model.platform.repository.url),
+      own: ownSources,
+      isOwnRepo,
       duplicates: true,
       treeSources: () => componentSources(tree, model, root),
     },
+    postBuild: { own: ownSources, literalSeverity: 'warning' },
+    leastPrivilege: true,
     crdsDir: crds,
     crdsHint: `${crds}/`,
     findings,

@@ -1,7 +1,7 @@
 import { formatHuman, formatJson, hasErrors } from './report';
 import { Finding, ValidationReport } from './types';
 
-const STATS = { targets: 2, files: 7, renders: 1, documents: 5, schemaChecked: 4, unchecked: 1, durationMs: 42 };
+const STATS = { targets: 2, files: 7, renders: 1, documents: 5, schemaChecked: 4, unchecked: 1, skipped: [], durationMs: 42 };
 
 function report(findings: Finding[]): ValidationReport {
   return { version: 1, findings, stats: STATS };
@@ -38,6 +38,12 @@ describe('stage 7, report', () => {
     expect(formatHuman(report([findings[1]]))).toContain('✔ no errors, 1 warning, 0 info.');
     expect(hasErrors(report([findings[1]]))).toBe(false);
     expect(hasErrors(report(findings))).toBe(true);
+  });
+
+  it('ends with what the run left out and why', () => {
+    const skipped = { ...report([]), stats: { ...STATS, skipped: [{ path: 'charts/web', reason: 'helm-chart' as const }, { path: 'drafts', reason: 'sourceignore' as const }] } };
+    expect(formatHuman(skipped).trimEnd().split('\n').pop()).toBe('Skipped: charts/web (a Helm chart), drafts (.sourceignore).');
+    expect(formatHuman(report([]))).not.toContain('Skipped');
   });
 
   it('writes a versioned JSON report with every finding and the counts', () => {

@@ -3,6 +3,8 @@ import { Finding, ValidationReport } from './types';
 
 const ORDER = { error: 0, warning: 1, info: 2 } as const;
 
+const SKIP_REASONS = { 'helm-chart': 'a Helm chart', excluded: '--exclude', sourceignore: '.sourceignore' } as const;
+
 export function sortFindings(findings: Finding[]): Finding[] {
   return [...findings].sort(
     (a, b) => a.file.localeCompare(b.file) || a.line - b.line || (a.column ?? 0) - (b.column ?? 0) || ORDER[a.severity] - ORDER[b.severity] || a.rule.localeCompare(b.rule) || a.message.localeCompare(b.message),
@@ -33,6 +35,7 @@ export function formatHuman(report: ValidationReport): string {
   }
   if (lines.length) lines.push('');
   lines.push(summary(report));
+  if (report.stats.skipped?.length) lines.push(`Skipped: ${report.stats.skipped.map((s) => `${s.path} (${SKIP_REASONS[s.reason]})`).join(', ')}.`);
   return lines.join('\n') + '\n';
 }
 

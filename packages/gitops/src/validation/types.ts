@@ -14,6 +14,11 @@ export interface ValidateRequest {
   layout: 'gitops' | 'any';
   /** Default `kubectl` from PATH. */
   kubectl?: string;
+  /**
+   * Paths to leave out, in .gitignore syntax (as Flux's `--ignore-paths`), relative to
+   * `root`; the tree's `.sourceignore` files are applied as well (validation/scope.ts).
+   */
+  exclude?: string[];
   /** CRD files (dir relative to root) that make CRs of their kinds checkable. Layout mode default: `gitops/crds`. */
   crdsDir?: string;
   /** Parallel kustomize processes; default: the number of CPUs (at least 2). */
@@ -32,8 +37,8 @@ export interface Finding {
   file: string;
   line: number;
   column?: number;
-  /** Stable kebab-case id (API). */
-  rule: string;
+  /** Stable kebab-case id (API): a key of RULES. */
+  rule: RuleId;
   severity: Severity;
   message: string;
   hint?: string;
@@ -50,7 +55,15 @@ export interface ValidationStats {
   documents: number;
   schemaChecked: number;
   unchecked: number;
+  /** What the run left out on purpose, and why (validation/scope.ts). */
+  skipped: SkippedPath[];
   durationMs: number;
+}
+
+export interface SkippedPath {
+  /** Relative POSIX path of a folder or file ('.' for the directory given). */
+  path: string;
+  reason: 'helm-chart' | 'excluded' | 'sourceignore';
 }
 
 export interface ValidationReport {
@@ -64,8 +77,10 @@ export interface ValidationReport {
  * Severity is decided per finding, not per rule: error, except
  * `schema-unchecked` (always a warning), `schema-unknown-field` (a warning in
  * kinds the generators do not write), `image-latest` (a warning for an
- * untagged image) and `production-*` (warnings where the any layout infers
- * production from a folder name).
+ * untagged image), `production-*` (warnings where the any layout infers
+ * production from a folder name), `deprecated-api` (a warning while the API is
+ * still served), `unsubstituted-variable` (info in any tree, a warning in the
+ * gitops layout) and `sops-no-decryption` (a warning).
  */
 export const RULES = {
   'yaml-syntax': 'A YAML file does not parse.',
@@ -75,6 +90,7 @@ export const RULES = {
   'schema-invalid': 'An object does not match the schema of its apiVersion/kind.',
   'schema-unknown-field': 'An object has a field its schema does not define.',
   'helmrelease-chart-xor': 'A HelmRelease sets both or neither of spec.chart and spec.chartRef.',
+  'schema-rule': 'An object breaks a rule of its CRD the schema packages drop (a Flux duration pattern or CEL rule).',
   'schema-unchecked': 'No schema is known for a custom resource kind.',
   'ref-chart-source': 'A HelmRelease names a chart source that does not exist.',
   'ref-depends-on': 'A dependsOn entry names something that does not exist.',
@@ -84,11 +100,14 @@ export const RULES = {
   'layer-violation': 'A component depends on a component of a higher layer.',
   'dependency-cycle': 'Components depend on each other in a loop.',
   'plaintext-secret': 'A plain Secret is committed.',
+  'sops-no-decryption': 'A Flux Kustomization deploys SOPS-encrypted data but has no spec.decryption.',
+  'appproject-open': 'An Argo CD AppProject of the gitops layout allows any repository, destination or cluster resource (*).',
   'production-unpinned': 'A pinned environment uses a floating chart version.',
   'production-auto-sync': 'A manually synced environment syncs automatically.',
   'image-latest': 'An image uses the latest tag or no tag.',
   'deprecated-api': 'An apiVersion or kustomize field is deprecated or removed.',
   'unset-variable': 'A ${VAR} is not defined by the Flux Kustomization that substitutes it.',
+  'unsubstituted-variable': 'A ${VAR} reaches the cluster literally: no Flux post-build substitutes it.',
   'config-invalid': 'A platform, component or environment settings file is invalid.',
   'derived-drift': 'A derived file differs from what its sources of truth give (run nx sync).',
 } as const;

@@ -53,11 +53,11 @@ function batchTasks(taskGraph: TaskGraph, inputs: Record<string, ValidateExecuto
   }));
 }
 
-/** Tasks that may share one engine call: same kubectl (the format only changes the printing). */
+/** Tasks that may share one engine call: same kubectl and excludes (the format only changes the printing). */
 function groupByEngineOptions(tasks: BatchTask[]): BatchTask[][] {
   const groups = new Map<string, BatchTask[]>();
   for (const t of tasks) {
-    const key = t.options.kubectl ?? '';
+    const key = JSON.stringify([t.options.kubectl ?? '', t.options.exclude]);
     groups.set(key, [...(groups.get(key) ?? []), t]);
   }
   return [...groups.values()];

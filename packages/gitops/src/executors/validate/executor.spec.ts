@@ -1,5 +1,5 @@
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
-import type { Finding, ValidateRequest, ValidationReport } from '../../validation/types';
+import type { Finding, RuleId, ValidateRequest, ValidationReport } from '../../validation/types';
 
 const validate = jest.fn<Promise<ValidationReport>, [ValidateRequest]>();
 jest.mock('../../validation/engine', () => ({
@@ -23,12 +23,12 @@ function context(projectName?: string): ExecutorContext {
   return { root: '/repo', cwd: '/repo', isVerbose: false, projectName, projectsConfigurations: { version: 2, projects }, nxJsonConfiguration: {} } as ExecutorContext;
 }
 
-function finding(target: string, severity: Finding['severity'], rule: string): Finding {
+function finding(target: string, severity: Finding['severity'], rule: RuleId): Finding {
   return { target, file: `${target}/component.yaml`, line: 3, rule, severity, message: `${rule} in ${target}` };
 }
 
 function report(findings: Finding[]): ValidationReport {
-  return { version: 1, findings, stats: { targets: 3, files: 10, renders: 4, documents: 12, schemaChecked: 12, unchecked: 0, durationMs: 5 } };
+  return { version: 1, findings, stats: { targets: 3, files: 10, renders: 4, documents: 12, schemaChecked: 12, unchecked: 0, skipped: [], durationMs: 5 } };
 }
 
 function taskGraph(projects: string[]): TaskGraph {
@@ -66,6 +66,12 @@ describe('validate executor', () => {
     });
     expect(result).toEqual({ success: false });
     expect(stdout).toHaveBeenCalledWith(expect.stringContaining('layer-violation in gitops/components/orchestration/airflow'));
+  });
+
+  it('passes its exclude patterns to the engine', async () => {
+    validate.mockResolvedValue(report([]));
+    await validateExecutor({ exclude: ['**/experiments/'] }, context('airflow'));
+    expect(validate).toHaveBeenCalledWith(expect.objectContaining({ targets: [ROOTS.airflow], exclude: ['**/experiments/'] }));
   });
 
   it('succeeds with warnings only and prints the JSON report with --format json', async () => {
@@ -110,6 +116,18 @@ describe('validate batch executor', () => {
     expect(validate.mock.calls.map((c) => [c[0].kubectl, c[0].targets])).toEqual([
       [undefined, [ROOTS.airflow, ROOTS['env-production']]],
       ['kubectl-1.32', [ROOTS['redis-operator']]],
+    ]);
+  });
+
+  it('makes one engine call per set of exclude patterns', async () => {
+    validate.mockResolvedValue(report([]));
+    const inputs = { 'airflow:validate': { exclude: ['drafts/'] }, 'redis-operator:validate': {}, 'env-production:validate': { exclude: ['drafts/'] } };
+
+    await validateBatch(taskGraph(['airflow', 'redis-operator', 'env-production']), inputs, {}, context());
+
+    expect(validate.mock.calls.map((c) => [c[0].exclude, c[0].targets])).toEqual([
+      [['drafts/'], [ROOTS.airflow, ROOTS['env-production']]],
+      [undefined, [ROOTS['redis-operator']]],
     ]);
   });
 

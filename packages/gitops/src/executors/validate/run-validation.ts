@@ -11,12 +11,14 @@ import { ValidateExecutorSchema } from './schema';
 export interface NormalizedValidateOptions {
   format: 'human' | 'json';
   kubectl?: string;
+  exclude: string[];
 }
 
 export function normalizeOptions(options: ValidateExecutorSchema): NormalizedValidateOptions {
   return {
     format: options.format ?? 'human',
     ...(options.kubectl ? { kubectl: options.kubectl } : {}),
+    exclude: options.exclude ?? [],
   };
 }
 
@@ -31,6 +33,7 @@ export function validationRequest(workspaceRoot: string, targets: string[], opti
     targets,
     layout: 'gitops',
     ...(options.kubectl ? { kubectl: options.kubectl } : {}),
+    ...(options.exclude.length ? { exclude: options.exclude } : {}),
     ...(memo ? { renderCacheDir: memo } : {}),
   };
 }

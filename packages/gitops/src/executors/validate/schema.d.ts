@@ -3,4 +3,6 @@ export type ReportFormat = 'human' | 'json';
 export interface ValidateExecutorSchema {
   format?: ReportFormat;
   kubectl?: string;
+  /** .gitignore-style patterns of paths to leave out, relative to the workspace root. */
+  exclude?: string[];
 }

@@ -8,6 +8,7 @@ import { posix } from 'node:path';
 import { KUSTOMIZATION_FILE } from '../../model/layout';
 import { keyLineOf, ParsedYamlFile, parseYamlFile } from '../../model/yaml-io';
 import { FileReader, isYamlPath } from '../file-reader';
+import { Scope, scopeOf } from '../scope';
 import { Finding } from '../types';
 
 /** File names kustomize accepts for a kustomization, in its own order of preference. */
@@ -39,7 +40,11 @@ export class LoadedTree {
   private readonly kustomizations = new Map<string, KustomizationInfo | null>();
   private readonly listings = new Map<string, string[]>();
 
-  constructor(readonly reader: FileReader) {}
+  /** `scope` leaves out chart folders, excluded and .sourceignore'd paths (every listing goes through it). */
+  constructor(
+    readonly reader: FileReader,
+    readonly scope: Scope = scopeOf(reader),
+  ) {}
 
   /** The parsed file, or undefined when it does not exist or is not YAML. Parsed at most once. */
   file(path: string): ParsedYamlFile | undefined {
@@ -84,7 +89,7 @@ export class LoadedTree {
     const cached = this.listings.get(dir);
     if (cached) return cached;
     const ancestor = this.listedAncestor(dir);
-    const files = ancestor ? sliceUnder(ancestor, dir) : this.reader.listFiles(dir).filter(isYamlPath);
+    const files = ancestor ? sliceUnder(ancestor, dir) : this.scope.filter(this.reader.listFiles(dir).filter(isYamlPath));
     this.listings.set(dir, files);
     return files;
   }

@@ -315,7 +315,7 @@ interface KustomizeResult {
   stderr: string;
 }
 
-function runKustomize(kubectl: string, dir: string): Promise<KustomizeResult> {
+export function runKustomize(kubectl: string, dir: string): Promise<KustomizeResult> {
   return new Promise((resolvePromise) => {
     const child = spawn(kubectl, ['kustomize', ...KUSTOMIZE_FLAGS, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];

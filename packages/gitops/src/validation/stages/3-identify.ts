@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { createHash } from 'node:crypto';
 import { SCHEMA_PACKAGES, SCHEMA_RUNTIME_PACKAGES } from '../inputs';
+import { DATA_FILES, dataFile } from '../data';
 import { LoadedTree } from './1-load';
 import { declaredKeysAt } from './type-declarations';
 
@@ -16,6 +17,9 @@ export interface SchemaError {
   /** JSON pointer into the object, e.g. `/spec/chart/spec/version`. */
   instancePath: string;
   message: string;
+  /** The JSON Schema keyword that failed (`enum`, `format` …) and its parameters (`allowedValues` …). */
+  keyword?: string;
+  params?: Record<string, unknown>;
 }
 
 export interface Schema {
@@ -96,9 +100,9 @@ export class SchemaRegistry {
           cls.prototype.validate.call(data);
           return [];
         } catch (e) {
-          const errors = (e as { errors?: { instancePath: string; message?: string }[] }).errors;
+          const errors = (e as { errors?: AjvError[] }).errors;
           if (!errors) throw e;
-          return errors.map((x) => ({ instancePath: x.instancePath, message: x.message ?? 'is invalid' }));
+          return errors.map(schemaError);
         }
       },
     };
@@ -135,10 +139,21 @@ export class SchemaRegistry {
       source: posix.normalize(file),
       validate(data) {
         if (fn(data)) return [];
-        return (fn.errors ?? []).map((x) => ({ instancePath: x.instancePath, message: x.message ?? 'is invalid' }));
+        return (fn.errors ?? []).map(schemaError);
       },
     };
   }
+}
+
+interface AjvError {
+  instancePath: string;
+  message?: string;
+  keyword?: string;
+  params?: Record<string, unknown>;
+}
+
+function schemaError(x: AjvError): SchemaError {
+  return { instancePath: x.instancePath, message: x.message ?? 'is invalid', keyword: x.keyword, params: x.params };
 }
 
 /** Field lookup in the kind's `<Kind>.d.ts` of a model module (`<package>/<group>/<version>`), see type-declarations.ts. */
@@ -169,6 +184,7 @@ export function schemaVersion(tree: LoadedTree, crdsDir: string | undefined): st
     const file = [`${name}.js`, `${name}.ts`].map((f) => join(__dirname, f)).find((f) => existsSync(f));
     hash.update(name).update('\0').update(file ? readFileSync(file, 'utf8') : 'missing').update('\0');
   }
+  for (const name of DATA_FILES) hash.update(name).update('\0').update(readFileSync(dataFile(name), 'utf8')).update('\0');
   if (crdsDir !== undefined && tree.reader.isDirectory(crdsDir)) {
     for (const f of tree.reader.listFiles(crdsDir)) hash.update(f).update('\0').update(tree.reader.read(f)).update('\0');
   }
@@ -176,7 +192,7 @@ export function schemaVersion(tree: LoadedTree, crdsDir: string | undefined): st
 }
 
 /** Modules (of this folder) whose code decides a schema verdict. */
-const CHECKING_CODE = ['3-identify', '4-schema', 'field-tracker', 'type-declarations', 'subject', '6-policy'];
+const CHECKING_CODE = ['3-identify', '4-schema', 'field-tracker', 'type-declarations', 'subject', 'crd-rules', 'opaque-values'];
 
 /** Node's lookup of a package folder, done by hand: the ESM-only packages export no package.json. */
 function findPackageDir(pkg: string): string | undefined {

@@ -73,3 +73,41 @@ describe('stage 4, unknown fields (built engine, real schema packages)', () => {
     expect(checkSchema(helmRelease('  values: { anything: { goes: [1, 2] } }'))).toEqual([]);
   });
 });
+
+describe('stage 4, what is not a mistake (built engine, real schema packages)', () => {
+  it('accepts base64 wrapped over lines, as kustomize secretGenerator writes it, and refuses what is not base64', () => {
+    const secret = (value: string) => `apiVersion: v1\nkind: Secret\nmetadata: { name: s }\ndata:\n  big.txt: ${value}\n`;
+    expect(checkSchema(secret('|\n    eHh4eHh4eHh4\n    eHh4eHgK'))).toEqual([]);
+    expect(checkSchema(secret('not base64!'))).toEqual([expect.objectContaining({ rule: 'schema-invalid', line: 5 })]);
+  });
+
+  it('does not judge the encrypted values or the sops block of a SOPS document', () => {
+    const sops = 'apiVersion: v1\nkind: Secret\nmetadata: { name: s }\ndata:\n  token: ENC[AES256_GCM,data:abc=,iv:x=,tag:y==,type:str]\nsops:\n  age: []\n  version: 3.9.0\n';
+    expect(checkSchema(sops)).toEqual([]);
+  });
+
+  it('accepts the kinds flux-operator adds to what an Alert may watch, and names the value and the allowed ones otherwise', () => {
+    const alert = (kind: string) =>
+      `apiVersion: notification.toolkit.fluxcd.io/v1beta3\nkind: Alert\nmetadata: { name: a, namespace: flux-system }\nspec:\n  providerRef: { name: slack }\n  eventSources:\n    - kind: ${kind}\n      name: flux\n`;
+    expect(checkSchema(alert('FluxInstance'))).toEqual([]);
+    expect(checkSchema(alert('Kustomisation'))).toEqual([
+      expect.objectContaining({ rule: 'schema-invalid', line: 7, message: expect.stringMatching(/^Alert 'flux-system\/a': spec\.eventSources\[0\]\.kind is "Kustomisation"; allowed values: "Bucket", "GitRepository", "Kustomization", /) }),
+    ]);
+  });
+});
+
+describe('stage 4, the Flux CRD rules the schema packages drop (CEL)', () => {
+  it('refuses a duration that is not one, at its line', () => {
+    expect(checkSchema(helmRelease('  timeout: fifty').replace('interval: 10m', 'interval: 1h30m'))).toEqual([
+      expect.objectContaining({ rule: 'schema-rule', line: 8, message: expect.stringContaining('spec.timeout is "fifty": not a Flux duration') }),
+    ]);
+  });
+
+  it('evaluates the CRD rules: a HelmRelease with both chart and chartRef, a retryInterval the strategy does not allow', () => {
+    expect(checkSchema(helmRelease('  chartRef: { kind: OCIRepository, name: podinfo }')).map((f) => [f.rule, f.line])).toEqual([['helmrelease-chart-xor', 8]]);
+    const strategy = helmRelease('  install:\n    strategy: { name: RemediateOnFailure, retryInterval: 5m }');
+    expect(checkSchema(strategy)).toEqual([
+      expect.objectContaining({ rule: 'schema-rule', line: 9, message: expect.stringContaining(".retryInterval cannot be set when .name is 'RemediateOnFailure' (spec.install.strategy)") }),
+    ]);
+  });
+});

@@ -2,16 +2,20 @@
  * Stage 4, schema: each object against the schema of its apiVersion/kind.
  * The kinds this plugin generates are strict (an unknown field such as
  * `spec.valuez` is an error); other known kinds report unknown fields as
- * warnings. CEL rules the packages drop are enforced here (HelmRelease:
- * exactly one of spec.chart / spec.chartRef). Kinds without a schema are
- * reported as unchecked, never skipped silently.
+ * warnings. The Flux CRD rules the packages drop (duration patterns, CEL
+ * rules) are evaluated here with CEL (crd-rules.ts). Kinds without a schema
+ * are reported as unchecked, never skipped silently. Not judged: values
+ * unknowable offline (SOPS-encrypted, substituted from a Secret), enum values
+ * ecosystem projects add (data/crd-extensions.yaml), base64 wrapped over lines.
  */
+import { deprecationOf, enumExtensions } from '../data';
 import { Finding } from '../types';
 import { LoadedTree } from './1-load';
-import { SchemaRegistry } from './3-identify';
+import { SchemaError, SchemaRegistry } from './3-identify';
+import { crdRuleViolations } from './crd-rules';
 import { trackFields } from './field-tracker';
-import { deprecationOf } from './6-policy';
-import { dotted, groupOf, lineIn, pointerToPath, resourceName, shortName, Subject } from './subject';
+import { isEncryptedValue, isOpaquePointer, isSopsDocument, valueAt } from './opaque-values';
+import { dotted, groupOf, lineIn, metadataOf, pointerToPath, resourceName, shortName, Subject } from './subject';
 
 /** group/Kind of what the generators write: typos in these must not pass. */
 export const STRICT_KINDS = new Set([
@@ -56,23 +60,31 @@ export async function checkSchemas(
   known: (i: number) => SchemaVerdict | undefined = () => undefined,
 ): Promise<SchemaOutcome & { verdicts: SchemaVerdict[] }> {
   const out: SchemaOutcome & { verdicts: SchemaVerdict[] } = { findings: [], checked: 0, unchecked: 0, verdicts: [] };
+  const reported = new Set<string>();
   for (let i = 0; i < subjects.length; i++) {
     const s = subjects[i];
-    const verdict = known(i) ?? (await schemaVerdict(s.object, registry, crdsHint));
+    const verdict = (s.opaque ? undefined : known(i)) ?? (await schemaVerdict(s.object, registry, crdsHint, s.opaque));
     out.verdicts.push(verdict);
     if (verdict.status === 'checked') out.checked++;
     if (verdict.status === 'unchecked') out.unchecked++;
-    for (const { path, ...f } of verdict.findings) out.findings.push({ ...f, target: s.target ?? '', file: s.file, line: lineIn(tree, s, path) });
+    for (const { path, ...f } of verdict.findings) {
+      const line = lineIn(tree, s, path);
+      // One problem once: a base rendered into several namespaces has it at the same place.
+      const key = [s.target, s.file, line, f.rule, s.object.kind, metadataOf(s.object).name, dotted(path)].join('\0');
+      if (reported.has(key)) continue;
+      reported.add(key);
+      out.findings.push({ ...f, target: s.target ?? '', file: s.file, line });
+    }
   }
   return out;
 }
 
-async function schemaVerdict(object: Record<string, unknown>, registry: SchemaRegistry, crdsHint: string): Promise<SchemaVerdict> {
+async function schemaVerdict(object: Record<string, unknown>, registry: SchemaRegistry, crdsHint: string, opaque: readonly string[] = []): Promise<SchemaVerdict> {
   const apiVersion = String(object.apiVersion);
   const kind = String(object.kind);
   const schema = await registry.lookup(apiVersion, kind);
   if (!schema) {
-    if (deprecationOf(apiVersion, kind)) return { status: 'skipped', findings: [] }; // stage 6 names the replacement
+    if (deprecationOf(apiVersion, kind)?.status === 'removed') return { status: 'skipped', findings: [] }; // stage 6 names the replacement
     return {
       status: 'unchecked',
       findings: [verdictFinding(object, {
@@ -84,7 +96,7 @@ async function schemaVerdict(object: Record<string, unknown>, registry: SchemaRe
   }
   const findings: SchemaVerdict['findings'] = [];
   const tracker = trackFields(object);
-  const errors = schema.validate(tracker.proxy);
+  const errors = schema.validate(tracker.proxy).filter((e) => !acceptable(object, e, opaque));
   const seen = new Set<string>();
   for (const e of errors) {
     if (seen.has(e.instancePath) || seen.size >= 5) continue;
@@ -92,21 +104,64 @@ async function schemaVerdict(object: Record<string, unknown>, registry: SchemaRe
     const path = pointerToPath(e.instancePath);
     findings.push(verdictFinding(object, {
       path, rule: 'schema-invalid', severity: 'error',
-      message: `${kind} '${shortName(object)}': ${path.length ? dotted(path) : 'the object'} ${e.message}.`,
+      message: `${kind} '${shortName(object)}': ${path.length ? dotted(path) : 'the object'} ${describe(e, valueAt(object, path))}.`,
       hint: `Fix the value so it matches the ${apiVersion} ${kind} schema (${schema.source}).`,
     }));
   }
   const strict = STRICT_KINDS.has(`${groupOf(apiVersion)}/${kind}`);
+  const sops = isSopsDocument(object);
   for (const path of tracker.unknownFields()) {
-    if (schema.declares?.(path)) continue;
+    if (schema.declares?.(path) || (sops && path.length === 1 && path[0] === 'sops')) continue;
     findings.push(verdictFinding(object, {
       path, rule: 'schema-unknown-field', severity: strict ? 'error' : 'warning',
       message: `${kind} '${shortName(object)}' has unknown field '${dotted(path)}'.`,
       hint: `${apiVersion} ${kind} does not define '${String(path[path.length - 1])}' there; check the spelling or remove it.`,
     }));
   }
-  findings.push(...helmReleaseChartVerdict(object));
+  findings.push(...crdRuleFindings(object, opaque));
   return { status: 'checked', findings };
+}
+
+/**
+ * Errors that are not mistakes: a value unknowable offline (SOPS-encrypted, or substituted
+ * from a Secret by Flux), an enum value an ecosystem project adds to the CRD, and base64
+ * wrapped over lines (the API server's decoder skips line breaks; kustomize's secretGenerator
+ * writes it so).
+ */
+function acceptable(object: Record<string, unknown>, e: SchemaError, opaque: readonly string[]): boolean {
+  const value = valueAt(object, pointerToPath(e.instancePath));
+  if (isEncryptedValue(value) || isOpaquePointer(e.instancePath, opaque)) return true;
+  if (e.keyword === 'format' && e.params?.format === 'byte' && typeof value === 'string') return BASE64.test(value.replace(/[\r\n]/g, ''));
+  if (e.keyword === 'enum') return extendedEnum(object, e.instancePath).includes(value as string);
+  return false;
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Values data/crd-extensions.yaml adds to the enum at a pointer (list indexes match `[]`). */
+function extendedEnum(object: Record<string, unknown>, pointer: string): string[] {
+  const kind = `${object.apiVersion}/${object.kind}`;
+  const at = pointerToPath(pointer).map((p) => (typeof p === 'number' ? '[]' : `.${p}`)).join('').replace(/^\./, '');
+  return enumExtensions().filter((x) => x.kind === kind && x.at === at).flatMap((x) => x.values);
+}
+
+/** An error as people read it: the value found, and for an enum the values allowed. */
+function describe(e: SchemaError, value: unknown): string {
+  const allowed = e.params?.allowedValues;
+  if (e.keyword === 'enum' && Array.isArray(allowed)) return `is ${JSON.stringify(value)}; allowed values: ${allowed.map((v) => JSON.stringify(v)).join(', ')}`;
+  const scalar = value !== undefined && (value === null || typeof value !== 'object');
+  return scalar ? `is ${JSON.stringify(value)}; ${e.message}` : e.message;
+}
+
+/** The Flux CRD rules the schema packages drop, evaluated with CEL (data/flux-crd-rules.yaml). */
+function crdRuleFindings(object: Record<string, unknown>, opaque: readonly string[]): SchemaVerdict['findings'] {
+  return crdRuleViolations(object)
+    .filter((v) => !isOpaquePointer('/' + v.rule.at.join('/'), opaque) && !isEncryptedValue(v.value))
+    .map((v) => verdictFinding(object, {
+      path: v.path, rule: v.rule.id, severity: 'error',
+      message: `${object.kind} '${shortName(object)}': ${typeof v.value === 'string' ? `${dotted(v.rule.at)} is ${JSON.stringify(v.value)}: ${v.rule.message}` : `${v.rule.message} (${dotted(v.rule.at)})`}.`,
+      hint: `The ${object.apiVersion} ${object.kind} CRD requires it (rule \`${v.rule.rule}\`, ${v.rule.source}).`,
+    }));
 }
 
 type VerdictFinding = SchemaVerdict['findings'][number];
@@ -115,16 +170,3 @@ function verdictFinding(object: Record<string, unknown>, finding: Omit<VerdictFi
   return { ...finding, resource: resourceName(object) };
 }
 
-/** The HelmRelease CEL rule the schema package drops: exactly one of spec.chart / spec.chartRef. */
-function helmReleaseChartVerdict(object: Record<string, unknown>): SchemaVerdict['findings'] {
-  if (object.kind !== 'HelmRelease' || groupOf(String(object.apiVersion)) !== 'helm.toolkit.fluxcd.io') return [];
-  const spec = (object.spec ?? {}) as Record<string, unknown>;
-  const has = ['chart', 'chartRef'].filter((k) => spec[k] !== undefined && spec[k] !== null);
-  if (has.length === 1) return [];
-  const both = has.length === 2;
-  return [verdictFinding(object, {
-    path: both ? ['spec', 'chartRef'] : ['spec'], rule: 'helmrelease-chart-xor', severity: 'error',
-    message: `HelmRelease '${shortName(object)}' sets ${both ? 'both spec.chart and spec.chartRef' : 'neither spec.chart nor spec.chartRef'}; exactly one is required.`,
-    hint: 'Use spec.chart (HelmRepository) or spec.chartRef (OCIRepository / HelmChart), not both.',
-  })];
-}

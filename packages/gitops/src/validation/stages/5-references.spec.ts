@@ -9,7 +9,7 @@ import { LoadedTree } from './1-load';
 import { checkComponentGraph, checkReferences, ReferenceOptions } from './5-references';
 import { Subject, writtenSubjects } from './subject';
 
-const ANY: ReferenceOptions = { ownSources: ['flux-system'], isOwnRepo: () => true, duplicates: false };
+const ANY: ReferenceOptions = { own: { names: ['flux-system'], isOwnUrl: () => false }, isOwnRepo: () => true, duplicates: false };
 
 /** Every object of the given files as written, in one environment. */
 function subjects(tree: LoadedTree, files: string[], scope = 'production', dirOf: (file: string) => string = (f) => f.slice(0, f.lastIndexOf('/'))): Subject[] {
@@ -172,6 +172,38 @@ describe('stage 5, references', () => {
       const findings = checkReferences(subjects(tree, ['clusters/production/apps.yaml']), tree, ANY);
       expect(findings).toEqual([
         expect.objectContaining({ rule: 'ref-path', file: 'clusters/production/apps.yaml', line: 6, message: "Kustomization 'flux-system/apps' points to path './apps/production', which does not exist in the repository." }),
+      ]);
+    });
+
+    it('resolves a path against this repository only for a GitRepository that is it, never for an OCI artifact', () => {
+      const sources = new LoadedTree(
+        memoryReader({
+          'clusters/production/sources.yaml': [
+            'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+            'kind: Kustomization',
+            'metadata: { name: artifact, namespace: flux-system }',
+            'spec:',
+            '  sourceRef: { kind: OCIRepository, name: flux-system }',
+            '  path: ./inside-the-artifact',
+            '---',
+            'apiVersion: source.toolkit.fluxcd.io/v1',
+            'kind: GitRepository',
+            'metadata: { name: platform, namespace: flux-system }',
+            'spec: { url: "https://github.com/example/platform.git" }',
+            '---',
+            'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+            'kind: Kustomization',
+            'metadata: { name: by-url, namespace: flux-system }',
+            'spec:',
+            '  sourceRef: { kind: GitRepository, name: platform }',
+            '  path: ./apps/missing',
+            '',
+          ].join('\n'),
+        }),
+      );
+      const own = { names: ['flux-system'], isOwnUrl: (url: string) => url === 'https://github.com/example/platform.git' };
+      expect(checkReferences(subjects(sources, ['clusters/production/sources.yaml']), sources, { ...ANY, own })).toEqual([
+        expect.objectContaining({ rule: 'ref-path', line: 18, message: "Kustomization 'flux-system/by-url' points to path './apps/missing', which does not exist in the repository." }),
       ]);
     });
 

@@ -12,11 +12,12 @@ import { parseComponentFile } from '../../model/layout';
 import { componentEdges, findCycles, layerOf, TreeModel } from '../../model/tree-model';
 import { Finding, RuleId } from '../types';
 import { LoadedTree } from './1-load';
-import { groupOf, lineIn, metadataOf, resourceId, resourceName, shortName, Subject } from './subject';
+import { deployedFolder, isFluxKustomization, OwnSources } from './flux-sources';
+import { folderOf, groupOf, lineIn, metadataOf, resourceId, resourceName, shortName, Subject } from './subject';
 
 export interface ReferenceOptions {
-  /** Flux GitRepository names that stand for this repository (spec.path is checked only for them). */
-  ownSources: string[];
+  /** The Flux GitRepositories that are this repository (spec.path is checked only for them). */
+  own: OwnSources;
   /** Whether an Argo CD Application source path is in this repository (checked only then). */
   isOwnRepo: (repoURL: string) => boolean;
   /** Report the same object defined by two directories of one scope (layout mode). */
@@ -52,9 +53,11 @@ export function checkReferences(subjects: Subject[], tree: LoadedTree, options: 
   const treeWide = options.treeSources !== undefined;
   for (const scoped of byScope.values()) {
     const index = indexByKindName(scoped);
+    let repos: Subject[] | undefined;
+    const gitRepositories = () => (repos ??= scoped.filter((x) => x.object.kind === 'GitRepository'));
     for (const s of scoped) {
       if (s.context) continue;
-      findings.push(...chartSourceRefs(tree, s, index, treeSources, treeWide), ...dependsOnRefs(tree, s, index), ...pathRefs(tree, s, options), ...projectRefs(tree, s, index));
+      findings.push(...chartSourceRefs(tree, s, index, treeSources, treeWide), ...dependsOnRefs(tree, s, index), ...pathRefs(tree, s, options, gitRepositories), ...projectRefs(tree, s, index));
     }
     if (options.duplicates) findings.push(...duplicateResources(tree, scoped));
   }
@@ -155,14 +158,12 @@ function dependsOnRefs(tree: LoadedTree, s: Subject, index: Index): Finding[] {
   });
 }
 
-function pathRefs(tree: LoadedTree, s: Subject, options: ReferenceOptions): Finding[] {
+function pathRefs(tree: LoadedTree, s: Subject, options: ReferenceOptions, gitRepositories: () => Subject[]): Finding[] {
   const group = groupOf(String(s.object.apiVersion));
   const sp = spec(s);
   const checks: { path: string; at: (string | number)[] }[] = [];
-  if (group === 'kustomize.toolkit.fluxcd.io' && s.object.kind === 'Kustomization') {
-    const source = (sp.sourceRef ?? {}) as Record<string, unknown>;
-    if (typeof sp.path === 'string' && options.ownSources.includes(String(source.name))) checks.push({ path: sp.path, at: ['spec', 'path'] });
-  }
+  // Relative to the root of its source: checked only when that is this repository.
+  if (isFluxKustomization(s.object) && typeof sp.path === 'string' && deployedFolder(s, options.own, gitRepositories) !== undefined) checks.push({ path: sp.path, at: ['spec', 'path'] });
   if (group === 'argoproj.io' && s.object.kind === 'Application') {
     const sources: [Record<string, unknown>, (string | number)[]][] = [];
     if (sp.source && typeof sp.source === 'object') sources.push([sp.source as Record<string, unknown>, ['spec', 'source']]);
@@ -172,8 +173,8 @@ function pathRefs(tree: LoadedTree, s: Subject, options: ReferenceOptions): Find
     }
   }
   return checks.flatMap(({ path, at }) => {
-    const dir = posix.normalize(path.replace(/^\.\//, '')).replace(/\/$/, '');
-    if (!dir.startsWith('../') && dir !== '..' && tree.reader.isDirectory(dir === '.' ? '' : dir)) return [];
+    const dir = folderOf(path);
+    if (!dir.startsWith('../') && dir !== '..' && tree.reader.isDirectory(dir)) return [];
     return [ref(tree, s, {
       at,
       rule: 'ref-path',

@@ -1,7 +1,7 @@
 import { memoryReader } from '../file-reader';
 import { LoadedTree } from './1-load';
 import { checkPolicy, imageTag, PolicyOptions, ScopePolicy } from './6-policy';
-import { Subject, writtenSubjects } from './subject';
+import { writtenSubjects } from './subject';
 
 const PRODUCTION: ScopePolicy = { pinned: true, manual: true, severity: 'error' };
 
@@ -9,7 +9,7 @@ const PRODUCTION: ScopePolicy = { pinned: true, manual: true, severity: 'error' 
 function check(text: string, env = 'production', policy: ScopePolicy | null = PRODUCTION, extra: Partial<PolicyOptions> = {}) {
   const tree = new LoadedTree(memoryReader({ 'app/objects.yaml': text }));
   const subjects = writtenSubjects(tree, 'app/objects.yaml', { scope: env, env });
-  return checkPolicy(subjects, tree, { policyOf: (e) => (e === env && policy ? policy : undefined), renderedByDir: new Map(), ...extra });
+  return checkPolicy(subjects, tree, { policyOf: (e) => (e === env && policy ? policy : undefined), leastPrivilege: false, ...extra });
 }
 
 const rules = (findings: { rule: string }[]) => findings.map((f) => f.rule);
@@ -45,17 +45,59 @@ describe('stage 6, policy', () => {
       expect(check(deployment('nginx@sha256:0123abcd'), 'development')).toEqual([]);
     });
 
+    it('leaves image fields that do not run alone: an ImageRepository scans an untagged repository', () => {
+      expect(check('apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\nmetadata: { name: podinfo }\nspec: { image: ghcr.io/stefanprodan/podinfo, interval: 5m }\n', 'development')).toEqual([]);
+    });
+
+    it('refuses a latest image value of a chart', () => {
+      const release = 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: { name: web }\nspec:\n  values:\n    image:\n      repository: nginx\n      tag: latest\n';
+      expect(check(release, 'development')).toEqual([expect.objectContaining({ rule: 'image-latest', line: 8, message: "spec.values.image.tag of HelmRelease/web is 'latest'." })]);
+    });
+
     it('reads the tag after a registry port correctly', () => {
       expect(imageTag('registry:5000/team/app')).toBeUndefined();
       expect(imageTag('registry:5000/team/app:2.1')).toBe('2.1');
     });
   });
 
-  it('refuses a deprecated apiVersion and names the one to use', () => {
-    const findings = check('apiVersion: helm.toolkit.fluxcd.io/v2beta1\nkind: HelmRelease\nmetadata: { name: podinfo }\nspec: {}\n', 'development');
-    expect(findings).toEqual([
-      expect.objectContaining({ rule: 'deprecated-api', line: 1, message: "HelmRelease 'podinfo' uses deprecated apiVersion 'helm.toolkit.fluxcd.io/v2beta1'.", hint: 'Use helm.toolkit.fluxcd.io/v2.' }),
-    ]);
+  describe('deprecated and removed apiVersions (data/deprecated-apis.yaml)', () => {
+    const object = (apiVersion: string, kind: string) => check(`apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: { name: x }\nspec: {}\n`, 'development');
+
+    it('refuses a removed apiVersion as an error and names the one to use with its source', () => {
+      expect(object('helm.toolkit.fluxcd.io/v2beta1', 'HelmRelease')).toEqual([
+        expect.objectContaining({
+          rule: 'deprecated-api', severity: 'error', line: 1,
+          message: "HelmRelease 'x' uses removed apiVersion 'helm.toolkit.fluxcd.io/v2beta1', which is no longer served.",
+          hint: 'Use helm.toolkit.fluxcd.io/v2 (flux migrate, Flux 2.7+).',
+        }),
+      ]);
+      expect(object('flowcontrol.apiserver.k8s.io/v1beta3', 'FlowSchema')).toEqual([expect.objectContaining({ severity: 'error', hint: 'Use flowcontrol.apiserver.k8s.io/v1 (the Kubernetes deprecation guide).' })]);
+      expect(object('image.toolkit.fluxcd.io/v1beta2', 'ImagePolicy')).toEqual([expect.objectContaining({ severity: 'error', hint: expect.stringMatching(/^Use image\.toolkit\.fluxcd\.io\/v1 /) })]);
+    });
+
+    it('warns about an apiVersion still served, and accepts one that has no successor', () => {
+      expect(object('external-secrets.io/v1beta1', 'ExternalSecret')).toEqual([expect.objectContaining({ severity: 'warning', message: expect.stringContaining('deprecated apiVersion') })]);
+      expect(object('external-secrets.io/v1alpha1', 'PushSecret')).toEqual([]);
+      expect(object('image.toolkit.fluxcd.io/v1', 'ImageRepository')).toEqual([]);
+    });
+  });
+
+  describe('AppProjects in our layout', () => {
+    const project = (spec: string) => check(`apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata: { name: apps, namespace: argocd }\nspec:\n${spec}`, 'development', null, { leastPrivilege: true });
+
+    it('refuses a project opened to * at the entry that opens it', () => {
+      const findings = project("  sourceRepos: ['https://github.com/example/platform.git', '*']\n  destinations:\n    - { server: https://kubernetes.default.svc, namespace: '*' }\n  clusterResourceWhitelist:\n    - { group: '*', kind: '*' }\n");
+      expect(findings.map((f) => [f.rule, f.line, f.message])).toEqual([
+        ['appproject-open', 5, "AppProject 'argocd/apps' allows any source repository ('*' at spec.sourceRepos[1])."],
+        ['appproject-open', 7, "AppProject 'argocd/apps' allows any destination namespace ('*' at spec.destinations[0].namespace)."],
+        ['appproject-open', 9, "AppProject 'argocd/apps' allows every cluster-scoped resource ('*' at spec.clusterResourceWhitelist[0])."],
+      ]);
+    });
+
+    it('accepts a project that names what it needs, and leaves other trees alone', () => {
+      expect(project('  sourceRepos: [https://github.com/example/platform.git]\n  destinations: [{ server: https://kubernetes.default.svc, namespace: apps }]\n')).toEqual([]);
+      expect(check("apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata: { name: apps }\nspec: { sourceRepos: ['*'] }\n", 'development')).toEqual([]);
+    });
   });
 
   describe('a pinned, manually synced environment', () => {
@@ -134,7 +176,7 @@ describe('stage 6, policy', () => {
         const files = { 'gitops/clusters/production/argocd/root.yaml': ROOT, ...Object.fromEntries(Object.entries(apps).map(([f, t]) => [`gitops/clusters/production/argocd/apps/${f}`, t])) };
         const tree = new LoadedTree(memoryReader(files));
         const subjects = writtenSubjects(tree, 'gitops/clusters/production/argocd/root.yaml', { scope: 'production', env: 'production' });
-        return checkPolicy(subjects, tree, { policyOf: () => PRODUCTION, renderedByDir: new Map() });
+        return checkPolicy(subjects, tree, { policyOf: () => PRODUCTION, leastPrivilege: false });
       }
 
       it('may sync automatically: it only creates the Applications and AppProjects, which sync manually themselves', () => {
@@ -179,56 +221,6 @@ describe('stage 6, policy', () => {
 
     it('reports inferred production policy as warnings', () => {
       expect(check(release('1.x'), 'production', { ...PRODUCTION, severity: 'warning' })).toEqual([expect.objectContaining({ rule: 'production-unpinned', severity: 'warning' })]);
-    });
-  });
-
-  describe('unset ${VAR}', () => {
-    const TREE = {
-      'clusters/production/apps.yaml': [
-        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
-        'kind: Kustomization',
-        'metadata: { name: apps, namespace: flux-system }',
-        'spec:',
-        '  path: ./apps',
-        '  suspend: true',
-        '  postBuild:',
-        '    substitute: { cluster_name: prod-1 }',
-        '',
-      ].join('\n'),
-      'apps/cm.yaml': [
-        'apiVersion: v1',
-        'kind: ConfigMap',
-        'metadata: { name: settings }',
-        'data:',
-        '  cluster: ${cluster_name}',
-        '  region: ${cluster_region}',
-        '  zone: ${cluster_zone:=a}',
-        '  literal: $${not_a_variable}',
-        '',
-      ].join('\n'),
-    };
-
-    function run(files: Record<string, string>) {
-      const tree = new LoadedTree(memoryReader(files));
-      const flux = writtenSubjects(tree, 'clusters/production/apps.yaml', { scope: 'production', env: 'production' });
-      const deployed: Subject[] = writtenSubjects(tree, 'apps/cm.yaml', { scope: 'production' }).map((s) => ({ ...s, dir: 'apps' }));
-      return checkPolicy([...flux, ...deployed], tree, { policyOf: () => undefined, renderedByDir: new Map([['apps', deployed]]) });
-    }
-
-    it('reports a variable the substituting Flux Kustomization does not define, and not defaults or escapes', () => {
-      expect(run(TREE)).toEqual([
-        expect.objectContaining({
-          rule: 'unset-variable',
-          file: 'apps/cm.yaml',
-          line: 6,
-          message: "${cluster_region} in ConfigMap/settings is not defined by Flux Kustomization 'flux-system/apps' (clusters/production/apps.yaml).",
-        }),
-      ]);
-    });
-
-    it('substitutes nothing, so reports nothing, without postBuild', () => {
-      const withoutPostBuild = TREE['clusters/production/apps.yaml'].split('\n').slice(0, 6).join('\n') + '\n';
-      expect(run({ ...TREE, 'clusters/production/apps.yaml': withoutPostBuild })).toEqual([]);
     });
   });
 });

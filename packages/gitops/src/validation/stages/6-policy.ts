@@ -1,14 +1,16 @@
 /**
  * Stage 6, policy: no plaintext Secret; pinned environments use exact chart
  * versions; manually synced environments do not sync automatically; no
- * `latest` images; no deprecated apiVersions (the replacement is named);
- * no unset `${VAR}` where Flux substitutes variables.
+ * `latest` images that run; no deprecated or removed apiVersions (one table,
+ * data/deprecated-apis.yaml, names the replacement); in our layout no
+ * AppProject opened to `*`.
  */
-import { posix } from 'node:path';
 import { isExactVersion } from '../../model/vocabulary';
+import { deprecationOf } from '../data';
 import { Finding, RuleId, Severity } from '../types';
 import { LoadedTree, objectsOf } from './1-load';
-import { dotted, groupOf, lineIn, metadataOf, resourceName, shortName, Subject } from './subject';
+import { isSopsDocument, sopsGenerated } from './opaque-values';
+import { dotted, folderOf, groupOf, lineIn, metadataOf, resourceName, shortName, Subject } from './subject';
 
 /** How an environment must behave; scopes without an entry have no environment policy. */
 export interface ScopePolicy {
@@ -18,60 +20,20 @@ export interface ScopePolicy {
   severity: Severity;
 }
 
-/** apiVersion (optionally per kind) → the version to use, or why it is gone. */
-const DEPRECATED_APIS: { apiVersion: string; kinds?: string[]; use: string }[] = [
-  { apiVersion: 'helm.toolkit.fluxcd.io/v2beta1', use: 'helm.toolkit.fluxcd.io/v2' },
-  { apiVersion: 'helm.toolkit.fluxcd.io/v2beta2', use: 'helm.toolkit.fluxcd.io/v2' },
-  { apiVersion: 'source.toolkit.fluxcd.io/v1beta1', use: 'source.toolkit.fluxcd.io/v1' },
-  { apiVersion: 'source.toolkit.fluxcd.io/v1beta2', kinds: ['GitRepository', 'HelmRepository', 'HelmChart', 'Bucket', 'OCIRepository'], use: 'source.toolkit.fluxcd.io/v1' },
-  { apiVersion: 'kustomize.toolkit.fluxcd.io/v1beta1', use: 'kustomize.toolkit.fluxcd.io/v1' },
-  { apiVersion: 'kustomize.toolkit.fluxcd.io/v1beta2', use: 'kustomize.toolkit.fluxcd.io/v1' },
-  { apiVersion: 'notification.toolkit.fluxcd.io/v1beta1', use: 'notification.toolkit.fluxcd.io/v1beta3 (Alert, Provider) or v1 (Receiver)' },
-  { apiVersion: 'notification.toolkit.fluxcd.io/v1beta2', use: 'notification.toolkit.fluxcd.io/v1beta3 (Alert, Provider) or v1 (Receiver)' },
-  { apiVersion: 'image.toolkit.fluxcd.io/v1beta1', use: 'image.toolkit.fluxcd.io/v1beta2' },
-  { apiVersion: 'extensions/v1beta1', kinds: ['Ingress'], use: 'networking.k8s.io/v1' },
-  { apiVersion: 'extensions/v1beta1', kinds: ['Deployment', 'DaemonSet', 'ReplicaSet'], use: 'apps/v1' },
-  { apiVersion: 'extensions/v1beta1', kinds: ['NetworkPolicy'], use: 'networking.k8s.io/v1' },
-  { apiVersion: 'extensions/v1beta1', kinds: ['PodSecurityPolicy'], use: 'nothing: PodSecurityPolicy was removed in Kubernetes 1.25; use Pod Security Admission' },
-  { apiVersion: 'apps/v1beta1', use: 'apps/v1' },
-  { apiVersion: 'apps/v1beta2', use: 'apps/v1' },
-  { apiVersion: 'networking.k8s.io/v1beta1', use: 'networking.k8s.io/v1' },
-  { apiVersion: 'policy/v1beta1', kinds: ['PodSecurityPolicy'], use: 'nothing: PodSecurityPolicy was removed in Kubernetes 1.25; use Pod Security Admission' },
-  { apiVersion: 'policy/v1beta1', kinds: ['PodDisruptionBudget'], use: 'policy/v1' },
-  { apiVersion: 'batch/v1beta1', kinds: ['CronJob'], use: 'batch/v1' },
-  { apiVersion: 'autoscaling/v2beta1', use: 'autoscaling/v2' },
-  { apiVersion: 'autoscaling/v2beta2', use: 'autoscaling/v2' },
-  { apiVersion: 'rbac.authorization.k8s.io/v1beta1', use: 'rbac.authorization.k8s.io/v1' },
-  { apiVersion: 'apiextensions.k8s.io/v1beta1', use: 'apiextensions.k8s.io/v1' },
-  { apiVersion: 'admissionregistration.k8s.io/v1beta1', use: 'admissionregistration.k8s.io/v1' },
-  { apiVersion: 'storage.k8s.io/v1beta1', kinds: ['StorageClass', 'CSIDriver', 'CSINode', 'VolumeAttachment'], use: 'storage.k8s.io/v1' },
-  { apiVersion: 'scheduling.k8s.io/v1beta1', use: 'scheduling.k8s.io/v1' },
-  { apiVersion: 'coordination.k8s.io/v1beta1', use: 'coordination.k8s.io/v1' },
-  { apiVersion: 'bitnami.com/v1alpha0', use: 'bitnami.com/v1alpha1' },
-  { apiVersion: 'external-secrets.io/v1alpha1', use: 'external-secrets.io/v1' },
-  { apiVersion: 'external-secrets.io/v1beta1', use: 'external-secrets.io/v1' },
-];
-
-export function deprecationOf(apiVersion: string, kind: string): string | undefined {
-  return DEPRECATED_APIS.find((d) => d.apiVersion === apiVersion && (!d.kinds || d.kinds.includes(kind)))?.use;
-}
-
 export interface PolicyOptions {
   policyOf: (env: string) => ScopePolicy | undefined;
-  /** Objects rendered per directory (for `${VAR}` checks of Flux Kustomizations). */
-  renderedByDir: Map<string, Subject[]>;
+  /** Our layout: AppProjects must not be opened to `*`. */
+  leastPrivilege: boolean;
 }
 
 export function checkPolicy(subjects: Subject[], tree: LoadedTree, options: PolicyOptions): Finding[] {
   const out: Finding[] = [];
-  let rendered: Subject[] | undefined;
-  const configMaps = () => (rendered ??= [...options.renderedByDir.values()].flat().filter((x) => x.object.kind === 'ConfigMap'));
   for (const s of subjects) {
     out.push(...plaintextSecret(tree, s), ...deprecatedApi(tree, s), ...latestImages(tree, s));
     const policy = s.env === undefined ? undefined : options.policyOf(s.env);
     if (policy?.pinned) out.push(...unpinned(tree, s, policy.severity));
     if (policy?.manual) out.push(...autoSync(tree, s, policy.severity));
-    out.push(...unsetVariables(tree, s, options.renderedByDir, configMaps));
+    if (options.leastPrivilege) out.push(...openProject(tree, s));
   }
   return out;
 }
@@ -93,8 +55,9 @@ function spec(o: Record<string, unknown>): Record<string, unknown> {
   return o.spec && typeof o.spec === 'object' ? (o.spec as Record<string, unknown>) : {};
 }
 
+/** A Secret in plain text: not SOPS-encrypted, nor generated from SOPS-encrypted files. */
 function plaintextSecret(tree: LoadedTree, s: Subject): Finding[] {
-  if (s.object.kind !== 'Secret' || s.object.apiVersion !== 'v1' || s.object.sops !== undefined) return [];
+  if (s.object.kind !== 'Secret' || s.object.apiVersion !== 'v1' || isSopsDocument(s.object) || sopsGenerated(tree, s)) return [];
   return [make(tree, s, {
     at: [], rule: 'plaintext-secret', severity: 'error',
     message: `Secret '${shortName(s.object)}' is committed in plain text.`,
@@ -103,12 +66,13 @@ function plaintextSecret(tree: LoadedTree, s: Subject): Finding[] {
 }
 
 function deprecatedApi(tree: LoadedTree, s: Subject): Finding[] {
-  const use = deprecationOf(String(s.object.apiVersion), String(s.object.kind));
-  if (!use) return [];
+  const d = deprecationOf(String(s.object.apiVersion), String(s.object.kind));
+  if (!d) return [];
+  const removed = d.status === 'removed';
   return [make(tree, s, {
-    at: ['apiVersion'], rule: 'deprecated-api', severity: 'error',
-    message: `${s.object.kind} '${shortName(s.object)}' uses deprecated apiVersion '${s.object.apiVersion}'.`,
-    hint: `Use ${use}.`,
+    at: ['apiVersion'], rule: 'deprecated-api', severity: removed ? 'error' : 'warning',
+    message: `${s.object.kind} '${shortName(s.object)}' uses ${removed ? 'removed' : 'deprecated'} apiVersion '${s.object.apiVersion}'${removed ? ', which is no longer served' : ''}.`,
+    hint: `Use ${d.use}${d.note ? `; ${d.note}` : ''} (${d.source}).`,
   })];
 }
 
@@ -119,30 +83,60 @@ export function imageTag(image: string): string | undefined {
   return last.includes(':') ? last.slice(last.indexOf(':') + 1) : undefined;
 }
 
+/** Lists of containers that run, wherever a pod template sits in a workload. */
+const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
+
+/**
+ * `latest` (or no tag) only where an image runs: the containers of workloads, and image
+ * values of a chart (HelmRelease `spec.values`, Argo CD `helm.valuesObject`). Other
+ * `image` fields name repositories (a Flux ImageRepository scans `spec.image` untagged).
+ */
 function latestImages(tree: LoadedTree, s: Subject): Finding[] {
   const out: Finding[] = [];
-  const hint = 'Pin an exact version tag or a digest (image@sha256:…).';
-  const walk = (v: unknown, path: (string | number)[]) => {
+  const report = (at: (string | number)[], value: unknown) => {
+    const finding = latestImage(tree, s, at, value);
+    if (finding) out.push(finding);
+  };
+  const walkPods = (v: unknown, path: (string | number)[]) => {
     if (!v || typeof v !== 'object') return;
-    if (Array.isArray(v)) return v.forEach((x, i) => walk(x, [...path, i]));
+    if (Array.isArray(v)) return v.forEach((x, i) => walkPods(x, [...path, i]));
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-      if (k === 'image' && typeof x === 'string' && x.trim() !== '' && !x.includes('{{')) {
-        const tag = imageTag(x);
-        if (tag !== 'latest' && tag !== undefined) continue;
-        out.push(make(tree, s, {
-          at: [...path, k], rule: 'image-latest', severity: tag === 'latest' ? 'error' : 'warning', hint,
-          message: `${dotted([...path, k])} of ${resourceName(s.object)} is '${x}', which ${tag === 'latest' ? 'uses the latest tag' : 'has no tag and means latest'}.`,
-        }));
-      } else if (k === 'image' && x && typeof x === 'object' && (x as Record<string, unknown>).tag === 'latest') {
-        out.push(make(tree, s, {
-          at: [...path, k, 'tag'], rule: 'image-latest', severity: 'error', hint,
-          message: `${dotted([...path, k, 'tag'])} of ${resourceName(s.object)} is 'latest'.`,
-        }));
-      } else walk(x, [...path, k]);
+      if (CONTAINER_LISTS.has(k) && Array.isArray(x)) x.forEach((c, i) => report([...path, k, i, 'image'], (c as Record<string, unknown> | null)?.image));
+      else walkPods(x, [...path, k]);
     }
   };
-  walk(s.object, []);
+  const walkValues = (v: unknown, path: (string | number)[]) => {
+    if (!v || typeof v !== 'object') return;
+    if (Array.isArray(v)) return v.forEach((x, i) => walkValues(x, [...path, i]));
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (k === 'image') report([...path, k], x);
+      else walkValues(x, [...path, k]);
+    }
+  };
+  walkPods(s.object, []);
+  const sp = spec(s.object);
+  if (s.object.kind === 'HelmRelease' && groupOf(String(s.object.apiVersion)) === 'helm.toolkit.fluxcd.io') walkValues(sp.values, ['spec', 'values']);
+  if (s.object.kind === 'Application' && groupOf(String(s.object.apiVersion)) === 'argoproj.io') {
+    for (const { source, at } of argoSources(sp)) walkValues((source.helm as Record<string, unknown> | undefined)?.valuesObject, [...at, 'helm', 'valuesObject']);
+  }
   return out;
+}
+
+/** An image string (`nginx:latest`, `nginx`) or an image value (`{repository, tag: latest}`) that floats. */
+function latestImage(tree: LoadedTree, s: Subject, at: (string | number)[], x: unknown): Finding | undefined {
+  const hint = 'Pin an exact version tag or a digest (image@sha256:…).';
+  if (typeof x === 'string' && x.trim() !== '' && !x.includes('{{') && !x.includes('${')) {
+    const tag = imageTag(x);
+    if (tag !== 'latest' && tag !== undefined) return undefined;
+    return make(tree, s, {
+      at, rule: 'image-latest', severity: tag === 'latest' ? 'error' : 'warning', hint,
+      message: `${dotted(at)} of ${resourceName(s.object)} is '${x}', which ${tag === 'latest' ? 'uses the latest tag' : 'has no tag and means latest'}.`,
+    });
+  }
+  if (x && typeof x === 'object' && (x as Record<string, unknown>).tag === 'latest') {
+    return make(tree, s, { at: [...at, 'tag'], rule: 'image-latest', severity: 'error', hint, message: `${dotted([...at, 'tag'])} of ${resourceName(s.object)} is 'latest'.` });
+  }
+  return undefined;
 }
 
 function unpinned(tree: LoadedTree, s: Subject, severity: Severity): Finding[] {
@@ -240,8 +234,8 @@ function isAppOfApps(tree: LoadedTree, sp: Record<string, unknown>): boolean {
   if (sources.length !== 1) return false;
   const { source } = sources[0];
   if (chartOf(source) !== undefined || typeof source.path !== 'string') return false;
-  const dir = posix.normalize(source.path.replace(/^\.\//, '')).replace(/\/$/, '');
-  if (dir === '.' || dir.startsWith('..') || !tree.reader.isDirectory(dir)) return false;
+  const dir = folderOf(source.path);
+  if (dir === '' || dir.startsWith('..') || !tree.reader.isDirectory(dir)) return false;
   const objects = tree.yamlFilesUnder(dir).flatMap((f) => {
     const parsed = tree.file(f);
     return parsed ? objectsOf(parsed).map((o) => o.object) : [];
@@ -251,62 +245,27 @@ function isAppOfApps(tree: LoadedTree, sp: Record<string, unknown>): boolean {
   return deployed.length > 0 && deployed.length === objects.length && deployed.every((o) => groupOf(String(o.apiVersion)) === 'argoproj.io' && APP_OF_APPS_KINDS.has(String(o.kind)));
 }
 
-/** `${VAR}` without a default (`${VAR:=x}`, `${VAR:-x}`), not escaped as `$${VAR}`. */
-const VARIABLE = /(^|[^$])\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
-
-export function unsetVariableNames(text: string, defined: Set<string>): string[] {
-  const names = new Set<string>();
-  for (const m of text.matchAll(VARIABLE)) if (!defined.has(m[2])) names.add(m[2]);
-  return [...names];
-}
-
 /**
- * A Flux Kustomization with `postBuild` substitutes variables in what it
- * deploys; a `${VAR}` there that `postBuild.substitute` does not define (and
- * no ConfigMap of `substituteFrom` in scope defines) is unset. With a Secret in
- * `substituteFrom`, values are unknowable offline and nothing is reported.
+ * Least privilege in our layout: an AppProject limits what its Applications may deploy; one
+ * opened to `*` (any repository, any destination, every cluster-scoped resource) limits nothing.
  */
-function unsetVariables(tree: LoadedTree, s: Subject, renderedByDir: Map<string, Subject[]>, configMaps: () => Subject[]): Finding[] {
-  if (groupOf(String(s.object.apiVersion)) !== 'kustomize.toolkit.fluxcd.io' || s.object.kind !== 'Kustomization') return [];
+function openProject(tree: LoadedTree, s: Subject): Finding[] {
+  if (s.object.kind !== 'AppProject' || groupOf(String(s.object.apiVersion)) !== 'argoproj.io') return [];
   const sp = spec(s.object);
-  const postBuild = sp.postBuild as Record<string, unknown> | undefined;
-  if (!postBuild || typeof sp.path !== 'string') return [];
-  const from = Array.isArray(postBuild.substituteFrom) ? (postBuild.substituteFrom as Record<string, unknown>[]) : [];
-  if (from.some((f) => f.kind !== 'ConfigMap')) return [];
-  const dir = sp.path.replace(/^\.\//, '').replace(/\/$/, '');
-  const deployed = renderedByDir.get(dir === '.' ? '' : dir);
-  if (!deployed) return [];
-  const defined = new Set(Object.keys((postBuild.substitute ?? {}) as object));
-  for (const f of from) {
-    const isIt = (x: Subject) => x.object.kind === 'ConfigMap' && metadataOf(x.object).name === f.name;
-    const cm = deployed.find(isIt) ?? configMaps().find(isIt);
-    if (!cm) return [];
-    for (const k of Object.keys((cm.object.data ?? {}) as object)) defined.add(k);
-  }
-  const out: Finding[] = [];
-  for (const d of deployed) {
-    const ann = (((d.object.metadata ?? {}) as Record<string, unknown>).annotations ?? {}) as Record<string, unknown>;
-    const labels = (((d.object.metadata ?? {}) as Record<string, unknown>).labels ?? {}) as Record<string, unknown>;
-    if (ann['kustomize.toolkit.fluxcd.io/substitute'] === 'disabled' || labels['kustomize.toolkit.fluxcd.io/substitute'] === 'disabled') continue;
-    for (const name of unsetVariableNames(JSON.stringify(d.object), defined)) {
-      out.push(make(tree, d, {
-        at: pathOfVariable(d.object, name) ?? [], rule: 'unset-variable', severity: 'error',
-        message: `\${${name}} in ${resourceName(d.object)} is not defined by Flux Kustomization '${shortName(s.object)}' (${s.file}).`,
-        hint: `Add '${name}' to spec.postBuild.substitute, give it a default (\${${name}:=value}), or escape it as $\${${name}}.`,
-      }));
-    }
-  }
-  return out;
-}
-
-/** Where in an object a `${name}` is written (the first string value holding it). */
-function pathOfVariable(value: unknown, name: string, path: (string | number)[] = []): (string | number)[] | undefined {
-  if (typeof value === 'string') return unsetVariableNames(value, new Set()).includes(name) ? path : undefined;
-  if (!value || typeof value !== 'object') return undefined;
-  const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
-  for (const [key, v] of entries) {
-    const hit = pathOfVariable(v, name, [...path, key]);
-    if (hit) return hit;
-  }
-  return undefined;
+  const list = (v: unknown) => (Array.isArray(v) ? v : []) as unknown[];
+  const open: { at: (string | number)[]; what: string }[] = [];
+  list(sp.sourceRepos).forEach((r, i) => r === '*' && open.push({ at: ['spec', 'sourceRepos', i], what: 'any source repository' }));
+  list(sp.destinations).forEach((d, i) => {
+    const dest = (d ?? {}) as Record<string, unknown>;
+    for (const key of ['server', 'name', 'namespace']) if (dest[key] === '*') open.push({ at: ['spec', 'destinations', i, key], what: `any destination ${key}` });
+  });
+  list(sp.clusterResourceWhitelist).forEach((r, i) => {
+    const res = (r ?? {}) as Record<string, unknown>;
+    if (res.group === '*' && res.kind === '*') open.push({ at: ['spec', 'clusterResourceWhitelist', i], what: 'every cluster-scoped resource' });
+  });
+  return open.map(({ at, what }) => make(tree, s, {
+    at, rule: 'appproject-open', severity: 'error',
+    message: `AppProject '${shortName(s.object)}' allows ${what} ('*' at ${dotted(at)}).`,
+    hint: "Name what the project needs (its repositories, its layer's namespace, the cluster kinds it creates); the environment generator writes AppProjects that way.",
+  }));
 }

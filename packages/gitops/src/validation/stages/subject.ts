@@ -1,4 +1,5 @@
 /** An object under validation (rendered or read as-is) and where it is written. */
+import { posix } from 'node:path';
 import { keyLineOf } from '../../model/yaml-io';
 import { LoadedTree, objectsOf } from './1-load';
 
@@ -22,6 +23,12 @@ export interface Subject {
    * sources, `${VAR}`s); not itself checked. Its own checks belong to its component.
    */
   context?: boolean;
+  /**
+   * Set when Flux's post-build changed the object (post-build.ts): JSON pointers of the
+   * values it substitutes from what cannot be read offline (a Secret); no stage judges
+   * them. Such a subject is checked afresh, never from the memo.
+   */
+  opaque?: string[];
   /** Finds `documentIndex` on demand (context subjects: their files are parsed only when a finding needs a line). */
   locate?: () => number | undefined;
 }
@@ -63,6 +70,18 @@ export function writtenSubjects(tree: LoadedTree, file: string, where: Pick<Subj
     .map((o) => ({ ...where, object: o.object, file, documentIndex: o.documentIndex }));
 }
 
+/** Rendered subjects per directory they were rendered from, in the order given. */
+export function subjectsByDir(subjects: Subject[]): Map<string, Subject[]> {
+  const out = new Map<string, Subject[]>();
+  for (const s of subjects) {
+    if (s.dir === undefined) continue;
+    const list = out.get(s.dir);
+    if (list) list.push(s);
+    else out.set(s.dir, [s]);
+  }
+  return out;
+}
+
 /** Finds which document of a file an object came from (kind + name, else kind, else the first). */
 export function locateDocument(tree: LoadedTree, file: string, o: Record<string, unknown>): number | undefined {
   const parsed = tree.file(file);
@@ -80,6 +99,12 @@ export function lineIn(tree: LoadedTree, s: Subject, path: (string | number)[]):
   const parsed = documentIndex === undefined ? undefined : tree.file(s.file);
   if (!parsed || documentIndex === undefined) return 1;
   return keyLineOf(parsed, documentIndex, path);
+}
+
+/** A folder of the repository as a path field writes it: `./apps/x/` → `apps/x`, the root ''. A path leaving the repository keeps its `..`. */
+export function folderOf(path: string): string {
+  const dir = posix.normalize(path.replace(/^\.\//, '') || '.').replace(/\/$/, '');
+  return dir === '.' ? '' : dir;
 }
 
 /** `/spec/chart/0/x` → ['spec', 'chart', 0, 'x']. */
