@@ -26,7 +26,8 @@ import { SchemaRegistry, schemaVersion } from './stages/3-identify';
 import { checkSchemas, SchemaVerdict } from './stages/4-schema';
 import { checkReferences } from './stages/5-references';
 import { checkPolicy } from './stages/6-policy';
-import { checkDrift } from './stages/7-drift';
+import { checkDrift, layoutModel } from './stages/7-drift';
+import { checkImageValues } from './stages/image-values';
 import { applyPostBuild } from './stages/post-build';
 import { scopeOf } from './scope';
 import { locateDocument, Subject, subjectsByDir, writtenSubjects } from './stages/subject';
@@ -89,7 +90,7 @@ export async function validateWith(reader: FileReader, req: ValidateRequest): Pr
     ...schema.findings,
     ...checkReferences(subjects, tree, plan.references),
     ...checkPolicy(checked, tree, { policyOf: plan.policyOf, leastPrivilege: plan.leastPrivilege }),
-    ...(req.layout === 'gitops' ? checkDrift(tree, req.targets) : []),
+    ...layoutChecks(tree, req),
   ];
   return {
     version: 1,
@@ -245,4 +246,11 @@ function dedupe(findings: Finding[]): Finding[] {
     seen.add(key);
     return true;
   });
+}
+
+/** What only a tree of our layout can be checked for: image tags at the blueprints' keys, and drift of the derived files. */
+function layoutChecks(tree: LoadedTree, req: ValidateRequest): Finding[] {
+  if (req.layout !== 'gitops') return [];
+  const model = layoutModel(tree.reader);
+  return [...checkImageValues(tree, model, req.targets), ...checkDrift(tree, model, req.targets)];
 }

@@ -5,6 +5,7 @@
  * derive and reconcile that `nx sync` runs, in check mode. Layout mode only.
  */
 import { deriveTree, describeDrift, Drift, readTreeModel, reconcile, TreeView } from '../../derive';
+import type { TreeModel } from '../../model/tree-model';
 import type { Document } from 'yaml';
 import type { ParsedYamlFile } from '../../model/yaml-io';
 import { FileReader } from '../file-reader';
@@ -24,9 +25,9 @@ export function readerView(reader: FileReader): TreeView {
  * derived file belongs to its environment's project, so a run that validates no environment
  * checks none, and an affected run reads only the derived files of the environments it covers.
  */
-export function checkDrift(tree: ParsedFiles, targets: string[]): Finding[] {
+export function checkDrift(tree: ParsedFiles, model: TreeModel, targets: string[]): Finding[] {
   const view = readerView(tree.reader);
-  const desired = deriveTree(view, readTreeModel(view));
+  const desired = deriveTree(view, model);
   const inScope = (path: string) => targets.some((t) => path.startsWith(`${t}/`));
   const plan = reconcile(
     view,
@@ -58,4 +59,9 @@ function toFinding(d: Drift): Finding {
     message: describeDrift(d).slice(d.file.length + (d.kind === 'field' ? `:${d.line}`.length : 0) + 2),
     hint: 'Run `npx nx sync` to re-derive it from its sources of truth (and commit the result).',
   };
+}
+
+/** The tree model of a layout tree, as derive reads it (for the stages that need the component model). */
+export function layoutModel(reader: FileReader): TreeModel {
+  return readTreeModel(readerView(reader));
 }
