@@ -5,7 +5,7 @@
  * in every clone.
  */
 import type { TargetConfiguration } from '@nx/devkit';
-import { componentBase, componentDir, componentFile, crdsDir, environmentFile, platformFile, relativeTo, TreeRoot } from '../model/layout';
+import { blueprintFile, componentBase, componentDir, componentFile, crdsDir, environmentFile, platformFile, relativeTo, TreeRoot } from '../model/layout';
 import type { Component } from '../model/component';
 import { EnvironmentModel } from '../model/tree-model';
 
@@ -56,6 +56,8 @@ export function componentValidateTarget(c: Component, ctx: TargetContext): Targe
     '{projectRoot}/**/*',
     `^${GITOPS_INTERFACE_INPUT}`,
     ...declared,
+    // Its blueprint names the values keys that hold image tags (checked for `latest`).
+    ws(blueprintFile(c.name)),
     ...sharedTreeInputs(ctx.tree),
     ws(environmentFile('*', ctx.tree)),
   ]);

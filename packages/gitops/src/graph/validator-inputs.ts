@@ -17,7 +17,7 @@ import type { InputDefinition } from './validate-target';
 import { SCHEMA_PACKAGES, SCHEMA_RUNTIME_PACKAGES } from '../validation/inputs';
 
 /** Source folders (of the plugin package) whose code decides a validate result. */
-export const VALIDATOR_SOURCE_DIRS = ['model', 'validation', 'executors'] as const;
+export const VALIDATOR_SOURCE_DIRS = ['model', 'manifests', 'derive', 'validation', 'executors'] as const;
 
 const PACKAGE_ROOT = resolve(__dirname, '..', '..');
 
@@ -48,6 +48,8 @@ export function validatorInputs(workspaceRoot: string): InputDefinition[] {
   if (local === undefined) return [{ externalDependencies: [packageName, ...schemaPackages] }];
   return [
     ...VALIDATOR_SOURCE_DIRS.map((d) => ({ fileset: `{workspaceRoot}/${local}/src/${d}/**/*.ts` })),
+    // The rules kept as data (deprecations, CRD rules) are part of the validator too.
+    { fileset: `{workspaceRoot}/${local}/src/validation/data/**/*.yaml` },
     { fileset: `!{workspaceRoot}/${local}/src/**/*.spec.ts` },
     { externalDependencies: schemaPackages },
   ];

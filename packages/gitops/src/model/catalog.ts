@@ -9,7 +9,9 @@ import { join, posix } from 'node:path';
 import { GitopsInputError, Size } from './vocabulary';
 import { readYaml } from './yaml-io';
 
-export const CATALOG_DIR = 'generators';
+import { blueprintFile, CATALOG_DIR } from './layout';
+
+export { blueprintFile, CATALOG_DIR };
 export const BLUEPRINT_SCHEMA_FILE = 'blueprint.schema.json';
 
 export interface ChartSource {
@@ -50,10 +52,6 @@ export interface CatalogFiles {
   read(path: string, encoding: 'utf-8'): string | null;
   exists(path: string): boolean;
   children(dir: string): string[];
-}
-
-export function blueprintFile(name: string): string {
-  return posix.join(CATALOG_DIR, `${name}.yaml`);
 }
 
 export function blueprintSchemaFile(): string {

@@ -29,6 +29,8 @@ export const COMPONENTS_DIR = 'components';
 /** Folder of the environments' entry points. */
 export const CLUSTERS_DIR = 'clusters';
 export const BASE_DIR = 'base';
+/** The component catalog, at the workspace root: one blueprint per component. */
+export const CATALOG_DIR = 'generators';
 export const OVERLAYS_DIR = 'overlays';
 
 export interface TreeRoot {
@@ -126,6 +128,11 @@ export function argoApplicationFile(env: string, component: string, t?: TreeRoot
 
 export function argoProjectFile(env: string, layer: string, t?: TreeRoot): string {
   return join(argoAppsDir(env, t), `project-${layer}.yaml`);
+}
+
+/** The blueprint of a component in the catalog. */
+export function blueprintFile(name: string): string {
+  return join(CATALOG_DIR, `${name}.yaml`);
 }
 
 /** Path of a file relative to another folder, as kustomize `resources:` entries want it. */
