@@ -11,7 +11,7 @@ import { Layer, Platform } from '../model/platform';
 import { layerOf, TreeModel } from '../model/tree-model';
 import { ENGINES } from '../model/vocabulary';
 import { DesiredFile } from './desired';
-import { ENGINE_MODULES, engineModules, EnvironmentContext } from './engines';
+import { ENGINE_MODULES, engineModules, EnvironmentContext } from './engines/index';
 import { Obsolete } from './reconcile';
 import { TreeView } from './tree-view';
 

@@ -4,5 +4,5 @@ export { canonical, describeDrift, reconcile } from './reconcile';
 export type { Drift, FileChange, ReconcilePlan } from './reconcile';
 export { readTreeModel } from './tree-view';
 export type { TreeView } from './tree-view';
-export { ENGINE_MODULES, engineModules } from './engines';
-export type { EngineModule } from './engines';
+export { ENGINE_MODULES, engineModules } from './engines/index';
+export type { EngineModule } from './engines/index';

@@ -16,7 +16,7 @@ import {
   VERSION_PATCH_FILE,
 } from '../../model/layout';
 import type { Layer } from '../../model/platform';
-import { application, appProject, ARGOCD_NAMESPACE, ROOT_PROJECT, rootObjects, SYNC_WAVE_ANNOTATION, TARGET_REVISION_PATH } from '../../manifests';
+import { application, appProject, ARGOCD_NAMESPACE, ROOT_PROJECT, rootObjects, SYNC_WAVE_ANNOTATION, TARGET_REVISION_PATH } from '../../manifests/index';
 import { DerivedField, DesiredFile, field, MANAGED_BY_FIELD } from '../desired';
 import { EngineModule, EnvironmentContext } from './engine';
 import { existing, ownedFilesIn } from './ownership';

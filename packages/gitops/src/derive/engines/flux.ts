@@ -23,7 +23,7 @@ import {
   fluxKustomization,
   K8sObject,
   namespace,
-} from '../../manifests';
+} from '../../manifests/index';
 import { DesiredFile, field, MANAGED_BY_FIELD } from '../desired';
 import { yamlFilesIn } from '../tree-view';
 import { EngineModule, EnvironmentContext } from './engine';

@@ -12,7 +12,7 @@ import { DEFAULT_LAYERS, Platform, PLACEHOLDER_REPOSITORY, platformYaml } from '
 import { assertDnsLabel, GitopsInputError, oneOf, parseEngines, SIZES, SYNC_MODES } from '../../model/vocabulary';
 import { parseList } from '../shared/options';
 import { OverlayContent, overlayTexts, versionForNewOverlay, writeOverlay } from '../shared/overlay';
-import { DesiredTree } from '../../derive';
+import { DesiredTree } from '../../derive/index';
 import { reconcileTree } from '../shared/reconcile';
 import { environmentNames, readWorkspace, Workspace } from '../shared/workspace';
 import { EnvironmentGeneratorSchema } from './schema';

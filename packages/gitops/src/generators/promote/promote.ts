@@ -12,7 +12,7 @@ import { EnvironmentSettings } from '../../model/environment-settings';
 import { GitopsInputError, isExactVersion } from '../../model/vocabulary';
 import { parseList } from '../shared/options';
 import { readOverlayValue, setOverlayValue, setOverlayVersion } from '../shared/overlay';
-import { DesiredTree } from '../../derive';
+import { DesiredTree } from '../../derive/index';
 import { reconcileTree } from '../shared/reconcile';
 import { findComponent, findEnvironment, readWorkspace } from '../shared/workspace';
 import { PromoteGeneratorSchema } from './schema';

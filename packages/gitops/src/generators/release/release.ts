@@ -11,7 +11,7 @@ import { EnvironmentSettings } from '../../model/environment-settings';
 import { overlayFile, VALUES_FILE, VERSION_PATCH_FILE } from '../../model/layout';
 import { assertDnsLabel, GitopsInputError, isExactVersion } from '../../model/vocabulary';
 import { readOverlayVersion, setOverlayValue, setOverlayVersion } from '../shared/overlay';
-import { DesiredTree } from '../../derive';
+import { DesiredTree } from '../../derive/index';
 import { reconcileTree } from '../shared/reconcile';
 import { findComponent, findEnvironment, readWorkspace } from '../shared/workspace';
 import type { ReleaseGeneratorSchema } from './schema';

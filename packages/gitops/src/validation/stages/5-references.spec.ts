@@ -1,4 +1,4 @@
-import { rootApplication, rootObjects } from '../../manifests';
+import { rootApplication, rootObjects } from '../../manifests/index';
 import { EnvironmentSettings } from '../../model/environment-settings';
 import { buildTreeModel } from '../../model/tree-model';
 import { toYaml } from '../../model/yaml-io';
