@@ -29,7 +29,7 @@ describe('mlops-gitops arguments', () => {
   });
 
   it('refuses an unknown command, an unknown option, a missing value and two directories', () => {
-    expect(() => parseArgs(['lint'])).toThrow("Command 'lint' is not known; must be one of: validate.");
+    expect(() => parseArgs(['lint'])).toThrow("Command 'lint' is not known; must be one of: validate, preview.");
     expect(() => parseArgs(['validate', '--strict'])).toThrow("Option '--strict' is not known; must be one of: --format, --layout, --crds, --kubectl, --help.");
     expect(() => parseArgs(['validate', '--format'])).toThrow("Option '--format' needs a value.");
     expect(() => parseArgs(['validate', 'a', 'b'])).toThrow("Expected one directory; got 'a', 'b'.");
