@@ -64,7 +64,8 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     return { command: 'help', dir: '.', format: 'human', layout: 'auto' };
   }
   const [command, ...rest] = argv;
-  if (!(COMMANDS as readonly string[]).includes(command)) throw new GitopsInputError(`Command '${command}' is not known; must be one of: ${COMMANDS.join(', ')}.`);
+  if (!(COMMANDS as readonly string[]).includes(command))
+    throw new GitopsInputError(`Command '${command}' is not known; must be one of: ${COMMANDS.join(', ')}.`);
   return command === 'preview' ? previewOptions(rest, env) : validateOptions(rest);
 }
 
@@ -103,7 +104,8 @@ function parseFlags(rest: string[], flags: readonly string[]): { values: Record<
   const positional: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     if (flags.includes(flag)) {
       const value = inline ?? rest[++i];
       if (value === undefined || value === '') throw new GitopsInputError(`Option '${flag}' needs a value.`);

@@ -33,23 +33,31 @@ describeWithKubectl('preview on real git history of a copy of this workspace', (
   const summary = (report: string) => report.split('\n\n')[1].split('\n');
 
   it('says "no changes" when nothing deploys differently (a comment edit included)', async () => {
-    expect(await run('text', 'HEAD', 'HEAD')).toBe('GitOps preview: HEAD → HEAD\n\nNo changes: HEAD deploys the same as HEAD in every environment.\n');
+    expect(await run('text', 'HEAD', 'HEAD')).toBe(
+      'GitOps preview: HEAD → HEAD\n\nNo changes: HEAD deploys the same as HEAD in every environment.\n',
+    );
     await ws.commit('comment only', (t) => edit(t, `${AIRFLOW}/overlays/staging/values.yaml`, (s) => `# reviewed\n${s}`));
     expect(await run()).toContain('No changes: HEAD deploys the same as HEAD~1 in every environment.');
     expect(await run('markdown')).toContain(`${COMMENT_MARKER}\n## GitOps preview: HEAD~1 → HEAD\n\nNo changes`);
   });
 
   it('a version bump (the release generator) shows the chart version in that environment only', async () => {
-    await ws.commit('release airflow 1.19.0 to staging', (t) => releaseGenerator(t, { component: 'airflow', environment: 'staging', chartVersion: '1.19.0' }));
+    await ws.commit('release airflow 1.19.0 to staging', (t) =>
+      releaseGenerator(t, { component: 'airflow', environment: 'staging', chartVersion: '1.19.0' }),
+    );
     const report = await run();
     expect(summary(report)).toEqual(['staging: airflow chart 1.18.0 → 1.19.0']);
     // Flux's HelmRelease and Argo CD's Application (staging runs both) move together.
     expect(report).toContain('~ HelmRelease airflow\n  -   spec.chart.spec.version: 1.18.0\n  +   spec.chart.spec.version: 1.19.0');
-    expect(report).toContain('~ Application argocd/airflow\n  -   spec.sources[0].targetRevision: 1.18.0\n  +   spec.sources[0].targetRevision: 1.19.0');
+    expect(report).toContain(
+      '~ Application argocd/airflow\n  -   spec.sources[0].targetRevision: 1.18.0\n  +   spec.sources[0].targetRevision: 1.19.0',
+    );
   });
 
   it('a values change shows the effective values, merged as Flux merges them, and the manual gate of production', async () => {
-    await ws.commit('more schedulers', (t) => edit(t, `${AIRFLOW}/overlays/production/values.yaml`, (s) => s.replace('scheduler:\n  replicas: 2', 'scheduler:\n  replicas: 3')));
+    await ws.commit('more schedulers', (t) =>
+      edit(t, `${AIRFLOW}/overlays/production/values.yaml`, (s) => s.replace('scheduler:\n  replicas: 2', 'scheduler:\n  replicas: 3')),
+    );
     const report = await run();
     expect(summary(report)).toEqual([
       'production: airflow values scheduler.replicas 2 → 3',
@@ -83,7 +91,9 @@ describeWithKubectl('preview on real git history of a copy of this workspace', (
       expect.stringMatching(/^ {4}Argo CD \(staging\): the root app-of-apps prunes the Application 'mlflow'/),
       'staging: environment objects: AppProject argocd/ml-lifecycle removed, Namespace ml-lifecycle removed',
       'production: mlflow removed',
-      expect.stringMatching(/^ {4}Flux \(production\): .* so what it applied stays\. To uninstall, a person runs: kubectl -n ml-lifecycle delete helmrelease mlflow$/),
+      expect.stringMatching(
+        /^ {4}Flux \(production\): .* so what it applied stays\. To uninstall, a person runs: kubectl -n ml-lifecycle delete helmrelease mlflow$/,
+      ),
       'production: environment objects: Namespace ml-lifecycle removed',
     ]);
     expect(report).toContain('- HelmRelease mlflow (removed)');
@@ -138,7 +148,9 @@ describeWithKubectl('preview on real git history of a copy of this workspace', (
       }
     }
     const rotated = await run();
-    expect(rotated).toContain('~ Secret airflow-extra\n  -   stringData.password: (changed)\n  +   stringData.password: (changed)\n  +   stringData.token: (set)');
+    expect(rotated).toContain(
+      '~ Secret airflow-extra\n  -   stringData.password: (changed)\n  +   stringData.password: (changed)\n  +   stringData.token: (set)',
+    );
     expect(await run('text', 'HEAD~2', 'HEAD~1')).toContain('+ Secret airflow-extra (added)\n  +   stringData.password: (set)');
   });
 
@@ -152,11 +164,15 @@ describeWithKubectl('preview on real git history of a copy of this workspace', (
     expect(report.match(/more lines cut to keep this comment under GitHub's 65,536 characters/g)).toHaveLength(3);
     expect(report.match(/<details>/g)).toHaveLength(3);
     expect(report.match(/<\/details>/g)).toHaveLength(3);
-    expect(report).toContain('### development (flux; auto sync)\n\n- airflow values extra.key0 (unset) → value-0, extra.key1 (unset) → value-1, extra.key2 (unset) → value-2 (+3997 more)');
+    expect(report).toContain(
+      '### development (flux; auto sync)\n\n- airflow values extra.key0 (unset) → value-0, extra.key1 (unset) → value-1, extra.key2 (unset) → value-2 (+3997 more)',
+    );
   });
 
   it('a realistic change, as the pull-request comment (golden file; UPDATE_GOLDEN=1 rewrites it)', async () => {
-    await ws.commit('release airflow 1.19.0 to staging', (t) => releaseGenerator(t, { component: 'airflow', environment: 'staging', chartVersion: '1.19.0' }));
+    await ws.commit('release airflow 1.19.0 to staging', (t) =>
+      releaseGenerator(t, { component: 'airflow', environment: 'staging', chartVersion: '1.19.0' }),
+    );
     await ws.commit('production: more schedulers, remove mlflow from development, add redis-operator', async (t) => {
       edit(t, `${AIRFLOW}/overlays/production/values.yaml`, (s) => s.replace('scheduler:\n  replicas: 2', 'scheduler:\n  replicas: 3'));
       await removeGenerator(t, { component: 'mlflow', environments: 'development' });

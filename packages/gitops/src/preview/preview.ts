@@ -25,7 +25,7 @@ export interface PreviewRequest {
   cwd: string;
   base: string;
   head: string;
-  /** Only this Nx project: a component's name or `env-<environment>`. */
+  /** Only this Nx project: a component (in every environment) or `env-<environment>` (that environment's own objects). */
   project?: string;
   kubectl?: string;
 }
@@ -48,8 +48,20 @@ export async function preview(request: PreviewRequest): Promise<Preview> {
   const changed = changedPaths(base.snapshot, head.snapshot);
   const envs = environmentOrder(base.model, head.model).filter((env) => inProject(request.project, env));
   const pairs = envs.flatMap((env) => pairsIn(env, base, head).filter((p) => touched(p, changed, base.model)));
-  const wanted = pairs.filter((p) => !request.project || request.project === `env-${p.env}` || [p.from, p.to].some((s) => s?.component.name === request.project));
-  const [before, after] = await Promise.all([renderSides(base, wanted.map((p) => p.from), request.kubectl), renderSides(head, wanted.map((p) => p.to), request.kubectl)]);
+  // A component project previews that component in every environment; an environment project its own objects.
+  const wanted = pairs.filter((p) => !request.project || [p.from, p.to].some((s) => s?.component.name === request.project));
+  const [before, after] = await Promise.all([
+    renderSides(
+      base,
+      wanted.map((p) => p.from),
+      request.kubectl,
+    ),
+    renderSides(
+      head,
+      wanted.map((p) => p.to),
+      request.kubectl,
+    ),
+  ]);
   const environments: EnvironmentPreview[] = envs.map((env) => {
     const settings = (head.model.environments.get(env) ?? base.model.environments.get(env))!.resolved!;
     const components = wanted
@@ -110,7 +122,9 @@ function pairsIn(env: string, base: Commit, head: Commit): Pair[] {
     pairs.push({ env, from, to });
   }
   for (const pair of pairs.filter((p) => !p.to)) {
-    const to = after.find((s) => !matched.has(s) && s.component.releaseName === pair.from!.component.releaseName && s.component.kind === pair.from!.component.kind);
+    const to = after.find(
+      (s) => !matched.has(s) && s.component.releaseName === pair.from!.component.releaseName && s.component.kind === pair.from!.component.kind,
+    );
     if (to) {
       pair.to = to;
       matched.add(to);
@@ -135,7 +149,9 @@ function touched(pair: Pair, changed: Set<string>, base: TreeModel): boolean {
 /** Renders the overlays of the given sides at one commit (one temporary copy of the folders they need). */
 async function renderSides(commit: Commit, sides: (Side | undefined)[], kubectl?: string): Promise<Map<Side, SideState>> {
   const present = sides.filter((s): s is Side => s !== undefined);
-  const shared = commit.snapshot.children(GITOPS_ROOT).filter((d) => !['components', 'clusters'].includes(d) && !commit.snapshot.isFile(`${GITOPS_ROOT}/${d}`));
+  const shared = commit.snapshot
+    .children(GITOPS_ROOT)
+    .filter((d) => !['components', 'clusters'].includes(d) && !commit.snapshot.isFile(`${GITOPS_ROOT}/${d}`));
   const needs = [...new Set([...present.map((s) => s.component.dir), ...shared.map((d) => `${GITOPS_ROOT}/${d}`)])];
   const dirs = [...new Set(present.map(overlayOf).filter((d) => commit.snapshot.isFile(`${d}/${KUSTOMIZATION_FILE}`)))];
   const renders = await renderDirs(commit.snapshot, dirs, needs, kubectl);
@@ -157,12 +173,17 @@ function componentPreview(pair: Pair, before: SideState | undefined, after: Side
     values: valuesChanges(before, after),
     objects: diffObjects(before?.objects ?? [], after?.objects ?? []),
     notes: engineNotes(pair, status),
-    errors: [before?.error && `${overlayOf(pair.from!)} at the base: ${before.error}`, after?.error && `${overlayOf(pair.to!)} at the head: ${after.error}`].filter(
-      (e): e is string => !!e,
-    ),
+    errors: [
+      before?.error && `${overlayOf(pair.from!)} at the base: ${before.error}`,
+      after?.error && `${overlayOf(pair.to!)} at the head: ${after.error}`,
+    ].filter((e): e is string => !!e),
   };
   const promotedFrom = pair.to?.env.promotesFrom;
-  if (promotedFrom && result.version.to !== result.version.from && head.components.get(result.name)?.overlays.get(promotedFrom)?.version === result.version.to) {
+  if (
+    promotedFrom &&
+    result.version.to !== result.version.from &&
+    head.components.get(result.name)?.overlays.get(promotedFrom)?.version === result.version.to
+  ) {
     result.promotedFrom = promotedFrom;
   }
   const same = status === 'changed' && result.chart.from === result.chart.to && result.version.from === result.version.to;
@@ -199,7 +220,8 @@ function engineNotes(pair: Pair, status: ComponentPreview['status']): string[] {
   if (status === 'removed') return engines(pair.from!.env).map((e) => ENGINE_MODULES[e].onRemove(pair.from!.component, pair.from!.env));
   const to = pair.to!;
   if (status === 'renamed') notes.push(...engines(to.env).map((e) => ENGINE_MODULES[e].onRename(pair.from!.component, to.component.name, to.env)));
-  if (to.env.sync === 'manual') notes.push(...engines(to.env).map((e) => `manual sync needed: ${ENGINE_MODULES[e].manualGate(to.component.name, to.env)}`));
+  if (to.env.sync === 'manual')
+    notes.push(...engines(to.env).map((e) => `manual sync needed: ${ENGINE_MODULES[e].manualGate(to.component.name, to.env)}`));
   return notes;
 }
 
@@ -209,7 +231,9 @@ function environmentObjects(env: string, base: Commit, head: Commit, changed: Se
   const entries = new Set(
     pairs.flatMap((p) => [p.from, p.to].flatMap((s) => (s ? Object.values(ENGINE_MODULES).map((e) => e.entryFile(env, s.component.name)) : []))),
   );
-  const files = [...changed].filter((p) => p.startsWith(dir) && p.endsWith('.yaml') && !entries.has(p) && p !== environmentFile(env, head.model.root));
+  const files = [...changed].filter(
+    (p) => p.startsWith(dir) && p.endsWith('.yaml') && !entries.has(p) && p !== environmentFile(env, head.model.root),
+  );
   const objectsOf = (c: Commit) => files.flatMap((f) => plainObjects(c.snapshot.read(f)));
   return diffObjects(objectsOf(base), objectsOf(head));
 }

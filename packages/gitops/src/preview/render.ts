@@ -19,7 +19,12 @@ export interface RenderResult {
 }
 
 /** Renders each folder of `dirs` at the snapshot (folders it refers to must be among `needs`). */
-export async function renderDirs(snapshot: GitSnapshot, dirs: readonly string[], needs: readonly string[], kubectl = 'kubectl'): Promise<Map<string, RenderResult>> {
+export async function renderDirs(
+  snapshot: GitSnapshot,
+  dirs: readonly string[],
+  needs: readonly string[],
+  kubectl = 'kubectl',
+): Promise<Map<string, RenderResult>> {
   const results = new Map<string, RenderResult>();
   if (dirs.length === 0) return results;
   const temp = mkdtempSync(join(tmpdir(), 'mlops-preview-'));
@@ -41,7 +46,12 @@ function kustomize(kubectl: string, dir: string, temp: string): Promise<RenderRe
     execFile(kubectl, ['kustomize', ...KUSTOMIZE_FLAGS, dir], { maxBuffer: 1 << 28 }, (error, stdout, stderr) => {
       if (error) {
         const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-        resolve({ objects: [], error: missing ? `kubectl not found ('${kubectl}'): install kubectl 1.27+ (it embeds kustomize v5)` : cleanError(stderr || error.message, temp, temp) });
+        resolve({
+          objects: [],
+          error: missing
+            ? `kubectl not found ('${kubectl}'): install kubectl 1.27+ (it embeds kustomize v5)`
+            : cleanError(stderr || error.message, temp, temp),
+        });
         return;
       }
       resolve({ objects: parseObjects(stdout) });

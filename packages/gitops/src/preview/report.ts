@@ -50,7 +50,8 @@ export function summaryLine(c: ComponentPreview): string {
 function chartPart(c: ComponentPreview): string | undefined {
   const { chart, version } = c;
   const promoted = c.promotedFrom ? ` (promoted from ${c.promotedFrom})` : '';
-  if (chart.from !== chart.to) return `chart ${chart.from} ${version.from ?? ''} ${ARROW} ${chart.to} ${version.to ?? ''}`.replace(/ +/g, ' ').trim() + promoted;
+  if (chart.from !== chart.to)
+    return `chart ${chart.from} ${version.from ?? ''} ${ARROW} ${chart.to} ${version.to ?? ''}`.replace(/ +/g, ' ').trim() + promoted;
   if (version.from !== version.to) return `chart ${version.from ?? '(unset)'} ${ARROW} ${version.to ?? '(unset)'}${promoted}`;
   return undefined;
 }
@@ -95,7 +96,10 @@ function valueLines(changes: Change[]): string[] {
 
 function objectLines(objects: ObjectChange[]): string[] {
   const sign = { added: '+', removed: '-', changed: '~' } as const;
-  return objects.flatMap((o) => [`${sign[o.status]} ${o.title}${o.status === 'changed' ? '' : ` (${o.status})`}`, ...valueLines(o.changes).map((l) => `${l[0]}   ${l.slice(2)}`)]);
+  return objects.flatMap((o) => [
+    `${sign[o.status]} ${o.title}${o.status === 'changed' ? '' : ` (${o.status})`}`,
+    ...valueLines(o.changes).map((l) => `${l[0]}   ${l.slice(2)}`),
+  ]);
 }
 
 interface Section {
@@ -109,7 +113,10 @@ function componentSection(env: string, c: ComponentPreview, fence: (lines: strin
   if (c.chart.from || c.chart.to) {
     const v = (name?: string, version?: string) => (name ? `${name} ${version ?? '(no version)'}` : '(none)');
     const same = c.chart.from === c.chart.to && c.version.from === c.version.to;
-    body.push(`Chart: ${same ? v(c.chart.to, c.version.to) : `${v(c.chart.from, c.version.from)} ${ARROW} ${v(c.chart.to, c.version.to)}`}${c.repository ? ` from ${c.repository}` : ''}`, '');
+    body.push(
+      `Chart: ${same ? v(c.chart.to, c.version.to) : `${v(c.chart.from, c.version.from)} ${ARROW} ${v(c.chart.to, c.version.to)}`}${c.repository ? ` from ${c.repository}` : ''}`,
+      '',
+    );
   }
   if (c.notes.length) body.push('What the engines do:', ...c.notes.map((n) => `- ${n}`), '');
   for (const v of c.values.filter((x) => x.changes.length || x.unread.length)) {
@@ -128,7 +135,10 @@ function environmentSection(e: EnvironmentPreview, fence: (lines: string[]) => s
 }
 
 function sections(p: Preview, fence: (lines: string[]) => string[]): Section[] {
-  return p.environments.flatMap((e) => [...e.components.map((c) => componentSection(e.name, c, fence)), ...(e.objects.length ? [environmentSection(e, fence)] : [])]);
+  return p.environments.flatMap((e) => [
+    ...e.components.map((c) => componentSection(e.name, c, fence)),
+    ...(e.objects.length ? [environmentSection(e, fence)] : []),
+  ]);
 }
 
 function trimEnd(lines: string[]): string[] {

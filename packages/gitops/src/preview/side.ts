@@ -42,12 +42,19 @@ export function sideState(side: Side, render: RenderResult | undefined): SideSta
       if (engine === 'flux' && release) values.set(engine, fluxValues(release, rendered));
       const app = entries.find((o) => o.kind === 'Application');
       if (engine === 'argocd' && app && side.model.platform) {
-        values.set(engine, argoValues(app, side.model.platform.repository.url, (p) => side.snapshot.read(p)));
+        values.set(
+          engine,
+          argoValues(app, side.model.platform.repository.url, (p) => side.snapshot.read(p)),
+        );
       }
     }
   }
   // The values ConfigMaps are shown as effective values, not as strings of YAML inside an object.
-  const valuesMaps = new Set(((release?.spec as { valuesFrom?: { kind?: string; name?: string }[] })?.valuesFrom ?? []).filter((r) => r.kind === 'ConfigMap').map((r) => r.name));
+  const valuesMaps = new Set(
+    ((release?.spec as { valuesFrom?: { kind?: string; name?: string }[] })?.valuesFrom ?? [])
+      .filter((r) => r.kind === 'ConfigMap')
+      .map((r) => r.name),
+  );
   const objects = [...rendered.filter((o) => !(o.kind === 'ConfigMap' && valuesMaps.has(o.metadata?.name))), ...entries];
   return { objects, values, error: render?.error };
 }
