@@ -38,7 +38,11 @@ describeWithKubectl('preview on real git history of a copy of this workspace', (
     );
     await ws.commit('comment only', (t) => edit(t, `${AIRFLOW}/overlays/staging/values.yaml`, (s) => `# reviewed\n${s}`));
     expect(await run()).toContain('No changes: HEAD deploys the same as HEAD~1 in every environment.');
-    expect(await run('markdown')).toContain(`${COMMENT_MARKER}\n## GitOps preview: HEAD~1 → HEAD\n\nNo changes`);
+    expect(await run('markdown')).toContain(`${COMMENT_MARKER}\n\n## GitOps preview: HEAD~1 → HEAD\n\nNo changes`);
+  });
+
+  it('refuses a ref that is not a commit, naming it', async () => {
+    await expect(preview({ cwd: ws.root, base: 'no-such-branch', head: 'HEAD' })).rejects.toThrow("Git ref 'no-such-branch' is not a commit");
   });
 
   it('a version bump (the release generator) shows the chart version in that environment only', async () => {

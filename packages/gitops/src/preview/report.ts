@@ -108,30 +108,37 @@ interface Section {
   body: string[];
 }
 
+/** Blocks separated by one blank line (Markdown that prettier leaves as it is). */
+function blocks(...parts: string[][]): string[] {
+  return parts.filter((b) => b.length).flatMap((b, i) => (i === 0 ? b : ['', ...b]));
+}
+
 function componentSection(env: string, c: ComponentPreview, fence: (lines: string[]) => string[]): Section {
-  const body: string[] = [];
-  if (c.chart.from || c.chart.to) {
-    const v = (name?: string, version?: string) => (name ? `${name} ${version ?? '(no version)'}` : '(none)');
-    const same = c.chart.from === c.chart.to && c.version.from === c.version.to;
-    body.push(
-      `Chart: ${same ? v(c.chart.to, c.version.to) : `${v(c.chart.from, c.version.from)} ${ARROW} ${v(c.chart.to, c.version.to)}`}${c.repository ? ` from ${c.repository}` : ''}`,
-      '',
-    );
-  }
-  if (c.notes.length) body.push('What the engines do:', ...c.notes.map((n) => `- ${n}`), '');
-  for (const v of c.values.filter((x) => x.changes.length || x.unread.length)) {
-    body.push(`Effective values (${v.engines.join(', ')}):`, ...v.sources.map((s) => `- ${s.replace(': ', ' merges ')}`));
-    body.push(...(v.changes.length ? fence(valueLines(v.changes)) : ['no change']));
-    for (const u of v.unread) body.push(`- not read: ${u}`);
-    body.push('');
-  }
-  if (c.objects.length) body.push('Objects:', ...fence(objectLines(c.objects)), '');
-  for (const e of c.errors) body.push(`Render error: ${e}`, '');
-  return { heading: `${env} · ${summaryLine(c)}`, body: trimEnd(body) };
+  const v = (name?: string, version?: string) => (name ? `${name} ${version ?? '(no version)'}` : '(none)');
+  const same = c.chart.from === c.chart.to && c.version.from === c.version.to;
+  const chart = `Chart: ${same ? v(c.chart.to, c.version.to) : `${v(c.chart.from, c.version.from)} ${ARROW} ${v(c.chart.to, c.version.to)}`}`;
+  const values = c.values
+    .filter((x) => x.changes.length || x.unread.length)
+    .flatMap((x) => [
+      [`Effective values (${x.engines.join(', ')}):`],
+      x.sources.map((s) => `- ${s.replace(': ', ' merges ')}`),
+      x.changes.length ? fence(valueLines(x.changes)) : [],
+      x.unread.map((u) => `- not read: ${u}`),
+    ]);
+  const body = blocks(
+    c.chart.from || c.chart.to ? [`${chart}${c.repository ? ` from ${c.repository}` : ''}`] : [],
+    c.notes.length ? ['What the engines do:'] : [],
+    c.notes.map((n) => `- ${n}`),
+    ...values,
+    c.objects.length ? ['Objects:'] : [],
+    c.objects.length ? fence(objectLines(c.objects)) : [],
+    c.errors.map((e) => `Render error: ${e}`),
+  );
+  return { heading: `${env} · ${summaryLine(c)}`, body };
 }
 
 function environmentSection(e: EnvironmentPreview, fence: (lines: string[]) => string[]): Section {
-  return { heading: `${e.name} · environment objects`, body: ['Objects:', ...fence(objectLines(e.objects))] };
+  return { heading: `${e.name} · environment objects`, body: blocks(['Objects:'], fence(objectLines(e.objects))) };
 }
 
 function sections(p: Preview, fence: (lines: string[]) => string[]): Section[] {
@@ -176,7 +183,7 @@ function code(s: string): string {
 }
 
 function markdownSummary(p: Preview): string[] {
-  const lines = [COMMENT_MARKER, `## ${escapeHtml(title(p))}`, ''];
+  const lines = [COMMENT_MARKER, '', `## ${escapeHtml(title(p))}`, ''];
   if (!hasChanges(p)) return [...lines, noChanges(p)];
   for (const e of p.environments.filter((x) => x.components.length || x.objects.length)) {
     lines.push(`### ${environmentHeading(e)}`, '');
@@ -192,15 +199,17 @@ function markdownFence(lines: string[]): string[] {
   return [`${FENCE}diff`, ...lines, FENCE];
 }
 
-/** A section as `<details>` lines; cut to `budget` characters with a note when it is longer. */
+/** A section as `<details>` lines; cut to `budget` characters with a note when it is longer ('' when not even that fits). */
 function detailsBlock(s: Section, budget: number, p: Preview): string {
   const open = ['<details>', `<summary>${escapeHtml(s.heading)}</summary>`, ''];
   const close = ['', '</details>'];
   const full = [...open, ...s.body, ...close].join('\n');
   if (full.length <= budget) return full;
-  const note = `_Cut to keep this comment under GitHub's ${GITHUB_COMMENT_LIMIT.toLocaleString('en-US')} characters: run \`npx mlops-gitops preview --base ${code(p.base)} --head ${code(p.head)}\` for all of it._`;
+  const limit = GITHUB_COMMENT_LIMIT.toLocaleString('en-US');
+  const note = (omitted: number) =>
+    `_${omitted} more lines cut to keep this comment under GitHub's ${limit} characters: run \`npx mlops-gitops preview --base ${code(p.base)} --head ${code(p.head)}\` for all of it._`;
   const kept: string[] = [];
-  let size = [...open, ...close, FENCE, note].join('\n').length + 2;
+  let size = [...open, FENCE, '', note(s.body.length), ...close].join('\n').length;
   let inFence = false;
   for (const line of s.body) {
     if (size + line.length + 1 > budget) break;
@@ -208,23 +217,23 @@ function detailsBlock(s: Section, budget: number, p: Preview): string {
     size += line.length + 1;
     if (line.startsWith(FENCE)) inFence = !inFence;
   }
-  const omitted = s.body.length - kept.length;
-  return [...open, ...kept, ...(inFence ? [FENCE] : []), '', note.replace('_Cut', `_${omitted} more lines cut`), ...close].join('\n');
+  if (size > budget) return '';
+  return [...open, ...kept, ...(inFence ? [FENCE] : []), '', note(s.body.length - kept.length), ...close].join('\n');
 }
 
 function markdown(p: Preview, limit: number): string {
   const summary = markdownSummary(p).join('\n');
-  const blocks = sections(p, markdownFence);
+  const parts = sections(p, markdownFence);
   const intro = '\n\n#### Details\n\n';
   // Every section gets an equal share of what is left; short sections give their unused share to the others.
-  let room = limit - summary.length - intro.length - 2 * blocks.length - 1;
-  const order = blocks.map((b, i) => ({ i, size: detailsBlock(b, Infinity, p).length })).sort((a, b) => a.size - b.size);
-  const budgets = new Array<number>(blocks.length);
+  let room = limit - summary.length - intro.length - 2 * parts.length - 1;
+  const order = parts.map((b, i) => ({ i, size: detailsBlock(b, Infinity, p).length })).sort((a, b) => a.size - b.size);
+  const budgets = new Array<number>(parts.length);
   order.forEach(({ i, size }, k) => {
     budgets[i] = Math.max(0, Math.min(size, Math.floor(room / (order.length - k))));
     room -= budgets[i];
   });
-  const details = blocks.map((b, i) => detailsBlock(b, budgets[i], p)).filter((d, i) => d.length <= budgets[i]);
+  const details = parts.map((b, i) => detailsBlock(b, budgets[i], p)).filter((d) => d !== '');
   const body = details.length ? `${summary}${intro}${details.join('\n\n')}` : summary;
   return (body.length < limit ? body : body.slice(0, limit - 1)) + '\n';
 }
