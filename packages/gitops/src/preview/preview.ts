@@ -63,7 +63,7 @@ export async function preview(request: PreviewRequest): Promise<Preview> {
     ),
   ]);
   const environments: EnvironmentPreview[] = envs.map((env) => {
-    const settings = (head.model.environments.get(env) ?? base.model.environments.get(env))!.resolved!;
+    const settings = (head.model.environments.get(env)?.resolved ?? base.model.environments.get(env)?.resolved)!;
     const components = wanted
       .filter((p) => p.env === env)
       .map((p) => componentPreview(p, p.from && before.get(p.from), p.to && after.get(p.to), head.model))
@@ -71,7 +71,7 @@ export async function preview(request: PreviewRequest): Promise<Preview> {
     const objects = !request.project || request.project === `env-${env}` ? environmentObjects(env, base, head, changed, pairs) : [];
     return { name: env, engines: settings.engines, sync: settings.sync, components, objects };
   });
-  return { base: request.base, head: request.head, environments };
+  return { base: request.base, head: request.head, ...(request.project ? { project: request.project } : {}), environments };
 }
 
 function readCommit(cwd: string, ref: string): Commit {

@@ -26,11 +26,13 @@ export function formatPreview(p: Preview, format: Format, limit = GITHUB_COMMENT
 }
 
 function title(p: Preview): string {
-  return `GitOps preview: ${p.base} ${ARROW} ${p.head}`;
+  return `GitOps preview${p.project ? ` of ${p.project}` : ''}: ${p.base} ${ARROW} ${p.head}`;
 }
 
 function noChanges(p: Preview): string {
-  return `No changes: ${p.head} deploys the same as ${p.base} in every environment.`;
+  if (p.project?.startsWith('env-'))
+    return `No changes to the environment's own objects (its components are previewed by their own preview targets).`;
+  return `No changes: ${p.head} deploys ${p.project ? `${p.project} ` : ''}the same as ${p.base} in every environment.`;
 }
 
 // ---- one line per component -------------------------------------------------------------------

@@ -50,6 +50,8 @@ export interface EnvironmentPreview {
 export interface Preview {
   base: string;
   head: string;
+  /** The Nx project previewed alone (a component, or env-<environment> for its own objects). */
+  project?: string;
   environments: EnvironmentPreview[];
 }
 
