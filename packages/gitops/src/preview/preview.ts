@@ -8,7 +8,6 @@
 import { deployedIn } from '../derive/derive';
 import { ENGINE_MODULES } from '../derive/engines';
 import { readTreeModel } from '../derive/tree-view';
-import type { Component } from '../model/component';
 import type { EnvironmentSettings } from '../model/environment-settings';
 import { environmentEntry, environmentFile, GITOPS_ROOT, KUSTOMIZATION_FILE, platformFile } from '../model/layout';
 import type { TreeModel } from '../model/tree-model';
