@@ -7,7 +7,7 @@
  * and whether each target is met, and writes the table with the details into
  * docs/performance.md between the `bench:start` / `bench:end` markers.
  *
- *   npm run build && node tools/bench/run.js [--validate 100,300] [--graph 250,1000] [--generator 300] [--runs 5] [--no-write]
+ *   npm run build && node tools/bench/run.js [--validate 100,300] [--graph 250,1000] [--generator 300] [--preview 300] [--runs 5] [--no-write]
  *
  * The Flux baseline at 300 x 3 takes about two minutes (1,200 sequential
  * kubectl runs); run it on a quiet machine (the load average is printed).
@@ -19,6 +19,7 @@ const { cpus, loadavg } = require('node:os');
 const { join, resolve } = require('node:path');
 const { benchGenerator } = require('./generator');
 const { benchGraph, table: graphTable } = require('./graph');
+const { benchPreview, table: previewTable, TARGET_RATIO: PREVIEW_RATIO } = require('./preview');
 const { benchValidate, table: validateTable } = require('./validate');
 
 const ROOT = resolve(__dirname, '../..');
@@ -48,7 +49,7 @@ function machine() {
 }
 
 /** One row per target: what was measured, the figure, the target and whether it is met. */
-function summary({ generator, validate, graph }) {
+function summary({ generator, validate, graph, preview }) {
   const [vs, vl] = validate.rows;
   const [gs, gl] = graph.rows;
   const synthetic = generator.results.filter((r) => r.tree.startsWith('synthetic'));
@@ -74,6 +75,8 @@ function summary({ generator, validate, graph }) {
       `plugin cost warm x${(gl.pluginMs / gs.pluginMs).toFixed(2)}, cold x${(gl.pluginColdMs / gs.pluginColdMs).toFixed(2)}`, 'linear or better', mark(gl.pluginColdMs / gs.pluginColdMs <= (gl.components / gs.components) * 1.1)],
     ...synthetic.map((r) => [`generator: \`nx g @mlops/gitops:${r.generator} … --dry-run\` vs \`nx show projects\`, ${r.tree}`,
       `${r.ratio}x (${s(r.generatorMs)} vs ${s(r.floorMs)})`, '<= 1.5x', mark(r.ratio <= 1.5)]),
+    [`\`mlops-gitops preview --base HEAD~1\` after a one-component change, ${preview.components} x 3, vs \`nx show projects\``,
+      `${preview.ratio.toFixed(2)}x (${s(preview.previewMs)} vs ${s(preview.showMs)})`, `<= ${PREVIEW_RATIO}x`, mark(preview.ratio <= PREVIEW_RATIO)],
   ];
   return ['| measured | figure | target | |', '|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
@@ -97,6 +100,10 @@ function report(results, started, load) {
     '| tree | generator (--dry-run) | nx show projects | generator | ratio |',
     '|---|---|---|---|---|',
     ...results.generator.results.map((r) => `| ${r.tree} | ${r.generator} | ${r.floorMs} ms | ${r.generatorMs} ms | ${r.ratio} |`),
+    '',
+    '### Preview (`tools/bench/preview.js`, median of ' + results.preview.runs + ' runs)',
+    '',
+    previewTable(results.preview),
   ].join('\n');
 }
 
@@ -118,7 +125,8 @@ async function main() {
   const generator = await benchGenerator({ runs, components: Number(option('generator', '300')) });
   const validate = await benchValidate({ small: vSmall, large: vLarge });
   const graph = benchGraph({ small: gSmall, large: gLarge, runs });
-  const results = { generator, validate, graph };
+  const preview = { ...benchPreview({ components: Number(option('preview', '300')), runs }), runs };
+  const results = { generator, validate, graph, preview };
   const text = report(results, started, load);
   console.log(text);
   console.log('');

@@ -47,7 +47,7 @@ describe('mlops-gitops usage', () => {
   });
 
   it('refuses an unknown command and option', () => {
-    expect(cli(['lint']).stderr).toContain("Command 'lint' is not known; must be one of: validate.");
+    expect(cli(['lint']).stderr).toContain("Command 'lint' is not known; must be one of: validate, preview.");
     expect(cli(['validate', '--strict']).status).toBe(2);
   });
 });

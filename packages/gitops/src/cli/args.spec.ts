@@ -27,7 +27,9 @@ describe('mlops-gitops arguments', () => {
   });
 
   it('refuses a bad --format value, quoting it and listing the allowed ones', () => {
-    expect(() => parseArgs(['validate', '--format', 'xml'])).toThrow(new GitopsInputError("Format 'xml' is not allowed; must be one of: human, json."));
+    expect(() => parseArgs(['validate', '--format', 'xml'])).toThrow(
+      new GitopsInputError("Format 'xml' is not allowed; must be one of: human, json."),
+    );
   });
 
   it('refuses a bad --layout value the same way', () => {
@@ -35,9 +37,40 @@ describe('mlops-gitops arguments', () => {
   });
 
   it('refuses an unknown command, an unknown option, a missing value and two directories', () => {
-    expect(() => parseArgs(['lint'])).toThrow("Command 'lint' is not known; must be one of: validate.");
+    expect(() => parseArgs(['lint'])).toThrow("Command 'lint' is not known; must be one of: validate, preview.");
     expect(() => parseArgs(['validate', '--strict'])).toThrow("Option '--strict' is not known; must be one of: --format, --layout, --crds, --kubectl, --exclude, --help.");
     expect(() => parseArgs(['validate', '--format'])).toThrow("Option '--format' needs a value.");
     expect(() => parseArgs(['validate', 'a', 'b'])).toThrow("Expected one directory; got 'a', 'b'.");
+  });
+
+  it('reads preview options: --base (or NX_BASE), --head (or NX_HEAD, else HEAD), a Markdown/text/JSON format and an output file', () => {
+    expect(parseArgs(['preview', '--base', 'origin/main'], {})).toEqual({
+      command: 'preview',
+      base: 'origin/main',
+      head: 'HEAD',
+      format: 'text',
+      output: undefined,
+      project: undefined,
+      kubectl: undefined,
+    });
+    expect(
+      parseArgs(['preview', '--format=markdown', '--output', 'preview.md', '--project', 'airflow'], { NX_BASE: 'abc', NX_HEAD: 'def' }),
+    ).toMatchObject({
+      base: 'abc',
+      head: 'def',
+      format: 'markdown',
+      output: 'preview.md',
+      project: 'airflow',
+    });
+  });
+
+  it('refuses a preview without a base, with a bad format or with an argument', () => {
+    expect(() => parseArgs(['preview'], {})).toThrow(
+      'preview needs --base <git-ref> (or NX_BASE): the commit to compare with, e.g. --base origin/main.',
+    );
+    expect(() => parseArgs(['preview', '--base', 'main', '--format', 'html'], {})).toThrow(
+      "Format 'html' is not allowed; must be one of: markdown, text, json.",
+    );
+    expect(() => parseArgs(['preview', '--base', 'main', 'gitops'], {})).toThrow("preview takes no arguments; got 'gitops'.");
   });
 });

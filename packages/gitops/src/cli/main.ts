@@ -2,6 +2,7 @@
  * `mlops-gitops validate [dir]`: the validation engine on any tree, our
  * gitops/ layout or not (every kustomization directory and plain manifest,
  * as Flux's example repository validates itself).
+ * `mlops-gitops preview --base <ref>`: what a change does in each environment (./preview.ts).
  */
 import { existsSync, statSync } from 'node:fs';
 import { join, posix, relative, resolve, sep } from 'node:path';
@@ -19,7 +20,8 @@ import {
 import { GitopsInputError } from '../model/vocabulary';
 import { formatHuman, formatJson, hasErrors, validate, ValidateRequest } from '../validation/engine';
 import { directoryLister, diskReader, FileReader, isYamlPath } from '../validation/file-reader';
-import { CliOptions, parseArgs, USAGE } from './args';
+import { CliOptions, parseArgs, PreviewOptions, USAGE } from './args';
+import { runPreview } from './preview';
 
 export const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
 
@@ -82,7 +84,7 @@ function foldersOfOtherYaml(reader: FileReader, dirs: string[], targets: string[
 }
 
 export async function main(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
-  let options: CliOptions;
+  let options: CliOptions | PreviewOptions;
   let request: ValidateRequest;
   try {
     options = parseArgs(argv);
@@ -90,6 +92,7 @@ export async function main(argv: string[], out = process.stdout, err = process.s
       out.write(USAGE);
       return EXIT.ok;
     }
+    if (options.command === 'preview') return await runPreview(options, out);
     request = buildRequest(options);
   } catch (e) {
     if (!(e instanceof GitopsInputError)) throw e;

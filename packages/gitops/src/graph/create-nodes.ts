@@ -16,6 +16,7 @@ import { graphCache, hashParts, NodesResults, pluginCodeVersion } from './graph-
 import { Deployment, loadTreeState, TreeState } from './tree-state';
 import { componentNamedInputs, componentValidateTarget, environmentNamedInputs, environmentValidateTarget, TargetContext } from './validate-target';
 import { validatorInputs } from './validator-inputs';
+import { PREVIEW_TARGET, previewTarget } from './preview-target';
 
 export { GITOPS_FILES_GLOB };
 
@@ -115,7 +116,10 @@ function componentProject(
     root: c.dir,
     tags: [`layer:${c.layer}`, 'type:component', ...engineTags(engines)],
     namedInputs: componentNamedInputs(c, options.tree),
-    targets: { [options.targetName]: componentValidateTarget(c, ctx) },
+    targets: {
+      [options.targetName]: componentValidateTarget(c, ctx),
+      [PREVIEW_TARGET]: previewTarget(`Preview what a change does to ${c.name} in each environment (base: NX_BASE)`),
+    },
     metadata: {
       description: `GitOps component ${c.name} (layer ${c.layer}, ${c.kind})`,
     },
@@ -128,7 +132,10 @@ function environmentProject(e: EnvironmentModel, ctx: TargetContext, options: No
     root: e.dir,
     tags: ['type:environment', ...engineTags(e.resolved?.engines ?? [])],
     namedInputs: environmentNamedInputs(),
-    targets: { [options.targetName]: environmentValidateTarget(e, ctx) },
+    targets: {
+      [options.targetName]: environmentValidateTarget(e, ctx),
+      [PREVIEW_TARGET]: previewTarget(`Preview what a change does to the objects of environment ${e.name} (base: NX_BASE)`),
+    },
     metadata: {
       description: `GitOps environment ${e.name} (engines ${e.resolved?.engines.join(', ') ?? 'unset'})`,
     },

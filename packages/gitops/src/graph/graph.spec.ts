@@ -155,6 +155,15 @@ describe('createNodesV2', () => {
     expect(JSON.stringify(ps)).not.toContain(root);
   });
 
+  it('gives each project an uncached preview target, so nx affected -t preview previews what a change touches', async () => {
+    component('orchestration', 'airflow');
+    environment('production', 'engines: [flux]\n', ['airflow']);
+
+    const ps = await projects();
+
+    for (const name of ['airflow', 'env-production']) expect(ps[name].targets!['preview']).toMatchObject({ executor: '@mlops/gitops:preview', cache: false });
+  });
+
   it('names the validator by its sources when the plugin is a package of the workspace', async () => {
     component('platform-operators', 'redis-operator');
     write('tools/gitops-plugin/package.json', '{"name":"@mlops/gitops"}');

@@ -68,6 +68,17 @@ describe('init generator', () => {
       expect(parse(tree.read(GITHUB_RELEASE, 'utf-8')!).on.workflow_dispatch.inputs).toHaveProperty('chart-version');
       expect(parse(tree.read(GITLAB_ENTRY, 'utf-8')!).include).toEqual([{ local: GITLAB_JOBS_FILE }]);
     });
+
+    it('posts the preview of a PR/MR as one sticky comment, edited on each push', () => {
+      const github = parse(tree.read(GITHUB_VALIDATE, 'utf-8')!).jobs.preview;
+      expect(github.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
+      expect(github.steps.map((s: { run?: string }) => s.run).join('\n')).toContain('preview --base HEAD^1 --head HEAD --format markdown --output gitops-preview.md');
+      expect(github.steps.at(-1)).toEqual({ uses: 'marocchino/sticky-pull-request-comment@v2', with: { header: 'mlops-gitops-preview', path: 'gitops-preview.md' } });
+      const gitlab = parse(tree.read(GITLAB_JOBS_FILE, 'utf-8')!)['gitops-preview'];
+      expect(gitlab.rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"' }]);
+      expect(gitlab.script.join('\n')).toContain('--base "$CI_MERGE_REQUEST_DIFF_BASE_SHA" --head "$CI_COMMIT_SHA"');
+      expect(gitlab.script.at(-1)).toBe('node node_modules/@mlops/gitops/dist/cli/gitlab-note.js gitops-preview.md');
+    });
   });
 
   describe('options', () => {
