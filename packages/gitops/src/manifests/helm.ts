@@ -58,7 +58,13 @@ function chartReference(c: Component, chart: ChartRef): Record<string, unknown> 
   };
 }
 
-export function helmRelease(c: Component): K8sObject {
+/**
+ * The base HelmRelease. `adopt` (import) pins where the running release lives: without
+ * `targetNamespace` helm-controller would still deploy into the HelmRelease's namespace, but
+ * `storageNamespace` and `releaseName` written out keep the release found, whatever namespace the
+ * HelmRelease object itself later moves to.
+ */
+export function helmRelease(c: Component, { adopt = false }: { adopt?: boolean } = {}): K8sObject {
   if (!c.chart) throw new Error(`Component '${c.name}' has no chart`);
   const configMap = valuesConfigMapName(c.name);
   const crds = c.crds ? { install: { crds: 'Create' }, upgrade: { crds: 'CreateReplace' } } : {};
@@ -69,6 +75,7 @@ export function helmRelease(c: Component): K8sObject {
     spec: {
       interval: '30m',
       releaseName: c.releaseName,
+      ...(adopt ? { targetNamespace: c.namespace, storageNamespace: c.namespace } : {}),
       ...chartReference(c, c.chart),
       install: { ...(crds.install ?? {}), remediation: { retries: 3 } },
       upgrade: { ...(crds.upgrade ?? {}), remediation: { retries: 3 } },

@@ -73,7 +73,11 @@ describe('component generator', () => {
       await componentGenerator(tree, { name: 'kafka-cluster' });
       const dir = `${C}/data-plane/kafka-cluster`;
       const pool = (env: string) =>
-        tree.read(`${dir}/overlays/${env}/size.yaml`, 'utf-8')!.split(/^---$/m).map((d) => parse(d)).find((o) => o.kind === 'KafkaNodePool');
+        tree
+          .read(`${dir}/overlays/${env}/size.yaml`, 'utf-8')!
+          .split(/^---$/m)
+          .map((d) => parse(d))
+          .find((o) => o.kind === 'KafkaNodePool');
       expect(pool('staging').spec.replicas).toBe(1);
       expect(pool('production').spec.replicas).toBe(3);
       expect(read(tree, `${dir}/overlays/production/kustomization.yaml`).patches).toEqual([{ path: 'size.yaml' }]);
@@ -119,7 +123,14 @@ describe('component generator', () => {
 
     it('with a new --chart-version changes the version and nothing else, keeping hand edits and comments', async () => {
       await environmentGenerator(tree, { name: 'argo', engines: ['argocd'] });
-      await componentGenerator(tree, { name: 'airflow', chart: 'airflow', repo: 'https://airflow.apache.org', chartVersion: '1.18.0', layer: 'orchestration', dependsOn: [] });
+      await componentGenerator(tree, {
+        name: 'airflow',
+        chart: 'airflow',
+        repo: 'https://airflow.apache.org',
+        chartVersion: '1.18.0',
+        layer: 'orchestration',
+        dependsOn: [],
+      });
       const version = `${C}/orchestration/airflow/overlays/staging/version.yaml`;
       tree.write(version, tree.read(version, 'utf-8')!.replace('spec:', '# promoted by hand after review\nspec:'));
       const values = `${C}/orchestration/airflow/overlays/staging/values.yaml`;
@@ -180,7 +191,10 @@ describe('component generator', () => {
         path: '.',
         helm: {
           releaseName: 'feast',
-          valueFiles: ['$values/gitops/components/ml-lifecycle/feast/base/values.yaml', '$values/gitops/components/ml-lifecycle/feast/overlays/argo/values.yaml'],
+          valueFiles: [
+            '$values/gitops/components/ml-lifecycle/feast/base/values.yaml',
+            '$values/gitops/components/ml-lifecycle/feast/overlays/argo/values.yaml',
+          ],
         },
       });
       expect(app.spec.sources[1]).toEqual({ repoURL: 'https://github.com/example/mlops-gitops.git', targetRevision: 'main', ref: 'values' });
@@ -252,14 +266,42 @@ describe('component generator', () => {
     const cases: [string, object, string][] = [
       ['a name that is not a DNS-1123 label', { name: 'Redis_Operator' }, "Component name 'Redis_Operator' is not a DNS-1123 label"],
       ['a name that escapes gitops/', { name: '../../etc' }, "Component name '../../etc' would escape the gitops tree"],
-      ['an unknown layer', { name: 'x', layer: 'database', chart: 'x', repo: 'https://x.io', chartVersion: '1.0.0' }, "Layer 'database' does not exist; existing layers: platform-operators, observability, data-plane, orchestration, ml-lifecycle, processing-jobs."],
-      ['an unknown environment', { name: 'sealed-secrets', environments: 'prod2' }, "Environment 'prod2' does not exist; existing environments: development, production, staging."],
-      ['a --depends-on on a missing component', { name: 'airflow', dependsOn: 'postgres' }, "--depends-on 'postgres' is not a component of the tree; existing components: postgresql, sealed-secrets."],
-      ['a --depends-on on a higher layer', { name: 'redis-operator', dependsOn: ['postgresql'] }, "'redis-operator' (layer platform-operators, order 1) must not depend on 'postgresql' (layer orchestration, order 3)"],
+      [
+        'an unknown layer',
+        { name: 'x', layer: 'database', chart: 'x', repo: 'https://x.io', chartVersion: '1.0.0' },
+        "Layer 'database' does not exist; existing layers: platform-operators, observability, data-plane, orchestration, ml-lifecycle, processing-jobs.",
+      ],
+      [
+        'an unknown environment',
+        { name: 'sealed-secrets', environments: 'prod2' },
+        "Environment 'prod2' does not exist; existing environments: development, production, staging.",
+      ],
+      [
+        'a --depends-on on a missing component',
+        { name: 'airflow', dependsOn: 'postgres' },
+        "--depends-on 'postgres' is not a component of the tree; existing components: postgresql, sealed-secrets.",
+      ],
+      [
+        'a --depends-on on a higher layer',
+        { name: 'redis-operator', dependsOn: ['postgresql'] },
+        "'redis-operator' (layer platform-operators, order 1) must not depend on 'postgresql' (layer orchestration, order 3)",
+      ],
       ['a version that is not semver', { name: 'redis-operator', chartVersion: 'v-next' }, "Chart version 'v-next' is not semver"],
-      ['a repository that is neither https nor oci', { name: 'x', layer: 'orchestration', chart: 'x', repo: 'http://charts.example.com', chartVersion: '1.0.0' }, "Repository 'http://charts.example.com' is neither an https:// Helm repository nor an oci:// registry"],
-      ['an existing component with a different chart', { name: 'sealed-secrets', chart: 'sealed-secrets', repo: 'oci://registry-1.docker.io/bitnamicharts/sealed-secrets' }, "Component 'sealed-secrets' already exists with chart 'sealed-secrets' from 'https://bitnami-labs.github.io/sealed-secrets'; refusing chart 'sealed-secrets' from 'oci://registry-1.docker.io/bitnamicharts/sealed-secrets'."],
-      ['a range where production pins versions', { name: 'redis-operator', chartVersion: '0.22.x' }, "Chart version '0.22.x' is a range, but production pins exact versions"],
+      [
+        'a repository that is neither https nor oci',
+        { name: 'x', layer: 'orchestration', chart: 'x', repo: 'http://charts.example.com', chartVersion: '1.0.0' },
+        "Repository 'http://charts.example.com' is neither an https:// Helm repository nor an oci:// registry",
+      ],
+      [
+        'an existing component with a different chart',
+        { name: 'sealed-secrets', chart: 'sealed-secrets', repo: 'oci://registry-1.docker.io/bitnamicharts/sealed-secrets' },
+        "Component 'sealed-secrets' already exists with chart 'sealed-secrets' from 'https://bitnami-labs.github.io/sealed-secrets'; refusing chart 'sealed-secrets' from 'oci://registry-1.docker.io/bitnamicharts/sealed-secrets'.",
+      ],
+      [
+        'a range where production pins versions',
+        { name: 'redis-operator', chartVersion: '0.22.x' },
+        "Chart version '0.22.x' is a range, but production pins exact versions",
+      ],
     ];
     it.each(cases)('%s', async (_what, options, message) => {
       await componentGenerator(tree, { name: 'sealed-secrets' });
@@ -287,7 +329,10 @@ describe('component generator', () => {
 
     it('no environment yet (a platform file, no clusters/)', async () => {
       const empty = await createGitopsTree([]);
-      empty.write('gitops/platform.yaml', platformYaml({ repository: PLACEHOLDER_REPOSITORY, defaultEngines: ['flux'], layers: [...DEFAULT_LAYERS] }));
+      empty.write(
+        'gitops/platform.yaml',
+        platformYaml({ repository: PLACEHOLDER_REPOSITORY, defaultEngines: ['flux'], layers: [...DEFAULT_LAYERS] }),
+      );
       await expect(componentGenerator(empty, { name: 'sealed-secrets' })).rejects.toThrow(
         "No environment exists yet; create one first with 'nx g @mlops/gitops:environment development'.",
       );
