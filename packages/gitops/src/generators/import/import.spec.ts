@@ -7,7 +7,7 @@ import environmentGenerator from '../environment/environment';
 import { changedFiles, createGitopsTree, snapshot } from '../shared/testing';
 import importGenerator from './import';
 
-const FIXTURES = join(__dirname, 'fixtures');
+const FIXTURES = join(__dirname, '../../../fixtures/import');
 const C = 'gitops/components';
 const read = (tree: Tree, path: string) => parse(tree.read(path, 'utf-8')!);
 const readFixture = (path: string) => parse(readFileSync(join(FIXTURES, path), 'utf8'));
