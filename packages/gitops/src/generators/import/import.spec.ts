@@ -7,6 +7,9 @@ import environmentGenerator from '../environment/environment';
 import { changedFiles, createGitopsTree, snapshot } from '../shared/testing';
 import importGenerator from './import';
 
+// Each case builds a tree and imports a whole playbook (prettier included): on a loaded 2-core machine that exceeds Jest's 5 s default.
+jest.setTimeout(60_000);
+
 const FIXTURES = join(__dirname, '../../../fixtures/import');
 const C = 'gitops/components';
 const read = (tree: Tree, path: string) => parse(tree.read(path, 'utf-8')!);

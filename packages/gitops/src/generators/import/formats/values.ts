@@ -1,12 +1,9 @@
 /** Helm's merge of values files: maps merge key by key, later files win, anything else is replaced; a null removes the key. */
 import { parseYamlFile } from '../../../model/yaml-io';
 import { SkipItem, SourceFiles } from './source';
+import { isMapping } from './yaml-source';
 
 export type Values = Record<string, unknown>;
-
-function isMapping(v: unknown): v is Values {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 export function mergeValues(base: Values, over: Values): Values {
   const out: Values = { ...base };
