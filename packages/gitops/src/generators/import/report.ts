@@ -9,7 +9,7 @@ function describeComponent(p: PlannedComponent): string {
       ? `release ${item.name} (chart ${item.chart.name} ${item.version ?? '(version kept)'})`
       : `manifests ${item.name} (${item.objects.length} object${item.objects.length === 1 ? '' : 's'})`;
   const deps = p.schema.dependsOn?.length ? `, dependsOn ${(p.schema.dependsOn as string[]).join(', ')}` : '';
-  const state = p.exists ? ' (already in the tree: its files kept, the chart version set)' : '';
+  const state = p.exists ? ` (already in the tree: its files kept${item.kind === 'helm' ? ', the chart version set' : ''})` : '';
   return `  ${what} -> component ${item.name}, layer ${p.layer}, namespace ${item.namespace}, environments ${p.environments.join(', ')}${deps}${state}`;
 }
 
@@ -22,7 +22,8 @@ export function importReport(path: string, parsed: ParsedSource, components: Pla
     `Import of ${path} (${parsed.format}): ${components.length} component${components.length === 1 ? '' : 's'}, ${skipped.length} skipped.`,
   ];
   lines.push(...components.map(describeComponent));
-  if (skipped.length) lines.push('Skipped (not imported):', ...skipped.map(describeSkipped));
+  const inOrder = [...skipped].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+  if (skipped.length) lines.push('Skipped (not imported):', ...inOrder.map(describeSkipped));
   if (components.some((c) => c.item.kind === 'helm' && !c.exists)) {
     lines.push(
       'The HelmReleases keep the Helm release names and namespaces: Flux upgrades the running releases in place; see docs/import.md for Argo CD.',
