@@ -1,12 +1,12 @@
 /** Recognises a source's format (unless --format says it) and reads it with the reader of that format. */
 import { posix } from 'node:path';
 import { Tree } from '@nx/devkit';
-import { GitopsInputError } from '../../model/vocabulary';
+import { GitopsInputError, ImportFormat } from '../../model/vocabulary';
 import { parseYamlFile } from '../../model/yaml-io';
 import { readText } from '../shared/workspace';
 import { readAnsible } from './formats/ansible';
 import { readHelmfile } from './formats/helmfile';
-import { ImportFormat, ParsedSource, SourceFiles } from './formats/source';
+import { ParsedSource, SourceFiles } from './formats/source';
 import { readValuesDir, ValuesDirOptions } from './formats/values-dir';
 import { isMapping } from './formats/yaml-source';
 

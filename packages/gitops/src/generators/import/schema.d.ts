@@ -1,4 +1,4 @@
-import type { ImportFormat } from './formats/source';
+import type { ImportFormat } from '../../model/vocabulary';
 
 /** Options of `nx g @mlops/gitops:import <path>`, as the user typed them. */
 export interface ImportGeneratorSchema {

@@ -5,9 +5,7 @@
  */
 import { ChartRef } from '../../../model/component';
 import { ManifestObject } from '../../../model/catalog';
-
-export const IMPORT_FORMATS = ['ansible', 'helmfile', 'values-dir'] as const;
-export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+import { ImportFormat } from '../../../model/vocabulary';
 
 export interface SourceLocation {
   file: string;
