@@ -168,9 +168,10 @@ describe('import generator', () => {
       });
     });
 
-    it('skips a local chart and a plaintext Secret, saying why', () => {
+    it('skips a local chart, a plaintext Secret and included tasks, saying why', () => {
       expect(report).toMatch(/main\.yml:\d+ task 'Install a chart from a local folder': chart_ref '\.\/charts\/feature-store' is a local chart/);
       expect(report).toMatch(/main\.yml:\d+ task 'Apply a credentials Secret': definition holds a plaintext Secret 'bucket-credentials'/);
+      expect(report).toMatch(/main\.yml:\d+ task 'Shared tasks': ansible\.builtin\.include_tasks is not followed; import "common\.yml" itself/);
       expect(snapshot(tree)).not.toHaveProperty(`${C}/processing-jobs/bucket-credentials/component.yaml`);
     });
   });

@@ -22,6 +22,7 @@ const MODULES = {
 } as const;
 type ModuleKind = keyof typeof MODULES;
 const SHELL_MODULES = ['shell', 'command', 'ansible.builtin.shell', 'ansible.builtin.command'];
+const INCLUDE_MODULES = ['include_tasks', 'import_tasks', 'include_role', 'import_role'].flatMap((m) => [m, `ansible.builtin.${m}`]);
 const TASK_SECTIONS = ['pre_tasks', 'tasks', 'post_tasks'] as const;
 
 /** One task to run, once per loop item, with the variables it sees. */
@@ -137,7 +138,7 @@ function walkTasks(r: Reading, tasks: unknown[], prefix: (string | number)[], sc
       return;
     }
     const module = taskModule(task);
-    if (!module) return reportShell(r, task, line(path), title);
+    if (!module) return reportUnread(r, task, line(path), title);
     try {
       for (const item of loopItems(task, inner)) r.runs.push({ module: module.kind, args: task[module.key], scope: item, line: line(path), title });
     } catch (e) {
@@ -154,8 +155,13 @@ function taskModule(task: Record<string, unknown>): { kind: ModuleKind; key: str
   return undefined;
 }
 
-/** A shell task running helm or kubectl deploys something import cannot read: said, not silently dropped. */
-function reportShell(r: Reading, task: Record<string, unknown>, line: number, title: string): void {
+/** Included tasks and shell tasks running helm or kubectl deploy what import does not read: said, not silently dropped. */
+function reportUnread(r: Reading, task: Record<string, unknown>, line: number, title: string): void {
+  const include = INCLUDE_MODULES.find((k) => k in task);
+  if (include) {
+    r.skipped.push({ file: r.file, line, what: title, reason: `${include} is not followed; import ${JSON.stringify(task[include])} itself` });
+    return;
+  }
   const key = SHELL_MODULES.find((k) => k in task);
   if (!key) return;
   const command = JSON.stringify(task[key]);
