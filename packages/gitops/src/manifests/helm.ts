@@ -59,10 +59,11 @@ function chartReference(c: Component, chart: ChartRef): Record<string, unknown> 
 }
 
 /**
- * The base HelmRelease. `adopt` (import) pins where the running release lives: without
- * `targetNamespace` helm-controller would still deploy into the HelmRelease's namespace, but
- * `storageNamespace` and `releaseName` written out keep the release found, whatever namespace the
- * HelmRelease object itself later moves to.
+ * The base HelmRelease. `adopt` (import) also pins the namespaces of the release a push deployment
+ * made: `targetNamespace` and `storageNamespace` default to the HelmRelease's own namespace, so
+ * written out they keep helm-controller upgrading that release wherever the HelmRelease object is
+ * applied (with `targetNamespace` set, `releaseName` must be explicit: it would default to
+ * `<targetNamespace>-<name>`).
  */
 export function helmRelease(c: Component, { adopt = false }: { adopt?: boolean } = {}): K8sObject {
   if (!c.chart) throw new Error(`Component '${c.name}' has no chart`);
