@@ -10,11 +10,12 @@
  * against
  *   nx show projects
  * (Nx start-up + project graph with our inference plugin: the floor any `nx` command pays),
- * on the live tree (component only) and on a synthetic tree of 300 components × 3 environments
+ * on the live tree (component, and `import` of a helmfile of 100 releases over two environments,
+ * with and without --skip-format) and on a synthetic tree of 300 components × 3 environments
  * (tools/bench/synthetic-tree.js). Prints the median of N runs (after one warm-up) and each ratio.
  *
- * Usage: node tools/bench/generator.js [--runs 5] [--components 300]   (after `npm run build`)
- * Target: every ratio ≤ 1.5 on the synthetic tree.
+ * Usage: node tools/bench/generator.js [--runs 5] [--components 300] [--releases 100]   (after `npm run build`)
+ * Targets: every ratio ≤ 1.5 on the synthetic tree; import ≤ 2.
  */
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
@@ -25,6 +26,7 @@ const { dirname, join, resolve } = require('node:path');
 const ROOT = resolve(__dirname, '../..');
 const NX = join(ROOT, 'node_modules/nx/dist/bin/nx.js');
 const ENV = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_INTERACTIVE: 'false', CI: 'true', FORCE_COLOR: '0' };
+const LAYERS = ['platform-operators', 'observability', 'data-plane', 'orchestration', 'ml-lifecycle', 'processing-jobs'];
 const { buildSyntheticTree } = require('./synthetic-tree');
 const { overlayFile, VERSION_PATCH_FILE } = require('../../packages/gitops/dist/model/layout');
 
@@ -76,6 +78,29 @@ function median(xs) {
 const COMPONENT = ['g', '@mlops/gitops:component', 'bench-x', '--layer', 'processing-jobs', '--chart', 'bench-x', '--repo', 'https://charts.example.com', '--chart-version', '1.0.0'];
 const FLOOR = ['show', 'projects'];
 
+const IMPORT_SOURCE = 'bench-import/helmfile.yaml';
+const IMPORT = ['g', '@mlops/gitops:import', IMPORT_SOURCE];
+
+/** A helmfile of `count` releases (staging and production), spread over the layers, each with values/<name>.yaml and values/<env>/<name>.yaml. */
+function writeImportSource(root, count) {
+  const dir = join(root, 'bench-import');
+  const envs = ['staging', 'production'];
+  for (const env of envs) mkdirSync(join(dir, 'values', env), { recursive: true });
+  const releases = [];
+  for (let i = 0; i < count; i++) {
+    const name = `imported-${String(i).padStart(3, '0')}`;
+    const namespace = LAYERS[Math.floor((i * LAYERS.length) / count)];
+    writeFileSync(join(dir, 'values', `${name}.yaml`), `replicaCount: 1\nimage:\n  tag: 1.${i}.0\nresources:\n  requests:\n    cpu: 100m\n`);
+    for (const env of envs) writeFileSync(join(dir, 'values', env, `${name}.yaml`), `replicaCount: ${env === 'production' ? 3 : 1}\n`);
+    const needs = i > 0 && i % 10 !== 0 ? `    needs: [imported-${String(i - 1).padStart(3, '0')}]\n` : '';
+    releases.push(
+      `  - name: ${name}\n    namespace: ${namespace}\n    chart: bench/${name}\n    version: 1.${i}.0\n${needs}    values:\n      - values/${name}.yaml\n      - values/{{ .Environment.Name }}/${name}.yaml\n`,
+    );
+  }
+  const head = 'environments:\n  staging: {}\n  production: {}\nrepositories:\n  - name: bench\n    url: https://charts.example.com\nreleases:\n';
+  writeFileSync(join(dir, 'helmfile.yaml'), head + releases.join(''));
+}
+
 /** The generator commands measured on a tree; `leaf` is a component no other depends on. */
 function cases(leaf) {
   return {
@@ -104,7 +129,7 @@ function measure(label, root, runs, commands) {
 }
 
 /** Measures the live tree (component) and a synthetic tree of `components` x 3 (every case); the synthetic rows come last. */
-async function benchGenerator({ runs = 5, components = 300 } = {}) {
+async function benchGenerator({ runs = 5, components = 300, releases = 100 } = {}) {
   const dirs = [];
   try {
     const live = copyWorkspace('gitops-bench-live-');
@@ -117,7 +142,11 @@ async function benchGenerator({ runs = 5, components = 300 } = {}) {
     return {
       runs,
       results: [
-        ...measure('live', live, runs, { component: COMPONENT }),
+        ...measure('live', live, runs, {
+          component: COMPONENT,
+          [`import (${releases} releases)`]: (writeImportSource(live, releases), IMPORT),
+          [`import (${releases} releases) --skip-format`]: [...IMPORT, '--skip-format'],
+        }),
         ...measure(`synthetic (${components} components × 3 envs)`, synthetic, runs, cases(leaf)),
       ],
     };
@@ -129,7 +158,7 @@ async function benchGenerator({ runs = 5, components = 300 } = {}) {
 module.exports = { benchGenerator };
 
 if (require.main === module) {
-  benchGenerator({ runs: arg('runs', 5), components: arg('components', 300) })
+  benchGenerator({ runs: arg('runs', 5), components: arg('components', 300), releases: arg('releases', 100) })
     .then(({ runs, results }) => {
       console.log(`median of ${runs} runs each; floor = nx show projects; each generator with --dry-run`);
       console.table(results);

@@ -7,7 +7,7 @@
  * and whether each target is met, and writes the table with the details into
  * docs/performance.md between the `bench:start` / `bench:end` markers.
  *
- *   npm run build && node tools/bench/run.js [--validate 100,300] [--graph 250,1000] [--generator 300] [--preview 300] [--runs 5] [--no-write]
+ *   npm run build && node tools/bench/run.js [--validate 100,300] [--graph 250,1000] [--generator 300] [--import 100] [--preview 300] [--runs 5] [--no-write]
  *
  * The Flux baseline at 300 x 3 takes about two minutes (1,200 sequential
  * kubectl runs); run it on a quiet machine (the load average is printed).
@@ -53,6 +53,7 @@ function summary({ generator, validate, graph, preview }) {
   const [vs, vl] = validate.rows;
   const [gs, gl] = graph.rows;
   const synthetic = generator.results.filter((r) => r.tree.startsWith('synthetic'));
+  const imported = generator.results.filter((r) => r.generator.startsWith('import'));
   const speedUp = vl.baselineMs / vl.fullMs;
   const affectedRatio = vl.affectedMs / vl.showMs;
   const g = validate.growth;
@@ -75,6 +76,8 @@ function summary({ generator, validate, graph, preview }) {
       `plugin cost warm x${(gl.pluginMs / gs.pluginMs).toFixed(2)}, cold x${(gl.pluginColdMs / gs.pluginColdMs).toFixed(2)}`, 'linear or better', mark(gl.pluginColdMs / gs.pluginColdMs <= (gl.components / gs.components) * 1.1)],
     ...synthetic.map((r) => [`generator: \`nx g @mlops/gitops:${r.generator} … --dry-run\` vs \`nx show projects\`, ${r.tree}`,
       `${r.ratio}x (${s(r.generatorMs)} vs ${s(r.floorMs)})`, '<= 1.5x', mark(r.ratio <= 1.5)]),
+    ...imported.map((r) => [`\`nx g @mlops/gitops:${r.generator} --dry-run\` vs \`nx show projects\`, ${r.tree} tree`,
+      `${r.ratio}x (${s(r.generatorMs)} vs ${s(r.floorMs)})`, '<= 2x', r.generator.endsWith('--skip-format') ? '(without prettier)' : mark(r.ratio <= 2)]),
     [`\`mlops-gitops preview --base HEAD~1\` after a one-component change, ${preview.components} x 3, vs \`nx show projects\``,
       `${preview.ratio.toFixed(2)}x (${s(preview.previewMs)} vs ${s(preview.showMs)})`, `<= ${PREVIEW_RATIO}x`, mark(preview.ratio <= PREVIEW_RATIO)],
   ];
@@ -122,7 +125,7 @@ async function main() {
   const [vSmall, vLarge] = sizes(option('validate', '100,300'));
   const [gSmall, gLarge] = sizes(option('graph', '250,1000'));
   const runs = Number(option('runs', '5'));
-  const generator = await benchGenerator({ runs, components: Number(option('generator', '300')) });
+  const generator = await benchGenerator({ runs, components: Number(option('generator', '300')), releases: Number(option('import', '100')) });
   const validate = await benchValidate({ small: vSmall, large: vLarge });
   const graph = benchGraph({ small: gSmall, large: gLarge, runs });
   const preview = { ...benchPreview({ components: Number(option('preview', '300')), runs }), runs };

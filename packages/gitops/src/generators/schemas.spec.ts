@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { COMPONENT_KINDS, ENGINES, SIZES, SYNC_MODES } from '../model/vocabulary';
+import { COMPONENT_KINDS, ENGINES, IMPORT_FORMATS, SIZES, SYNC_MODES } from '../model/vocabulary';
 import { CI_PROVIDERS } from './init/init';
 
 const PACKAGE_ROOT = join(__dirname, '../..');
@@ -22,6 +22,7 @@ const CLOSED_SETS: Record<string, readonly string[]> = {
   size: SIZES,
   kind: COMPONENT_KINDS,
   ci: CI_PROVIDERS,
+  format: IMPORT_FORMATS,
 };
 
 interface Property {
@@ -64,9 +65,7 @@ describe('generator discovery', () => {
   });
 
   it('registers every generator folder, and every entry points at a built factory and schema', () => {
-    const folders = readdirSync(__dirname).filter(
-      (f) => statSync(join(__dirname, f)).isDirectory() && existsSync(join(__dirname, f, 'schema.json')),
-    );
+    const folders = readdirSync(__dirname).filter((f) => statSync(join(__dirname, f)).isDirectory() && existsSync(join(__dirname, f, 'schema.json')));
     expect(names).toEqual(expect.arrayContaining(['init', 'release', 'component', 'environment']));
     expect(names).toEqual(folders.sort());
     for (const name of names) {
@@ -146,7 +145,8 @@ describe.each(cases)('schema of %s', (name, schema) => {
   it('gives booleans a default so the form needs no answer for them', () => {
     const unset = properties.filter(([key, p]) => p.type === 'boolean' && p.default === undefined && !(schema.required ?? []).includes(key));
     // Booleans without a default mean "take it from the catalog / existing tree" and must say so.
-    for (const [key, p] of unset) expect({ option: key, description: p.description }).toEqual({ option: key, description: expect.stringMatching(/default/i) });
+    for (const [key, p] of unset)
+      expect({ option: key, description: p.description }).toEqual({ option: key, description: expect.stringMatching(/default/i) });
   });
 });
 
@@ -156,6 +156,7 @@ describe('closed-set options', () => {
     ['environment', ['engines', 'sync', 'size']],
     ['component', ['kind']],
     ['init', ['engines', 'ci']],
+    ['import', ['format']],
   ])('%s offers %j as enums', (name, keys) => {
     const schema = loadSchema(name as string);
     for (const key of keys as string[]) {

@@ -58,7 +58,14 @@ function chartReference(c: Component, chart: ChartRef): Record<string, unknown> 
   };
 }
 
-export function helmRelease(c: Component): K8sObject {
+/**
+ * The base HelmRelease. `adopt` (import) also pins the namespaces of the release a push deployment
+ * made: `targetNamespace` and `storageNamespace` default to the HelmRelease's own namespace, so
+ * written out they keep helm-controller upgrading that release wherever the HelmRelease object is
+ * applied (with `targetNamespace` set, `releaseName` must be explicit: it would default to
+ * `<targetNamespace>-<name>`).
+ */
+export function helmRelease(c: Component, { adopt = false }: { adopt?: boolean } = {}): K8sObject {
   if (!c.chart) throw new Error(`Component '${c.name}' has no chart`);
   const configMap = valuesConfigMapName(c.name);
   const crds = c.crds ? { install: { crds: 'Create' }, upgrade: { crds: 'CreateReplace' } } : {};
@@ -69,6 +76,7 @@ export function helmRelease(c: Component): K8sObject {
     spec: {
       interval: '30m',
       releaseName: c.releaseName,
+      ...(adopt ? { targetNamespace: c.namespace, storageNamespace: c.namespace } : {}),
       ...chartReference(c, c.chart),
       install: { ...(crds.install ?? {}), remediation: { retries: 3 } },
       upgrade: { ...(crds.upgrade ?? {}), remediation: { retries: 3 } },

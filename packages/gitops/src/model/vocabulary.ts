@@ -21,6 +21,10 @@ export const COMPONENT_KINDS = ['helm', 'manifests'] as const;
 export type ComponentKind = (typeof COMPONENT_KINDS)[number];
 
 /** Environments a fresh tree starts with. */
+/** What `import` reads: an Ansible playbook or tasks file, a helmfile.yaml, a folder of Helm values files. */
+export const IMPORT_FORMATS = ['ansible', 'helmfile', 'values-dir'] as const;
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+
 export const DEFAULT_ENVIRONMENTS = ['development', 'staging', 'production'] as const;
 
 export class GitopsInputError extends Error {

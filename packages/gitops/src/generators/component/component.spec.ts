@@ -73,7 +73,11 @@ describe('component generator', () => {
       await componentGenerator(tree, { name: 'kafka-cluster' });
       const dir = `${C}/data-plane/kafka-cluster`;
       const pool = (env: string) =>
-        tree.read(`${dir}/overlays/${env}/size.yaml`, 'utf-8')!.split(/^---$/m).map((d) => parse(d)).find((o) => o.kind === 'KafkaNodePool');
+        tree
+          .read(`${dir}/overlays/${env}/size.yaml`, 'utf-8')!
+          .split(/^---$/m)
+          .map((d) => parse(d))
+          .find((o) => o.kind === 'KafkaNodePool');
       expect(pool('staging').spec.replicas).toBe(1);
       expect(pool('production').spec.replicas).toBe(3);
       expect(read(tree, `${dir}/overlays/production/kustomization.yaml`).patches).toEqual([{ path: 'size.yaml' }]);
@@ -119,7 +123,14 @@ describe('component generator', () => {
 
     it('with a new --chart-version changes the version and nothing else, keeping hand edits and comments', async () => {
       await environmentGenerator(tree, { name: 'argo', engines: ['argocd'] });
-      await componentGenerator(tree, { name: 'airflow', chart: 'airflow', repo: 'https://airflow.apache.org', chartVersion: '1.18.0', layer: 'orchestration', dependsOn: [] });
+      await componentGenerator(tree, {
+        name: 'airflow',
+        chart: 'airflow',
+        repo: 'https://airflow.apache.org',
+        chartVersion: '1.18.0',
+        layer: 'orchestration',
+        dependsOn: [],
+      });
       const version = `${C}/orchestration/airflow/overlays/staging/version.yaml`;
       tree.write(version, tree.read(version, 'utf-8')!.replace('spec:', '# promoted by hand after review\nspec:'));
       const values = `${C}/orchestration/airflow/overlays/staging/values.yaml`;
@@ -180,7 +191,10 @@ describe('component generator', () => {
         path: '.',
         helm: {
           releaseName: 'feast',
-          valueFiles: ['$values/gitops/components/ml-lifecycle/feast/base/values.yaml', '$values/gitops/components/ml-lifecycle/feast/overlays/argo/values.yaml'],
+          valueFiles: [
+            '$values/gitops/components/ml-lifecycle/feast/base/values.yaml',
+            '$values/gitops/components/ml-lifecycle/feast/overlays/argo/values.yaml',
+          ],
         },
       });
       expect(app.spec.sources[1]).toEqual({ repoURL: 'https://github.com/example/mlops-gitops.git', targetRevision: 'main', ref: 'values' });
@@ -284,7 +298,10 @@ describe('component generator', () => {
 
     it('no environment yet (a platform file, no clusters/)', async () => {
       const empty = await createGitopsTree([]);
-      empty.write('gitops/platform.yaml', platformYaml({ repository: PLACEHOLDER_REPOSITORY, defaultEngines: ['flux'], layers: [...DEFAULT_LAYERS] }));
+      empty.write(
+        'gitops/platform.yaml',
+        platformYaml({ repository: PLACEHOLDER_REPOSITORY, defaultEngines: ['flux'], layers: [...DEFAULT_LAYERS] }),
+      );
       await expect(componentGenerator(empty, { name: 'sealed-secrets' })).rejects.toThrow(
         "No environment exists yet; create one first with 'nx g @mlops/gitops:environment development'.",
       );

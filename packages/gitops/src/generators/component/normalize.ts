@@ -1,6 +1,6 @@
 /** Turns what the user typed, the catalog and the tree into one complete description. */
 import { Tree } from '@nx/devkit';
-import { Blueprint, catalogFor, loadBlueprint } from '../../model/catalog';
+import { Blueprint, catalogFor, loadBlueprint, ManifestObject } from '../../model/catalog';
 import { ChartRef, Component } from '../../model/component';
 import { EnvironmentSettings } from '../../model/environment-settings';
 import { componentDir, componentFile } from '../../model/layout';
@@ -10,6 +10,24 @@ import { parseList, pickEnvironments } from '../shared/options';
 import { NewOverlayVersion } from '../shared/overlay';
 import { locateComponents, readWorkspace, refuseConfigProblems, Workspace } from '../shared/workspace';
 import { ComponentGeneratorSchema } from './schema';
+
+/** What another generator (import) already knows: the tree read once, the blueprint it matched, the source's content. */
+export interface ComponentSource {
+  workspace: Workspace;
+  /** The blueprint matched by repository and chart, instead of the one named like the component (undefined: none). */
+  blueprint: Blueprint | undefined;
+  /** The Helm release a push deployment runs under this name: kept, so the engines adopt it instead of installing anew. */
+  adoptRelease?: string;
+  content?: ComponentContent;
+}
+
+/** Values and objects from a source, written instead of the blueprint's defaults and size profiles. */
+export interface ComponentContent {
+  baseValues?: Record<string, unknown>;
+  manifests?: ManifestObject[];
+  /** Each environment's values, by environment name. */
+  overlayValues?: Map<string, Record<string, unknown>>;
+}
 
 export interface NormalizedComponentOptions {
   /** The component as it will be: the existing one with what the options change, or a new one. */
@@ -24,6 +42,9 @@ export interface NormalizedComponentOptions {
   /** The environments chosen (--environments, else all). */
   environments: EnvironmentSettings[];
   workspace: Workspace;
+  /** The component takes over a running Helm release (import): its name and namespaces are pinned. */
+  adopt: boolean;
+  content?: ComponentContent;
 }
 
 function chooseKind(schema: ComponentGeneratorSchema, bp?: Blueprint, existing?: Component): ComponentKind {
@@ -54,12 +75,12 @@ function chooseLayer(name: string, platform: Platform, schema: ComponentGenerato
   return findLayer(platform, layerName);
 }
 
-export function normalizeOptions(tree: Tree, schema: ComponentGeneratorSchema): NormalizedComponentOptions {
+export function normalizeOptions(tree: Tree, schema: ComponentGeneratorSchema, source?: ComponentSource): NormalizedComponentOptions {
   const name = assertDnsLabel('Component name', schema.name);
-  const workspace = readWorkspace(tree);
+  const workspace = source?.workspace ?? readWorkspace(tree);
   const { platform } = workspace;
   const environments = pickEnvironments(workspace.environments, parseList(schema.environments));
-  const blueprint = loadBlueprint(catalogFor(tree), name);
+  const blueprint = source ? source.blueprint : loadBlueprint(catalogFor(tree), name);
   const existingLayer = locateComponents(tree).get(name);
   if (existingLayer !== undefined) refuseConfigProblems(workspace, componentFile(existingLayer, name));
   const existing = workspace.model.components.get(name);
@@ -85,7 +106,7 @@ export function normalizeOptions(tree: Tree, schema: ComponentGeneratorSchema): 
     declaredNamespace: namespace,
     dependsOn: [...new Set(dependsOn)].sort().map((d) => ({ name: d, file, line: 0 })),
     description: existing?.description ?? blueprint?.description ?? `${name} (${kind === 'helm' ? `chart ${chart!.name}` : 'plain manifests'})`,
-    releaseName: existing?.releaseName ?? name,
+    releaseName: existing?.releaseName ?? source?.adoptRelease ?? name,
     chart,
     crds: schema.crds ?? existing?.crds ?? blueprint?.crds ?? false,
     overlays: existing?.overlays ?? new Map(),
@@ -100,6 +121,8 @@ export function normalizeOptions(tree: Tree, schema: ComponentGeneratorSchema): 
     dependsOnGiven: schema.dependsOn !== undefined,
     environments,
     workspace,
+    adopt: source?.adoptRelease !== undefined,
+    content: source?.content,
   };
 }
 

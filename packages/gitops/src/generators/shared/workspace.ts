@@ -91,15 +91,18 @@ export function layerOfComponent(ws: Workspace, c: Component): Layer {
   return findLayer(ws.platform, c.layer);
 }
 
-/** component.yaml: the one place of a component's kind, namespace, dependencies and (when pinned) Helm release name. */
-export function componentYaml(c: Component): string {
+/**
+ * component.yaml: the one place of a component's kind, namespace, dependencies and (when pinned) Helm release name.
+ * `pinReleaseName` writes the release name even where it equals the name (an imported release keeps it through a later rename).
+ */
+export function componentYaml(c: Component, { pinReleaseName = false }: { pinReleaseName?: boolean } = {}): string {
   return toYaml(
     {
       name: c.name,
       description: c.description,
       kind: c.kind,
       namespace: c.namespace,
-      ...(c.releaseName !== c.name ? { releaseName: c.releaseName } : {}),
+      ...(pinReleaseName || c.releaseName !== c.name ? { releaseName: c.releaseName } : {}),
       dependsOn: c.dependsOn.map((d) => d.name).sort(),
     },
     `Component ${c.name} (layer ${c.layer}).\n` +
