@@ -18,11 +18,18 @@ const { join, resolve } = require('node:path');
 const ENVIRONMENTS = [{ name: 'development' }, { name: 'staging', engines: ['flux', 'argocd'] }, { name: 'production' }];
 /** Stays in the catalog only: the README's quick start adds it. */
 const LEFT_OUT = new Set(['redis-operator']);
+/**
+ * Production lags one release behind, as a platform in the middle of a promotion does: it still
+ * runs the Airflow chart it ran before the catalog moved on, so `promote` (README, docs/lifecycle.md)
+ * has something to move forward. Applied with the release generator, as CI would.
+ */
+const PRODUCTION_RUNS = [{ component: 'airflow', chartVersion: '1.18.0' }];
 
 function plugin(root) {
   const dist = join(root, 'packages/gitops/dist');
   return {
     component: require(join(dist, 'generators/component/component')).componentGenerator,
+    release: require(join(dist, 'generators/release/release')).releaseGenerator,
     environment: require(join(dist, 'generators/environment/environment')).environmentGenerator,
     catalog: require(join(dist, 'model/catalog')),
     treeModel: require(join(dist, 'model/tree-model')),
@@ -53,7 +60,7 @@ function deleteFiles(tree, dir) {
 
 async function regenerate(root = resolve(__dirname, '..')) {
   const { FsTree, flushChanges } = require(require.resolve('nx/src/generators/tree', { paths: [root] }));
-  const { component, environment, catalog, treeModel, layout } = plugin(root);
+  const { component, release, environment, catalog, treeModel, layout } = plugin(root);
   const tree = new FsTree(root, false);
   // Deleted through the tree: the disk changes only at flushChanges, so a generator that fails
   // leaves the committed gitops/ as it was.
@@ -62,6 +69,7 @@ async function regenerate(root = resolve(__dirname, '..')) {
   const blueprints = catalog.loadCatalog(catalog.catalogFor(tree)).filter((b) => !LEFT_OUT.has(b.name));
   const components = dependencyOrder(blueprints, treeModel.walkDependencies);
   for (const name of components) await component(tree, { name });
+  for (const r of PRODUCTION_RUNS) await release(tree, { ...r, environment: 'production' });
   const changes = tree.listChanges();
   flushChanges(root, changes);
   return { environments: ENVIRONMENTS, components, files: changes.length };

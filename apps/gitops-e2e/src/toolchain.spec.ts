@@ -39,7 +39,7 @@ describe('the Node.js version of the toolchain', () => {
     expect(read('.nvmrc').trim()).toBe(major);
     for (const workflow of ['ci.yml', 'gitops-validate.yml', 'gitops-release.yml']) {
       const jobs = parse(read(`.github/workflows/${workflow}`)).jobs as Record<string, { steps: { with?: Record<string, unknown> }[] }>;
-      const versions = Object.values(jobs).flatMap((j) => j.steps.map((s) => s.with?.['node-version']).filter(Boolean));
+      const versions = [...new Set(Object.values(jobs).flatMap((j) => j.steps.map((s) => s.with?.['node-version']).filter(Boolean)))];
       expect({ workflow, versions }).toEqual({
         workflow,
         versions: [Number(major)],

@@ -124,7 +124,7 @@ describeWithKubectl('preview on real git history of a copy of this workspace', (
     await ws.commit('release to staging', (t) => releaseGenerator(t, { component: 'airflow', environment: 'staging', chartVersion: '1.23.0' }));
     await ws.commit('promote', (t) => promoteGenerator(t, { components: 'airflow', to: 'production' }));
     expect(summary(await run())).toEqual([
-      'production: airflow chart 1.22.0 → 1.23.0 (promoted from staging)',
+      'production: airflow chart 1.18.0 → 1.23.0 (promoted from staging)',
       '    manual sync needed: flux resume kustomization airflow -n flux-system   # production syncs manually: its Kustomizations are suspended',
     ]);
   });
