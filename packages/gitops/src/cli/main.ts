@@ -18,7 +18,7 @@ import {
   platformFile,
 } from '../model/layout';
 import { GitopsInputError } from '../model/vocabulary';
-import { formatHuman, formatJson, hasErrors, validate, ValidateRequest } from '../validation/engine';
+import { formatReport, hasErrors, validate, ValidateRequest } from '../validation/engine';
 import { directoryLister, diskReader, FileReader, isYamlPath } from '../validation/file-reader';
 import { CliOptions, parseArgs, USAGE } from './args';
 
@@ -97,7 +97,7 @@ export async function main(argv: string[], out = process.stdout, err = process.s
     return EXIT.usage;
   }
   const report = await validate(request);
-  out.write(options.format === 'json' ? formatJson(report) : formatHuman(report));
+  out.write(formatReport(report, options.format));
   return hasErrors(report) ? EXIT.invalid : EXIT.ok;
 }
 

@@ -14,20 +14,22 @@
  * environments of gitops/; any mode: every kustomization and manifest).
  */
 import { diskReader, FileReader, isYamlPath } from './file-reader';
+import { cachedRenders, cachedVerdicts, validatorVersion } from './caches';
 import { Plan, planAny, planLayout } from './plan';
 import { sortFindings } from './report';
 import { LoadedTree } from './stages/1-load';
-import { MemoHit } from './render-memo';
-import { defaultConcurrency, dirsToRender, kubectlVersion, memoHits, memoiseRenders, openRenderMemo, renderDirs, RenderedObject, RenderOutput } from './stages/2-render';
-import { SchemaRegistry, schemaVersion } from './stages/3-identify';
-import { checkSchemas, SchemaVerdict } from './stages/4-schema';
+import { defaultConcurrency, DirRender, dirsToRender, kubectlVersion, renderDirs, RenderedObject } from './stages/2-render';
+import { SchemaRegistry } from './stages/3-identify';
+import { checkSchemas, schemaChecker } from './stages/4-schema';
 import { checkReferences } from './stages/5-references';
 import { checkPolicy } from './stages/6-policy';
 import { locateDocument, Subject, writtenSubjects } from './stages/subject';
-import { Finding, ValidateRequest, ValidationReport } from './types';
+import { Finding, Skipped, StageName, ValidateRequest, ValidationReport } from './types';
 
 export * from './types';
-export { formatHuman, formatJson, hasErrors } from './report';
+export { FORMATS, formatHuman, formatJson, formatReport, hasErrors } from './report';
+export type { Format } from './report';
+export { formatSarif } from './reporters/sarif';
 export { diskReader, memoryReader } from './file-reader';
 export type { FileReader } from './file-reader';
 
@@ -37,105 +39,145 @@ export async function validate(req: ValidateRequest): Promise<ValidationReport> 
 
 /** The engine over any FileReader (rendering reads the disk at `reader.root`). */
 export async function validateWith(reader: FileReader, req: ValidateRequest): Promise<ValidationReport> {
-  const started = Date.now();
+  const clock = stageClock();
   const tree = new LoadedTree(reader);
   const kubectl = req.kubectl ?? 'kubectl';
-  void kubectlVersion(kubectl); // asked once per process; kubectl answers while the plan is made
-  const plan = req.layout === 'gitops' ? planLayout(tree, req) : planAny(tree, req);
-  // kustomize renders in child processes while this process parses the rest of the files.
-  const memo = req.renderCacheDir === undefined ? undefined : await openRenderMemo(req.renderCacheDir, kubectl, schemaVersion(tree, plan.crdsDir));
-  const memoised = memo ? memoHits(memo, tree.reader, plan.renderRequests) : new Map<string, MemoHit>();
-  const closureOf = (dir: string) => memoised.get(dir)?.closure ?? tree.closure(dir);
+  const version = kubectlVersion(kubectl); // asked once per process; kubectl answers while the plan is made
+  const plan = clock.time('plan', () => (req.layout === 'gitops' ? planLayout(tree, req) : planAny(tree, req)));
+
+  let processes = 0;
+  const kustomize = await version;
+  const render = cachedRenders('version' in kustomize ? req.cacheDir : undefined, 'version' in kustomize ? kustomize.version : '', tree, (dirs) =>
+    renderDirs(tree, dirs, { kubectl, concurrency: req.concurrency ?? defaultConcurrency(), groupOf: plan.groupOf, onProcess: () => processes++ }),
+  );
+  const closureOf = (dir: string) => render.stored(dir)?.closure ?? tree.closure(dir);
   const contextDirs = onlyContext(plan, closureOf);
-  const dirs = dirsToRender(tree, plan.renderRequests, closureOf, memoised);
-  const subjectsOf = dirSubjects(tree, plan, contextDirs);
-  const fromMemo = new Map<string, Subject[]>();
+  const dirs = dirsToRender(tree, plan.renderRequests, closureOf, (d) => render.stored(d) !== undefined);
+  // The checked directories' kustomizations are read in any case (their deprecated fields are findings).
+  const checkedDirs = dirs.filter((d) => !contextDirs.has(d));
+  const readByRenders = yamlReadByKustomize(tree, checkedDirs);
+  // kustomize renders in child processes while this process parses the files no render reads.
   const [rendered] = await Promise.all([
-    renderDirs(tree, dirs, { kubectl, concurrency: req.concurrency ?? defaultConcurrency(), groupOf: plan.groupOf, memoised }),
-    loadFiles(tree, withoutClean(plan.files, memoised)),
-    // While kustomize renders what changed, the memo hits become subjects.
-    forEachSliced(dirs, (dir) => {
-      const hit = memoised.get(dir);
-      if (hit) fromMemo.set(dir, subjectsOf(dir, hit.objects.map((o) => ({ ...o, dir }))));
-    }),
+    clock.timeAsync('render', () => render(dirs)),
+    clock.timeAsync('load', () => loadFiles(tree, plan.files.filter((f) => !readByRenders.has(f)))),
   ]);
-  // In the order of the directories, whatever finished first: "defined twice" names the same two places every run.
-  const renderedByDir = new Map<string, Subject[]>();
-  for (const dir of dirs) {
-    const objects = rendered.objects.get(dir);
-    if (objects) renderedByDir.set(dir, fromMemo.get(dir) ?? subjectsOf(dir, objects));
-  }
-  const subjects = [...renderedByDir.values()].flat().concat(plainManifests(tree, plan, rendered, contextDirs, memoised));
+  const renders = rendered.outputs;
+  // A file kustomize parsed in a successful render has no YAML error; the others are parsed for theirs.
+  clock.time('load', () => parseUnrendered(tree, checkedDirs, renders));
+
+  const subjects = clock.time('load', () => [
+    ...dirs.flatMap((d) => (renders.get(d)?.status === 'rendered' ? dirSubjects(tree, plan, contextDirs, d, renders.get(d)!.objects) : [])),
+    ...plainManifests(tree, plan, checkedDirs),
+  ]);
   const checked = subjects.filter((s) => !s.context);
 
   const registry = new SchemaRegistry();
   registry.loadCrds(tree, plan.crdsDir);
-  const known = knownVerdicts(memoised, renderedByDir, checked);
-  const schema = await checkSchemas(checked, registry, tree, plan.crdsHint, (i) => known.get(checked[i]));
-  if (memo) memoiseRenders(memo, tree, rendered, memoised, verdictsByDir(renderedByDir, checked, schema.verdicts));
+  const verdicts = cachedVerdicts(req.cacheDir, () => validatorVersion(tree, plan.crdsDir), schemaChecker(registry, plan.crdsHint));
+  let verdictHits = 0;
+  const schema = await clock.timeAsync('schema', () =>
+    checkSchemas(checked, tree, async (objects) => {
+      const { outputs, hits } = await verdicts(objects);
+      verdictHits = hits;
+      return outputs;
+    }),
+  );
   const findings: Finding[] = [
     ...plan.findings,
     ...tree.findings,
-    ...rendered.findings,
+    ...dirs.flatMap((d) => renders.get(d)?.findings ?? []),
     ...schema.findings,
-    ...checkReferences(subjects, tree, plan.references),
-    ...checkPolicy(checked, tree, { policyOf: plan.policyOf, renderedByDir }),
+    ...clock.time('references', () => checkReferences(subjects, tree, plan.references)),
+    ...clock.time('policy', () => checkPolicy(checked, tree, { policyOf: plan.policyOf, renderedByDir: subjectsByDir(subjects) })),
   ];
+  const all = sortFindings(dedupe(findings.map((f) => (f.target || !req.targets.length ? f : { ...f, target: plan.ownerOf(f.file) }))));
   return {
     version: 1,
-    findings: sortFindings(dedupe(findings.map((f) => (f.target || !req.targets.length ? f : { ...f, target: plan.ownerOf(f.file) })))),
+    findings: all,
     stats: {
       targets: req.targets.length,
       files: plan.files.length,
-      renders: rendered.renders,
-      memoHits: rendered.memoHits,
+      renders: processes,
+      memoHits: rendered.hits,
+      verdictHits,
       documents: checked.length,
       schemaChecked: schema.checked,
       unchecked: schema.unchecked,
-      durationMs: Date.now() - started,
+      durationMs: clock.total(),
+      stages: clock.stages,
+      skipped: skippedOf(dirs, renders, all),
     },
   };
 }
 
-/**
- * Schema verdicts the memo holds: for the subjects of its hits, and for any
- * other checked object equal to one of those (a verdict depends on the object
- * only: an overlay that changed one value still has its other objects' verdicts).
- */
-function knownVerdicts(memoised: Map<string, MemoHit>, renderedByDir: Map<string, Subject[]>, checked: Subject[]): Map<Subject, SchemaVerdict> {
-  const known = new Map<Subject, SchemaVerdict>();
-  const byContent = new Map<string, SchemaVerdict>();
-  for (const [dir, hit] of memoised) {
-    const subjects = renderedByDir.get(dir);
-    if (!hit.verdicts || !subjects || subjects.length !== hit.verdicts.length) continue;
-    subjects.forEach((s, i) => known.set(s, hit.verdicts![i]));
-  }
-  const unknown = checked.filter((s) => !known.has(s));
-  if (unknown.length === 0 || unknown.length === checked.length) return known;
-  for (const [s, verdict] of known) byContent.set(JSON.stringify(s.object), verdict);
-  for (const s of unknown) {
-    const verdict = byContent.get(JSON.stringify(s.object));
-    if (verdict) known.set(s, verdict);
-  }
-  return known;
-}
-
-/** The verdicts of a checked directory's subjects, in object order (undefined for context directories). */
-function verdictsByDir(renderedByDir: Map<string, Subject[]>, checked: Subject[], verdicts: SchemaVerdict[]): (dir: string) => SchemaVerdict[] | undefined {
-  const of = new Map<Subject, SchemaVerdict>();
-  checked.forEach((s, i) => of.set(s, verdicts[i]));
-  return (dir) => {
-    const list = (renderedByDir.get(dir) ?? []).map((s) => of.get(s));
-    return list.every((v): v is SchemaVerdict => v !== undefined) ? list : undefined;
+/** Wall-clock time per stage; a stage timed twice adds up. */
+function stageClock() {
+  const started = Date.now();
+  const stages: Partial<Record<StageName, number>> = {};
+  const add = (name: StageName, since: number) => (stages[name] = (stages[name] ?? 0) + Date.now() - since);
+  return {
+    stages,
+    total: () => Date.now() - started,
+    time<T>(name: StageName, fn: () => T): T {
+      const since = Date.now();
+      try {
+        return fn();
+      } finally {
+        add(name, since);
+      }
+    },
+    async timeAsync<T>(name: StageName, fn: () => Promise<T>): Promise<T> {
+      const since = Date.now();
+      try {
+        return await fn();
+      } finally {
+        add(name, since);
+      }
+    },
   };
 }
 
-/** Files a memo hit vouches for: unchanged since they parsed without error, so not parsed again unless a finding needs a line. */
-function withoutClean(files: string[], memoised: Map<string, MemoHit>): string[] {
-  if (memoised.size === 0) return files;
-  const clean = new Set<string>();
-  for (const hit of memoised.values()) for (const f of hit.clean) clean.add(f);
-  return files.filter((f) => !clean.has(f));
+/** What the run did not check: directories not rendered (remote resources), kinds without a schema. */
+function skippedOf(dirs: string[], renders: Map<string, DirRender>, findings: Finding[]): Skipped[] {
+  const skipped = new Map<string, Skipped>();
+  for (const d of dirs) {
+    const r = renders.get(d);
+    if (r?.status === 'skipped') skipped.set(`${d}\0${r.reason}`, { path: d || '.', reason: r.reason ?? 'not rendered' });
+  }
+  for (const f of findings) {
+    if (f.rule !== 'schema-unchecked') continue;
+    const reason = `no schema known for ${f.resource?.split('/')[0] ?? 'a kind'} (${f.message.split(' ').slice(0, 2).join(' ')})`;
+    skipped.set(`${f.file}\0${reason}`, { path: f.file, reason });
+  }
+  return [...skipped.values()].sort((a, b) => a.path.localeCompare(b.path) || a.reason.localeCompare(b.reason));
+}
+
+/** The YAML files the checked directories' kustomizations hand to kustomize as resources or patches (kustomize parses them). */
+function yamlReadByKustomize(tree: LoadedTree, dirs: string[]): Set<string> {
+  const read = new Set<string>();
+  for (const d of dirs) {
+    for (const k of tree.closure(d)) {
+      const info = tree.kustomization(k);
+      if (!info) continue;
+      const data = new Set(info.dataFiles);
+      for (const f of info.files) if (f !== info.file && !data.has(f) && isYamlPath(f)) read.add(f);
+    }
+  }
+  return read;
+}
+
+/** Parses the files of directories that did not render, so their YAML errors are reported. */
+function parseUnrendered(tree: LoadedTree, dirs: string[], renders: Map<string, DirRender>): void {
+  for (const d of dirs) {
+    if (renders.get(d)?.status === 'rendered') continue;
+    for (const k of tree.closure(d)) for (const f of tree.kustomization(k)?.files ?? []) tree.file(f);
+  }
+}
+
+function subjectsByDir(subjects: Subject[]): Map<string, Subject[]> {
+  const out = new Map<string, Subject[]>();
+  for (const s of subjects) if (s.dir !== undefined) out.set(s.dir, [...(out.get(s.dir) ?? []), s]);
+  return out;
 }
 
 /** Parses every planned file, yielding to the event loop now and then so running kustomize processes are served. */
@@ -160,32 +202,14 @@ function onlyContext(plan: Plan, closureOf: (dir: string) => string[]): Set<stri
 }
 
 /** Subjects of one rendered directory: checked, or context (see Plan.contextDirs). */
-function dirSubjects(tree: LoadedTree, plan: Plan, contextDirs: Set<string>): (dir: string, objects: RenderedObject[]) => Subject[] {
-  return (dir, objects) => {
-    const where = { dir, scope: plan.scopeOf(dir), env: plan.envOf(dir), target: plan.ownerOf(dir) };
-    if (contextDirs.has(dir)) return objects.map((r) => contextSubject(tree, r, where));
-    const fallback = () => tree.kustomization(dir)?.file ?? dir;
-    return objects.map((r) => {
-      const written = r.file !== undefined && isYamlPath(r.file) && tree.reader.isFile(r.file);
-      return { ...where, object: r.object, file: written ? r.file! : r.generatedBy ?? fallback(), ...(written ? { locate: locator(tree, r.file!, r.object) } : {}) };
-    });
-  };
-}
-
-/** Calls `fn` for each item, yielding to the event loop now and then so child processes and file reads are served. */
-async function forEachSliced<T>(items: T[], fn: (item: T) => void): Promise<void> {
-  for (let i = 0; i < items.length; i++) {
-    if (i % SUBJECT_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
-    fn(items[i]);
-  }
-}
-
-const SUBJECT_SLICE = 50;
-
-/** A context object: its file is parsed only if a finding needs a line in it. */
-function contextSubject(tree: LoadedTree, r: RenderedObject, where: Pick<Subject, 'dir' | 'scope' | 'env' | 'target'>): Subject {
-  const file = r.file ?? r.generatedBy ?? tree.kustomization(r.dir)?.file ?? r.dir;
-  return { ...where, object: r.object, file, context: true, ...(r.file !== undefined ? { locate: locator(tree, r.file, r.object) } : {}) };
+function dirSubjects(tree: LoadedTree, plan: Plan, contextDirs: Set<string>, dir: string, objects: RenderedObject[]): Subject[] {
+  const where = { dir, scope: plan.scopeOf(dir), env: plan.envOf(dir), target: plan.ownerOf(dir) };
+  const fallback = () => tree.kustomization(dir)?.file ?? dir;
+  if (contextDirs.has(dir)) return objects.map((r) => ({ ...where, object: r.object, file: r.file ?? r.generatedBy ?? fallback(), context: true, ...(r.file !== undefined ? { locate: locator(tree, r.file, r.object) } : {}) }));
+  return objects.map((r) => {
+    const written = r.file !== undefined && isYamlPath(r.file) && tree.reader.isFile(r.file);
+    return { ...where, object: r.object, file: written ? r.file! : r.generatedBy ?? fallback(), ...(written ? { locate: locator(tree, r.file!, r.object) } : {}) };
+  });
 }
 
 /** Finds the object's document in its file when first asked (the file is parsed then, if it was not yet). */
@@ -194,23 +218,10 @@ function locator(tree: LoadedTree, file: string, object: Record<string, unknown>
   return () => (located ??= { index: locateDocument(tree, file, object) }).index;
 }
 
-/** Objects in YAML files that no rendered kustomization reads: checked as written. */
-function plainManifests(tree: LoadedTree, plan: Plan, rendered: RenderOutput, contextDirs: Set<string>, memoised: Map<string, MemoHit>): Subject[] {
+/** Objects in YAML files that no checked kustomization reads: checked as written. */
+function plainManifests(tree: LoadedTree, plan: Plan, checkedDirs: string[]): Subject[] {
   const covered = new Set<string>();
-  const seen = new Set<string>();
-  // Context directories belong to components that are not targets, whose files are not planned.
-  for (const dir of [...rendered.objects.keys(), ...rendered.failed].filter((d) => !contextDirs.has(d))) {
-    const hit = memoised.get(dir);
-    if (hit && !hit.deprecatedFields) {
-      for (const f of hit.covers) covered.add(f);
-      continue;
-    }
-    for (const k of tree.closure(dir)) {
-      if (seen.has(k)) continue;
-      seen.add(k);
-      for (const f of tree.kustomization(k)?.files ?? []) covered.add(f);
-    }
-  }
+  for (const d of checkedDirs) for (const k of tree.closure(d)) for (const f of tree.kustomization(k)?.files ?? []) covered.add(f);
   const out: Subject[] = [];
   for (const path of plan.files) {
     if (covered.has(path) || plan.isConfig(path)) continue;

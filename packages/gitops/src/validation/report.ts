@@ -1,5 +1,14 @@
-/** Stage 7, report: one set of findings, a reporter for people and one for machines. */
+/** Stage 7, report: one set of findings; a reporter for people, one for machines, one for code scanning. */
+import { formatSarif } from './reporters/sarif';
 import { Finding, ValidationReport } from './types';
+
+/** Report formats, for the CLI's --format and the executor's `format` option. */
+export const FORMATS = ['human', 'json', 'sarif'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export function formatReport(report: ValidationReport, format: Format): string {
+  return format === 'json' ? formatJson(report) : format === 'sarif' ? formatSarif(report) : formatHuman(report);
+}
 
 const ORDER = { error: 0, warning: 1, info: 2 } as const;
 
@@ -28,7 +37,8 @@ export function formatHuman(report: ValidationReport): string {
       current = f.file;
     }
     const where = `${f.file}:${f.line}${f.column ? `:${f.column}` : ''}`;
-    lines.push(`  ${where}  ${f.severity}  ${f.rule}  ${f.message}`);
+    // kustomize's errors run over several lines: the later ones are indented under the first.
+    lines.push(`  ${where}  ${f.severity}  ${f.rule}  ${f.message.split('\n').join('\n        ')}`);
     if (f.hint) lines.push(`      hint: ${f.hint}`);
   }
   if (lines.length) lines.push('');
@@ -45,6 +55,13 @@ function summary(report: ValidationReport): string {
   return (
     `${head}, ${plural(count('warning'), 'warning')}, ${count('info')} info. ` +
     `${plural(s.targets, 'target')}, ${plural(s.files, 'file')}, ${plural(s.renders, 'kustomize run')}${s.memoHits ? ` (+ ${s.memoHits} from the render memo)` : ''}, ` +
-    `${plural(s.documents, 'object')} (${s.schemaChecked} schema-checked, ${s.unchecked} unchecked) in ${s.durationMs} ms.`
+    `${plural(s.documents, 'object')} (${s.schemaChecked} schema-checked, ${s.unchecked} unchecked) in ${s.durationMs} ms.` +
+    skippedLine(s.skipped ?? [])
   );
+}
+
+/** What the run did not check, and why: said in the summary so a skip is never silent. */
+function skippedLine(skipped: { path: string; reason: string }[]): string {
+  if (skipped.length === 0) return '';
+  return `\nNot checked (${skipped.length}):\n` + skipped.map((s) => `  ${s.path}: ${s.reason}`).join('\n');
 }

@@ -11,7 +11,7 @@ import { LoadedTree } from './1-load';
 import { SchemaRegistry } from './3-identify';
 import { trackFields } from './field-tracker';
 import { deprecationOf } from './6-policy';
-import { dotted, groupOf, lineIn, pointerToPath, resourceName, shortName, Subject } from './subject';
+import { dotted, groupOf, placeIn, pointerToPath, resourceName, shortName, Subject } from './subject';
 
 /** group/Kind of what the generators write: typos in these must not pass. */
 export const STRICT_KINDS = new Set([
@@ -44,27 +44,33 @@ export interface SchemaVerdict {
 }
 
 /**
- * Checks every subject; `known(i)` may hand over a verdict reached before
- * (the schema packages are then not even loaded for it); `verdicts[i]` is
- * what subject i got, for the memo.
+ * Places each subject's verdict at its file and line; `verdictsOf` reaches
+ * the verdicts (schemaChecker, or a cache around it: they depend on the
+ * object only).
  */
 export async function checkSchemas(
   subjects: Subject[],
-  registry: SchemaRegistry,
   tree: LoadedTree,
-  crdsHint: string,
-  known: (i: number) => SchemaVerdict | undefined = () => undefined,
-): Promise<SchemaOutcome & { verdicts: SchemaVerdict[] }> {
-  const out: SchemaOutcome & { verdicts: SchemaVerdict[] } = { findings: [], checked: 0, unchecked: 0, verdicts: [] };
-  for (let i = 0; i < subjects.length; i++) {
-    const s = subjects[i];
-    const verdict = known(i) ?? (await schemaVerdict(s.object, registry, crdsHint));
-    out.verdicts.push(verdict);
+  verdictsOf: (objects: Record<string, unknown>[]) => Promise<Map<Record<string, unknown>, SchemaVerdict>>,
+): Promise<SchemaOutcome> {
+  const out: SchemaOutcome = { findings: [], checked: 0, unchecked: 0 };
+  const verdicts = await verdictsOf(subjects.map((s) => s.object));
+  for (const s of subjects) {
+    const verdict = verdicts.get(s.object) ?? { status: 'skipped', findings: [] };
     if (verdict.status === 'checked') out.checked++;
     if (verdict.status === 'unchecked') out.unchecked++;
-    for (const { path, ...f } of verdict.findings) out.findings.push({ ...f, target: s.target ?? '', file: s.file, line: lineIn(tree, s, path) });
+    for (const { path, ...f } of verdict.findings) out.findings.push({ ...f, target: s.target ?? '', ...placeIn(tree, s, path) });
   }
   return out;
+}
+
+/** The verdicts of objects against the registry's schemas (a pure function of the object and the validator). */
+export function schemaChecker(registry: SchemaRegistry, crdsHint: string): (objects: Record<string, unknown>[]) => Promise<Map<Record<string, unknown>, SchemaVerdict>> {
+  return async (objects) => {
+    const verdicts = new Map<Record<string, unknown>, SchemaVerdict>();
+    for (const o of objects) if (!verdicts.has(o)) verdicts.set(o, await schemaVerdict(o, registry, crdsHint));
+    return verdicts;
+  };
 }
 
 async function schemaVerdict(object: Record<string, unknown>, registry: SchemaRegistry, crdsHint: string): Promise<SchemaVerdict> {

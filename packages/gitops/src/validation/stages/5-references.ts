@@ -12,7 +12,7 @@ import { parseComponentFile } from '../../model/layout';
 import { componentEdges, findCycles, layerOf, TreeModel } from '../../model/tree-model';
 import { Finding, RuleId } from '../types';
 import { LoadedTree } from './1-load';
-import { groupOf, lineIn, metadataOf, resourceId, resourceName, shortName, Subject } from './subject';
+import { groupOf, lineIn, metadataOf, placeIn, resourceId, resourceName, shortName, Subject } from './subject';
 
 export interface ReferenceOptions {
   /** Flux GitRepository names that stand for this repository (spec.path is checked only for them). */
@@ -102,7 +102,7 @@ interface BrokenRef {
 }
 
 function ref(tree: LoadedTree, s: Subject, r: BrokenRef): Finding {
-  return { target: s.target ?? '', file: s.file, line: lineIn(tree, s, r.at), rule: r.rule, severity: 'error', message: r.message, hint: r.hint, resource: resourceName(s.object) };
+  return { target: s.target ?? '', ...placeIn(tree, s, r.at), rule: r.rule, severity: 'error', message: r.message, hint: r.hint, resource: resourceName(s.object) };
 }
 
 function chartSourceRefs(tree: LoadedTree, s: Subject, index: Index, treeSources: () => Index<TreeSource>, treeWide: boolean): Finding[] {

@@ -8,7 +8,7 @@ import { posix } from 'node:path';
 import { isExactVersion } from '../../model/vocabulary';
 import { Finding, RuleId, Severity } from '../types';
 import { LoadedTree, objectsOf } from './1-load';
-import { dotted, groupOf, lineIn, metadataOf, resourceName, shortName, Subject } from './subject';
+import { dotted, groupOf, metadataOf, placeIn, resourceName, shortName, Subject } from './subject';
 
 /** How an environment must behave; scopes without an entry have no environment policy. */
 export interface ScopePolicy {
@@ -86,7 +86,7 @@ interface Violation {
 }
 
 function make(tree: LoadedTree, s: Subject, v: Violation): Finding {
-  return { target: s.target ?? '', file: s.file, line: lineIn(tree, s, v.at), rule: v.rule, severity: v.severity, message: v.message, hint: v.hint, resource: resourceName(s.object) };
+  return { target: s.target ?? '', ...placeIn(tree, s, v.at), rule: v.rule, severity: v.severity, message: v.message, hint: v.hint, resource: resourceName(s.object) };
 }
 
 function spec(o: Record<string, unknown>): Record<string, unknown> {

@@ -1,4 +1,5 @@
 /** An object under validation (rendered or read as-is) and where it is written. */
+import { posix } from 'node:path';
 import { keyLineOf } from '../../model/yaml-io';
 import { LoadedTree, objectsOf } from './1-load';
 
@@ -80,6 +81,69 @@ export function lineIn(tree: LoadedTree, s: Subject, path: (string | number)[]):
   const parsed = documentIndex === undefined ? undefined : tree.file(s.file);
   if (!parsed || documentIndex === undefined) return 1;
   return keyLineOf(parsed, documentIndex, path);
+}
+
+/**
+ * Where a field of the subject is written: in the patch of its kustomization
+ * (or of one it includes, the outermost first, as kustomize applies them
+ * last) that sets it, else in the subject's own file. So a typo an overlay's
+ * patch brings in is reported at the patch's line, not at the base.
+ */
+export function placeIn(tree: LoadedTree, s: Subject, path: (string | number)[]): { file: string; line: number } {
+  if (s.dir !== undefined && path.length > 0) {
+    for (const dir of tree.closure(s.dir)) {
+      const hit = patchSetting(tree, dir, s.object, path);
+      if (hit) return hit;
+    }
+  }
+  return { file: s.file, line: lineIn(tree, s, path) };
+}
+
+/** The patch file and line in `dir`'s kustomization that sets `path` of the object, if one does. */
+function patchSetting(tree: LoadedTree, dir: string, object: Record<string, unknown>, path: (string | number)[]): { file: string; line: number } | undefined {
+  const info = tree.kustomization(dir);
+  const raw = info ? (tree.file(info.file)?.documents[0]?.value as Record<string, unknown> | undefined) : undefined;
+  if (!raw || typeof raw !== 'object') return undefined;
+  const entries = [
+    ...(Array.isArray(raw.patches) ? raw.patches : []).map((p) => p as { path?: unknown; target?: { kind?: unknown; name?: unknown } }),
+    ...(Array.isArray(raw.patchesStrategicMerge) ? raw.patchesStrategicMerge : []).map((p) => ({ path: p, target: undefined })),
+  ];
+  for (const entry of entries) {
+    if (typeof entry?.path !== 'string') continue;
+    const file = posix.normalize(posix.join(dir || '.', entry.path));
+    const parsed = tree.file(file);
+    for (const d of parsed?.documents ?? []) {
+      const patch = d.value as Record<string, unknown> | null;
+      if (!patch || typeof patch !== 'object' || Array.isArray(patch) || !patchTargets(patch, entry.target, object) || !hasPath(patch, path)) continue;
+      return { file, line: keyLineOf(parsed!, d.index, path) };
+    }
+  }
+  return undefined;
+}
+
+/** Whether a strategic-merge patch applies to the object: the entry's target selector, else the patch's own kind and name. */
+function patchTargets(patch: Record<string, unknown>, target: { kind?: unknown; name?: unknown } | undefined, object: Record<string, unknown>): boolean {
+  const kind = typeof target?.kind === 'string' ? target.kind : patch.kind;
+  const name = typeof target?.name === 'string' ? target.name : metadataOf(patch).name;
+  const matches = (pattern: string, value: string | undefined) => value !== undefined && (pattern === value || safeRegExp(`^(?:${pattern})$`)?.test(value) === true);
+  return (kind === undefined || kind === object.kind) && (name === undefined || matches(name, metadataOf(object).name));
+}
+
+function safeRegExp(source: string): RegExp | undefined {
+  try {
+    return new RegExp(source);
+  } catch {
+    return undefined;
+  }
+}
+
+function hasPath(value: unknown, path: (string | number)[]): boolean {
+  let v = value;
+  for (const key of path) {
+    if (!v || typeof v !== 'object' || !(key in (v as object))) return false;
+    v = (v as Record<string | number, unknown>)[key];
+  }
+  return true;
 }
 
 /** `/spec/chart/0/x` → ['spec', 'chart', 0, 'x']. */
