@@ -20,6 +20,8 @@ interface Expected {
   /** Broken fixtures: where the finding must point (verified by reading the fixture). */
   file?: string;
   line?: number;
+  /** How many findings of the rule the run gives (one problem is reported once). */
+  count?: number;
 }
 
 interface JsonReport {
@@ -49,6 +51,7 @@ describeRender('broken fixtures are rejected with their rule', () => {
     expect(report.findings).toContainEqual(
       expect.objectContaining({ rule: expected.rule, severity: expected.severity ?? 'error', file: expected.file, line: expected.line }),
     );
+    if (expected.count !== undefined) expect(report.findings.filter((f) => f.rule === expected.rule)).toHaveLength(expected.count);
     expect(status).toBe(expected.exit);
   });
 

@@ -17,31 +17,48 @@
  *
  * `MLOPS_GITOPS_RENDER_CACHE=off` turns it off; a path moves it. The CLI never uses it.
  */
-import { readFileSync } from 'node:fs';
-import { join, posix, resolve } from 'node:path';
-import { codeVersion, ContentStore, fileStore, folderStore, hashParts, memoise, Memoised } from '../cache/content-cache';
-import type { TreeRoot } from '../model/layout';
-import { buildTreeModel, SourceFile, TreeModel } from '../model/tree-model';
-import type { FileReader } from './file-reader';
-import { SCHEMA_PACKAGES, SCHEMA_RUNTIME_PACKAGES } from './inputs';
-import { LoadedTree } from './stages/1-load';
-import { DirRender, KUSTOMIZE_FLAGS } from './stages/2-render';
-import { findPackageDir } from './stages/3-identify';
-import type { SchemaVerdict } from './stages/4-schema';
+import { readFileSync } from "node:fs";
+import { join, posix, resolve } from "node:path";
+import {
+  codeVersion,
+  ContentStore,
+  fileStore,
+  folderStore,
+  hashParts,
+  memoise,
+  Memoised,
+} from "../cache/content-cache";
+import type { TreeRoot } from "../model/layout";
+import { buildTreeModel, SourceFile, TreeModel } from "../model/tree-model";
+import type { FileReader } from "./file-reader";
+import { SCHEMA_PACKAGES, SCHEMA_RUNTIME_PACKAGES } from "./inputs";
+import { LoadedTree } from "./stages/1-load";
+import { DirRender, KUSTOMIZE_FLAGS } from "./stages/2-render";
+import { findPackageDir } from "./stages/3-identify";
+import type { SchemaVerdict } from "./stages/4-schema";
 
 /** Environment variable: `off` disables the cache; a path moves it. */
-export const RENDER_CACHE_ENV = 'MLOPS_GITOPS_RENDER_CACHE';
+export const RENDER_CACHE_ENV = "MLOPS_GITOPS_RENDER_CACHE";
 /** Where the cache lives inside a workspace. */
-export const CACHE_DIR = posix.join('node_modules', '.cache', 'mlops-gitops');
+export const CACHE_DIR = posix.join("node_modules", ".cache", "mlops-gitops");
 export const MAX_RENDERS = 20_000;
 /** Bumped whenever what an entry holds changes shape. */
-const FORMAT = { renders: 'mlops-gitops-render/3', verdicts: 'mlops-gitops-verdicts/1', model: 'mlops-gitops-model/3' };
+const FORMAT = {
+  renders: "mlops-gitops-render/3",
+  verdicts: "mlops-gitops-verdicts/1",
+  model: "mlops-gitops-model/3",
+};
 
 /** The cache folder of a workspace run: none when the environment says `off`, else `<root>/<CACHE_DIR>` or the folder it names. */
-export function cacheDirFor(workspaceRoot: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function cacheDirFor(
+  workspaceRoot: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
   const setting = env[RENDER_CACHE_ENV]?.trim();
   if (setting && /^(off|false|0|no)$/i.test(setting)) return undefined;
-  return setting ? resolve(workspaceRoot, setting) : join(workspaceRoot, CACHE_DIR);
+  return setting
+    ? resolve(workspaceRoot, setting)
+    : join(workspaceRoot, CACHE_DIR);
 }
 
 /** A render as the cache keeps it: with what it read, checked before it is used again. */
@@ -59,23 +76,48 @@ export function cachedRenders(
   tree: LoadedTree,
   render: (dirs: string[]) => Promise<Map<string, DirRender>>,
 ): Memoised<string, DirRender> {
-  const store = folder === undefined ? undefined : (folderStore<CachedRender>(join(folder, 'renders'), FORMAT.renders, MAX_RENDERS) as ContentStore<DirRender>);
-  const version = `${kustomizeVersion} ${KUSTOMIZE_FLAGS.join(' ')}`;
+  const store =
+    folder === undefined
+      ? undefined
+      : (folderStore<CachedRender>(
+          join(folder, "renders"),
+          FORMAT.renders,
+          MAX_RENDERS,
+        ) as ContentStore<DirRender>);
+  const version = `${kustomizeVersion} ${KUSTOMIZE_FLAGS.join(" ")}`;
   const reader = tree.reader;
   const digests = new Map<string, string>();
-  const directoryDigest = (d: string) => digests.get(d) ?? digests.set(d, digestOfDirectory(reader, d)).get(d)!;
+  const directoryDigest = (d: string) =>
+    digests.get(d) ?? digests.set(d, digestOfDirectory(reader, d)).get(d)!;
   return memoise<string, DirRender>(
     store,
     {
       key: (dir) => hashParts([version, dir, directoryDigest(dir)]),
       accept: (stored) => {
         const { reads } = stored as CachedRender;
-        if (!reads || !Array.isArray(stored.objects) || !Array.isArray(stored.closure)) return false;
-        return Object.entries(reads.dirs).every(([d, digest]) => directoryDigest(d) === digest) && Object.entries(reads.files).every(([f, digest]) => fileDigest(reader, f) === digest);
+        if (
+          !reads ||
+          !Array.isArray(stored.objects) ||
+          !Array.isArray(stored.closure)
+        )
+          return false;
+        return (
+          Object.entries(reads.dirs).every(
+            ([d, digest]) => directoryDigest(d) === digest,
+          ) &&
+          Object.entries(reads.files).every(
+            ([f, digest]) => fileDigest(reader, f) === digest,
+          )
+        );
       },
       keep: (dir, output) => {
-        const read = output.status === 'rendered' ? whatRenderReads(tree, dir, directoryDigest) : undefined;
-        return read ? ({ ...output, reads: read } satisfies CachedRender) : undefined;
+        const read =
+          output.status === "rendered"
+            ? whatRenderReads(tree, dir, directoryDigest)
+            : undefined;
+        return read
+          ? ({ ...output, reads: read } satisfies CachedRender)
+          : undefined;
       },
     },
     render,
@@ -86,23 +128,62 @@ export function cachedRenders(
 export function cachedVerdicts(
   folder: string | undefined,
   validator: () => string,
-  check: (objects: Record<string, unknown>[]) => Promise<Map<Record<string, unknown>, SchemaVerdict>>,
+  check: (
+    objects: Record<string, unknown>[],
+  ) => Promise<Map<Record<string, unknown>, SchemaVerdict>>,
 ): Memoised<Record<string, unknown>, SchemaVerdict> {
-  const store = folder === undefined ? undefined : fileStore<SchemaVerdict>(join(folder, 'verdicts.json'), FORMAT.verdicts, 100_000);
+  const store =
+    folder === undefined
+      ? undefined
+      : fileStore<SchemaVerdict>(
+          join(folder, "verdicts.json"),
+          FORMAT.verdicts,
+          100_000,
+        );
   let version: string | undefined;
-  return memoise(store, { key: (object) => hashParts([(version ??= validator()), JSON.stringify(object)]) }, check);
+  return memoise(
+    store,
+    {
+      key: (object) =>
+        hashParts([(version ??= validator()), JSON.stringify(object)]),
+    },
+    check,
+  );
 }
 
 /** The tree model of `sources`, from the cache when it holds the model of the same texts. */
-export function cachedTreeModel(folder: string | undefined, sources: SourceFile[], root: TreeRoot): TreeModel {
+export function cachedTreeModel(
+  folder: string | undefined,
+  sources: SourceFile[],
+  root: TreeRoot,
+): TreeModel {
   if (folder === undefined) return buildTreeModel(sources, root);
-  type Stored = Omit<TreeModel, 'components' | 'environments'> & { components: [string, unknown][]; environments: [string, unknown][] };
-  const store = fileStore<Stored>(join(folder, 'tree-model.json'), FORMAT.model, 1);
-  const key = hashParts([root.root, ...sources.flatMap((s) => [s.path, s.text])]);
+  type Stored = Omit<TreeModel, "components" | "environments"> & {
+    components: [string, unknown][];
+    environments: [string, unknown][];
+  };
+  const store = fileStore<Stored>(
+    join(folder, "tree-model.json"),
+    FORMAT.model,
+    1,
+  );
+  const key = hashParts([
+    root.root,
+    ...sources.flatMap((s) => [s.path, s.text]),
+  ]);
   const stored = store.get(key);
-  if (stored) return { ...stored, components: new Map(stored.components), environments: new Map(stored.environments) } as TreeModel;
+  if (stored)
+    return {
+      ...stored,
+      components: new Map(stored.components),
+      environments: new Map(stored.environments),
+    } as TreeModel;
   const model = buildTreeModel(sources, root);
-  store.set(key, { ...model, components: [...model.components], environments: [...model.environments] });
+  store.set(key, {
+    ...model,
+    components: [...model.components],
+    environments: [...model.environments],
+  });
   store.save();
   return model;
 }
@@ -112,13 +193,29 @@ export function cachedTreeModel(folder: string | undefined, sources: SourceFile[
  * versions, the user CRD files, and the code of this folder (by content: a
  * changed check is a new validator, with no list of files to keep up to date).
  */
-export function validatorVersion(tree: LoadedTree, crdsDir: string | undefined): string {
+export function validatorVersion(
+  tree: LoadedTree,
+  crdsDir: string | undefined,
+): string {
   const parts: string[] = [codeVersion([__dirname])];
   for (const pkg of [...SCHEMA_PACKAGES, ...SCHEMA_RUNTIME_PACKAGES]) {
     const dir = findPackageDir(pkg);
-    parts.push(pkg, dir ? String((JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: string }).version) : 'missing');
+    parts.push(
+      pkg,
+      dir
+        ? String(
+            (
+              JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
+                version?: string;
+              }
+            ).version,
+          )
+        : "missing",
+    );
   }
-  if (crdsDir !== undefined && tree.reader.isDirectory(crdsDir)) for (const f of tree.reader.listFiles(crdsDir)) parts.push(f, tree.reader.read(f));
+  if (crdsDir !== undefined && tree.reader.isDirectory(crdsDir))
+    for (const f of tree.reader.listFiles(crdsDir))
+      parts.push(f, tree.reader.read(f));
   return hashParts(parts);
 }
 
@@ -127,9 +224,29 @@ export function validatorVersion(tree: LoadedTree, crdsDir: string | undefined):
  * closure directories' files and the named files) or that read no file.
  */
 const KNOWN_FIELDS = new Set([
-  'apiVersion', 'kind', 'metadata', 'resources', 'components', 'bases', 'patches', 'patchesStrategicMerge', 'patchesJson6902',
-  'configMapGenerator', 'secretGenerator', 'generatorOptions', 'namespace', 'namePrefix', 'nameSuffix', 'commonLabels', 'labels',
-  'commonAnnotations', 'images', 'replicas', 'crds', 'buildMetadata', 'sortOptions',
+  "apiVersion",
+  "kind",
+  "metadata",
+  "resources",
+  "components",
+  "bases",
+  "patches",
+  "patchesStrategicMerge",
+  "patchesJson6902",
+  "configMapGenerator",
+  "secretGenerator",
+  "generatorOptions",
+  "namespace",
+  "namePrefix",
+  "nameSuffix",
+  "commonLabels",
+  "labels",
+  "commonAnnotations",
+  "images",
+  "replicas",
+  "crds",
+  "buildMetadata",
+  "sortOptions",
 ]);
 
 /**
@@ -137,23 +254,40 @@ const KNOWN_FIELDS = new Set([
  * it) and each file named outside those; undefined when the render may read
  * something else (see the module comment).
  */
-function whatRenderReads(tree: LoadedTree, dir: string, directoryDigest: (dir: string) => string): CachedRender['reads'] | undefined {
+function whatRenderReads(
+  tree: LoadedTree,
+  dir: string,
+  directoryDigest: (dir: string) => string,
+): CachedRender["reads"] | undefined {
   const closure = tree.closure(dir);
-  const inClosure = (f: string) => closure.some((d) => d === '' || f.startsWith(d + '/'));
+  const inClosure = (f: string) =>
+    closure.some((d) => d === "" || f.startsWith(d + "/"));
   const files: Record<string, string> = {};
   for (const d of closure) {
     const info = tree.kustomization(d);
     const raw = info ? tree.file(info.file)?.documents[0]?.value : undefined;
-    if (!info || !raw || typeof raw !== 'object' || Object.keys(raw).some((k) => !KNOWN_FIELDS.has(k))) return undefined;
+    if (
+      !info ||
+      !raw ||
+      typeof raw !== "object" ||
+      Object.keys(raw).some((k) => !KNOWN_FIELDS.has(k))
+    )
+      return undefined;
     if (info.remote.length || info.outside.length) return undefined;
-    for (const f of info.files) if (!inClosure(f)) files[f] = fileDigest(tree.reader, f);
+    for (const f of info.files)
+      if (!inClosure(f)) files[f] = fileDigest(tree.reader, f);
   }
-  return { dirs: Object.fromEntries(closure.map((d) => [d, directoryDigest(d)])), files };
+  return {
+    dirs: Object.fromEntries(closure.map((d) => [d, directoryDigest(d)])),
+    files,
+  };
 }
 
 /** Hash of every file below a directory (paths and contents). */
 function digestOfDirectory(reader: FileReader, dir: string): string {
-  return hashParts(reader.listFiles(dir).flatMap((f) => [f, readOrMissing(reader, f)]));
+  return hashParts(
+    reader.listFiles(dir).flatMap((f) => [f, readOrMissing(reader, f)]),
+  );
 }
 
 function fileDigest(reader: FileReader, file: string): string {
@@ -164,6 +298,6 @@ function readOrMissing(reader: FileReader, file: string): string {
   try {
     return reader.read(file);
   } catch {
-    return '\0missing';
+    return "\0missing";
   }
 }

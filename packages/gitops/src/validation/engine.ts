@@ -13,69 +13,123 @@
  * plan.ts decides beforehand what a run covers (layout mode: components and
  * environments of gitops/; any mode: every kustomization and manifest).
  */
-import { diskReader, FileReader, isYamlPath } from './file-reader';
-import { cachedRenders, cachedVerdicts, validatorVersion } from './caches';
-import { Plan, planAny, planLayout } from './plan';
-import { sortFindings } from './report';
-import { LoadedTree } from './stages/1-load';
-import { defaultConcurrency, DirRender, dirsToRender, kubectlVersion, renderDirs, RenderedObject } from './stages/2-render';
-import { SchemaRegistry } from './stages/3-identify';
-import { checkSchemas, schemaChecker } from './stages/4-schema';
-import { checkReferences } from './stages/5-references';
-import { checkPolicy } from './stages/6-policy';
-import { locateDocument, Subject, writtenSubjects } from './stages/subject';
-import { Finding, Skipped, StageName, ValidateRequest, ValidationReport } from './types';
+import { diskReader, FileReader, isYamlPath } from "./file-reader";
+import { cachedRenders, cachedVerdicts, validatorVersion } from "./caches";
+import { Plan, planAny, planLayout } from "./plan";
+import { sortFindings } from "./report";
+import { LoadedTree } from "./stages/1-load";
+import {
+  defaultConcurrency,
+  DirRender,
+  dirsToRender,
+  kubectlVersion,
+  renderDirs,
+  RenderedObject,
+} from "./stages/2-render";
+import { SchemaRegistry } from "./stages/3-identify";
+import { checkSchemas, schemaChecker } from "./stages/4-schema";
+import { checkReferences } from "./stages/5-references";
+import { checkPolicy } from "./stages/6-policy";
+import { locateDocument, Subject, writtenSubjects } from "./stages/subject";
+import {
+  Finding,
+  Skipped,
+  StageName,
+  ValidateRequest,
+  ValidationReport,
+} from "./types";
 
-export * from './types';
-export { FORMATS, formatHuman, formatJson, formatReport, hasErrors } from './report';
-export type { Format } from './report';
-export { formatSarif } from './reporters/sarif';
-export { diskReader, memoryReader } from './file-reader';
-export type { FileReader } from './file-reader';
+export * from "./types";
+export {
+  FORMATS,
+  formatHuman,
+  formatJson,
+  formatReport,
+  hasErrors,
+} from "./report";
+export type { Format } from "./report";
+export { formatSarif } from "./reporters/sarif";
+export { diskReader, memoryReader } from "./file-reader";
+export type { FileReader } from "./file-reader";
 
-export async function validate(req: ValidateRequest): Promise<ValidationReport> {
+export async function validate(
+  req: ValidateRequest,
+): Promise<ValidationReport> {
   return validateWith(diskReader(req.root), req);
 }
 
 /** The engine over any FileReader (rendering reads the disk at `reader.root`). */
-export async function validateWith(reader: FileReader, req: ValidateRequest): Promise<ValidationReport> {
+export async function validateWith(
+  reader: FileReader,
+  req: ValidateRequest,
+): Promise<ValidationReport> {
   const clock = stageClock();
   const tree = new LoadedTree(reader);
-  const kubectl = req.kubectl ?? 'kubectl';
+  const kubectl = req.kubectl ?? "kubectl";
   const version = kubectlVersion(kubectl); // asked once per process; kubectl answers while the plan is made
-  const plan = clock.time('plan', () => (req.layout === 'gitops' ? planLayout(tree, req) : planAny(tree, req)));
+  const plan = clock.time("plan", () =>
+    req.layout === "gitops" ? planLayout(tree, req) : planAny(tree, req),
+  );
 
   let processes = 0;
   const kustomize = await version;
-  const render = cachedRenders('version' in kustomize ? req.cacheDir : undefined, 'version' in kustomize ? kustomize.version : '', tree, (dirs) =>
-    renderDirs(tree, dirs, { kubectl, concurrency: req.concurrency ?? defaultConcurrency(), groupOf: plan.groupOf, onProcess: () => processes++ }),
+  const render = cachedRenders(
+    "version" in kustomize ? req.cacheDir : undefined,
+    "version" in kustomize ? kustomize.version : "",
+    tree,
+    (dirs) =>
+      renderDirs(tree, dirs, {
+        kubectl,
+        concurrency: req.concurrency ?? defaultConcurrency(),
+        groupOf: plan.groupOf,
+        onProcess: () => processes++,
+      }),
   );
-  const closureOf = (dir: string) => render.stored(dir)?.closure ?? tree.closure(dir);
+  const closureOf = (dir: string) =>
+    render.stored(dir)?.closure ?? tree.closure(dir);
   const contextDirs = onlyContext(plan, closureOf);
-  const dirs = dirsToRender(tree, plan.renderRequests, closureOf, (d) => render.stored(d) !== undefined);
+  const dirs = dirsToRender(
+    tree,
+    plan.renderRequests,
+    closureOf,
+    (d) => render.stored(d) !== undefined,
+  );
   // The checked directories' kustomizations are read in any case (their deprecated fields are findings).
   const checkedDirs = dirs.filter((d) => !contextDirs.has(d));
   const readByRenders = yamlReadByKustomize(tree, checkedDirs);
   // kustomize renders in child processes while this process parses the files no render reads.
   const [rendered] = await Promise.all([
-    clock.timeAsync('render', () => render(dirs)),
-    clock.timeAsync('load', () => loadFiles(tree, plan.files.filter((f) => !readByRenders.has(f)))),
+    clock.timeAsync("render", () => render(dirs)),
+    clock.timeAsync("load", () =>
+      loadFiles(
+        tree,
+        plan.files.filter((f) => !readByRenders.has(f)),
+      ),
+    ),
   ]);
   const renders = rendered.outputs;
   // A file kustomize parsed in a successful render has no YAML error; the others are parsed for theirs.
-  clock.time('load', () => parseUnrendered(tree, checkedDirs, renders));
+  clock.time("load", () => parseUnrendered(tree, checkedDirs, renders));
 
-  const subjects = clock.time('load', () => [
-    ...dirs.flatMap((d) => (renders.get(d)?.status === 'rendered' ? dirSubjects(tree, plan, contextDirs, d, renders.get(d)!.objects) : [])),
+  const subjects = clock.time("load", () => [
+    ...dirs.flatMap((d) =>
+      renders.get(d)?.status === "rendered"
+        ? dirSubjects(tree, plan, contextDirs, d, renders.get(d)!.objects)
+        : [],
+    ),
     ...plainManifests(tree, plan, checkedDirs),
   ]);
   const checked = subjects.filter((s) => !s.context);
 
   const registry = new SchemaRegistry();
   registry.loadCrds(tree, plan.crdsDir);
-  const verdicts = cachedVerdicts(req.cacheDir, () => validatorVersion(tree, plan.crdsDir), schemaChecker(registry, plan.crdsHint));
+  const verdicts = cachedVerdicts(
+    req.cacheDir,
+    () => validatorVersion(tree, plan.crdsDir),
+    schemaChecker(registry, plan.crdsHint),
+  );
   let verdictHits = 0;
-  const schema = await clock.timeAsync('schema', () =>
+  const schema = await clock.timeAsync("schema", () =>
     checkSchemas(checked, tree, async (objects) => {
       const { outputs, hits } = await verdicts(objects);
       verdictHits = hits;
@@ -87,10 +141,25 @@ export async function validateWith(reader: FileReader, req: ValidateRequest): Pr
     ...tree.findings,
     ...dirs.flatMap((d) => renders.get(d)?.findings ?? []),
     ...schema.findings,
-    ...clock.time('references', () => checkReferences(subjects, tree, plan.references)),
-    ...clock.time('policy', () => checkPolicy(checked, tree, { policyOf: plan.policyOf, renderedByDir: subjectsByDir(subjects) })),
+    ...clock.time("references", () =>
+      checkReferences(subjects, tree, plan.references),
+    ),
+    ...clock.time("policy", () =>
+      checkPolicy(checked, tree, {
+        policyOf: plan.policyOf,
+        renderedByDir: subjectsByDir(subjects),
+      }),
+    ),
   ];
-  const all = sortFindings(dedupe(findings.map((f) => (f.target || !req.targets.length ? f : { ...f, target: plan.ownerOf(f.file) }))));
+  const all = sortFindings(
+    dedupe(
+      findings.map((f) =>
+        f.target || !req.targets.length
+          ? f
+          : { ...f, target: plan.ownerOf(f.file) },
+      ),
+    ),
+  );
   return {
     version: 1,
     findings: all,
@@ -114,7 +183,8 @@ export async function validateWith(reader: FileReader, req: ValidateRequest): Pr
 function stageClock() {
   const started = Date.now();
   const stages: Partial<Record<StageName, number>> = {};
-  const add = (name: StageName, since: number) => (stages[name] = (stages[name] ?? 0) + Date.now() - since);
+  const add = (name: StageName, since: number) =>
+    (stages[name] = (stages[name] ?? 0) + Date.now() - since);
   return {
     stages,
     total: () => Date.now() - started,
@@ -138,18 +208,28 @@ function stageClock() {
 }
 
 /** What the run did not check: directories not rendered (remote resources), kinds without a schema. */
-function skippedOf(dirs: string[], renders: Map<string, DirRender>, findings: Finding[]): Skipped[] {
+function skippedOf(
+  dirs: string[],
+  renders: Map<string, DirRender>,
+  findings: Finding[],
+): Skipped[] {
   const skipped = new Map<string, Skipped>();
   for (const d of dirs) {
     const r = renders.get(d);
-    if (r?.status === 'skipped') skipped.set(`${d}\0${r.reason}`, { path: d || '.', reason: r.reason ?? 'not rendered' });
+    if (r?.status === "skipped")
+      skipped.set(`${d}\0${r.reason}`, {
+        path: d || ".",
+        reason: r.reason ?? "not rendered",
+      });
   }
   for (const f of findings) {
-    if (f.rule !== 'schema-unchecked') continue;
-    const reason = `no schema known for ${f.resource?.split('/')[0] ?? 'a kind'} (${f.message.split(' ').slice(0, 2).join(' ')})`;
+    if (f.rule !== "schema-unchecked") continue;
+    const reason = `no schema known for ${f.resource?.split("/")[0] ?? "a kind"} (${f.message.split(" ").slice(0, 2).join(" ")})`;
     skipped.set(`${f.file}\0${reason}`, { path: f.file, reason });
   }
-  return [...skipped.values()].sort((a, b) => a.path.localeCompare(b.path) || a.reason.localeCompare(b.reason));
+  return [...skipped.values()].sort(
+    (a, b) => a.path.localeCompare(b.path) || a.reason.localeCompare(b.reason),
+  );
 }
 
 /** The YAML files the checked directories' kustomizations hand to kustomize as resources or patches (kustomize parses them). */
@@ -160,23 +240,30 @@ function yamlReadByKustomize(tree: LoadedTree, dirs: string[]): Set<string> {
       const info = tree.kustomization(k);
       if (!info) continue;
       const data = new Set(info.dataFiles);
-      for (const f of info.files) if (f !== info.file && !data.has(f) && isYamlPath(f)) read.add(f);
+      for (const f of info.files)
+        if (f !== info.file && !data.has(f) && isYamlPath(f)) read.add(f);
     }
   }
   return read;
 }
 
 /** Parses the files of directories that did not render, so their YAML errors are reported. */
-function parseUnrendered(tree: LoadedTree, dirs: string[], renders: Map<string, DirRender>): void {
+function parseUnrendered(
+  tree: LoadedTree,
+  dirs: string[],
+  renders: Map<string, DirRender>,
+): void {
   for (const d of dirs) {
-    if (renders.get(d)?.status === 'rendered') continue;
-    for (const k of tree.closure(d)) for (const f of tree.kustomization(k)?.files ?? []) tree.file(f);
+    if (renders.get(d)?.status === "rendered") continue;
+    for (const k of tree.closure(d))
+      for (const f of tree.kustomization(k)?.files ?? []) tree.file(f);
   }
 }
 
 function subjectsByDir(subjects: Subject[]): Map<string, Subject[]> {
   const out = new Map<string, Subject[]>();
-  for (const s of subjects) if (s.dir !== undefined) out.set(s.dir, [...(out.get(s.dir) ?? []), s]);
+  for (const s of subjects)
+    if (s.dir !== undefined) out.set(s.dir, [...(out.get(s.dir) ?? []), s]);
   return out;
 }
 
@@ -184,7 +271,8 @@ function subjectsByDir(subjects: Subject[]): Map<string, Subject[]> {
 async function loadFiles(tree: LoadedTree, files: string[]): Promise<void> {
   for (let i = 0; i < files.length; i++) {
     tree.file(files[i]);
-    if (i % LOAD_SLICE === LOAD_SLICE - 1) await new Promise((resolve) => setImmediate(resolve));
+    if (i % LOAD_SLICE === LOAD_SLICE - 1)
+      await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
@@ -195,37 +283,85 @@ const LOAD_SLICE = 200;
  * holds a directory this run checks is checked itself: rendering both would
  * show the same objects twice.
  */
-function onlyContext(plan: Plan, closureOf: (dir: string) => string[]): Set<string> {
+function onlyContext(
+  plan: Plan,
+  closureOf: (dir: string) => string[],
+): Set<string> {
   const context = new Set(plan.contextDirs);
   const checked = new Set(plan.renderRequests.filter((d) => !context.has(d)));
-  return new Set([...context].filter((d) => !closureOf(d).some((c) => checked.has(c))));
+  return new Set(
+    [...context].filter((d) => !closureOf(d).some((c) => checked.has(c))),
+  );
 }
 
 /** Subjects of one rendered directory: checked, or context (see Plan.contextDirs). */
-function dirSubjects(tree: LoadedTree, plan: Plan, contextDirs: Set<string>, dir: string, objects: RenderedObject[]): Subject[] {
-  const where = { dir, scope: plan.scopeOf(dir), env: plan.envOf(dir), target: plan.ownerOf(dir) };
+function dirSubjects(
+  tree: LoadedTree,
+  plan: Plan,
+  contextDirs: Set<string>,
+  dir: string,
+  objects: RenderedObject[],
+): Subject[] {
+  const where = {
+    dir,
+    scope: plan.scopeOf(dir),
+    env: plan.envOf(dir),
+    target: plan.ownerOf(dir),
+  };
   const fallback = () => tree.kustomization(dir)?.file ?? dir;
-  if (contextDirs.has(dir)) return objects.map((r) => ({ ...where, object: r.object, file: r.file ?? r.generatedBy ?? fallback(), context: true, ...(r.file !== undefined ? { locate: locator(tree, r.file, r.object) } : {}) }));
+  if (contextDirs.has(dir))
+    return objects.map((r) => ({
+      ...where,
+      object: r.object,
+      file: r.file ?? r.generatedBy ?? fallback(),
+      context: true,
+      ...(r.file !== undefined
+        ? { locate: locator(tree, r.file, r.object) }
+        : {}),
+    }));
   return objects.map((r) => {
-    const written = r.file !== undefined && isYamlPath(r.file) && tree.reader.isFile(r.file);
-    return { ...where, object: r.object, file: written ? r.file! : r.generatedBy ?? fallback(), ...(written ? { locate: locator(tree, r.file!, r.object) } : {}) };
+    const written =
+      r.file !== undefined && isYamlPath(r.file) && tree.reader.isFile(r.file);
+    return {
+      ...where,
+      object: r.object,
+      file: written ? r.file! : (r.generatedBy ?? fallback()),
+      ...(written ? { locate: locator(tree, r.file!, r.object) } : {}),
+    };
   });
 }
 
 /** Finds the object's document in its file when first asked (the file is parsed then, if it was not yet). */
-function locator(tree: LoadedTree, file: string, object: Record<string, unknown>): () => number | undefined {
+function locator(
+  tree: LoadedTree,
+  file: string,
+  object: Record<string, unknown>,
+): () => number | undefined {
   let located: { index?: number } | undefined;
-  return () => (located ??= { index: locateDocument(tree, file, object) }).index;
+  return () =>
+    (located ??= { index: locateDocument(tree, file, object) }).index;
 }
 
 /** Objects in YAML files that no checked kustomization reads: checked as written. */
-function plainManifests(tree: LoadedTree, plan: Plan, checkedDirs: string[]): Subject[] {
+function plainManifests(
+  tree: LoadedTree,
+  plan: Plan,
+  checkedDirs: string[],
+): Subject[] {
   const covered = new Set<string>();
-  for (const d of checkedDirs) for (const k of tree.closure(d)) for (const f of tree.kustomization(k)?.files ?? []) covered.add(f);
+  for (const d of checkedDirs)
+    for (const k of tree.closure(d))
+      for (const f of tree.kustomization(k)?.files ?? []) covered.add(f);
   const out: Subject[] = [];
   for (const path of plan.files) {
     if (covered.has(path) || plan.isConfig(path)) continue;
-    out.push(...writtenSubjects(tree, path, { scope: plan.scopeOf(path), env: plan.envOf(path), target: plan.ownerOf(path) }));
+    out.push(
+      ...writtenSubjects(tree, path, {
+        scope: plan.scopeOf(path),
+        env: plan.envOf(path),
+        target: plan.ownerOf(path),
+      }),
+    );
   }
   return out;
 }
@@ -233,7 +369,9 @@ function plainManifests(tree: LoadedTree, plan: Plan, checkedDirs: string[]): Su
 function dedupe(findings: Finding[]): Finding[] {
   const seen = new Set<string>();
   return findings.filter((f) => {
-    const key = [f.target, f.file, f.line, f.column, f.rule, f.message].join('\0');
+    const key = [f.target, f.file, f.line, f.column, f.rule, f.message].join(
+      "\0",
+    );
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

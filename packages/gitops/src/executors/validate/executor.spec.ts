@@ -5,8 +5,8 @@ const validate = jest.fn<Promise<ValidationReport>, [ValidateRequest]>();
 jest.mock('../../validation/engine', () => ({
   validate: (req: ValidateRequest) => validate(req),
   hasErrors: (r: ValidationReport) => r.findings.some((f) => f.severity === 'error'),
-  formatHuman: (r: ValidationReport) => r.findings.map((f) => `${f.file}:${f.line} ${f.rule} ${f.message}`).join('\n') || 'no findings',
-  formatJson: (r: ValidationReport) => JSON.stringify(r),
+  formatReport: (r: ValidationReport, format: string) =>
+    format === 'json' ? JSON.stringify(r) : r.findings.map((f) => `${f.file}:${f.line} ${f.rule} ${f.message}`).join('\n') || 'no findings',
 }));
 
 import runBatch from './batch';
@@ -28,7 +28,7 @@ function finding(target: string, severity: Finding['severity'], rule: string): F
 }
 
 function report(findings: Finding[]): ValidationReport {
-  return { version: 1, findings, stats: { targets: 3, files: 10, renders: 4, documents: 12, schemaChecked: 12, unchecked: 0, durationMs: 5 } };
+  return { version: 1, findings, stats: { targets: 3, files: 10, renders: 4, documents: 12, schemaChecked: 12, unchecked: 0, durationMs: 5, stages: {}, skipped: [] } };
 }
 
 function taskGraph(projects: string[]): TaskGraph {
@@ -62,7 +62,7 @@ describe('validate executor', () => {
       root: '/repo',
       targets: [ROOTS.airflow],
       layout: 'gitops',
-      renderCacheDir: '/repo/node_modules/.cache/mlops-gitops/renders',
+      cacheDir: '/repo/node_modules/.cache/mlops-gitops',
     });
     expect(result).toEqual({ success: false });
     expect(stdout).toHaveBeenCalledWith(expect.stringContaining('layer-violation in gitops/components/orchestration/airflow'));

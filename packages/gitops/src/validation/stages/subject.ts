@@ -1,6 +1,6 @@
 /** An object under validation (rendered or read as-is) and where it is written. */
 import { posix } from 'node:path';
-import { keyLineOf } from '../../model/yaml-io';
+import { keyLineOf, ParsedYamlFile, parseYamlFile } from '../../model/yaml-io';
 import { LoadedTree, objectsOf } from './1-load';
 
 export interface Subject {
@@ -99,24 +99,50 @@ export function placeIn(tree: LoadedTree, s: Subject, path: (string | number)[])
   return { file: s.file, line: lineIn(tree, s, path) };
 }
 
-/** The patch file and line in `dir`'s kustomization that sets `path` of the object, if one does. */
+/**
+ * The patch in `dir`'s kustomization that sets `path` of the object, if one
+ * does: a patch file (strategic merge, or JSON 6902 operations on that path)
+ * or an inline `patch:` (at its line inside the kustomization).
+ */
 function patchSetting(tree: LoadedTree, dir: string, object: Record<string, unknown>, path: (string | number)[]): { file: string; line: number } | undefined {
   const info = tree.kustomization(dir);
-  const raw = info ? (tree.file(info.file)?.documents[0]?.value as Record<string, unknown> | undefined) : undefined;
-  if (!raw || typeof raw !== 'object') return undefined;
-  const entries = [
-    ...(Array.isArray(raw.patches) ? raw.patches : []).map((p) => p as { path?: unknown; target?: { kind?: unknown; name?: unknown } }),
-    ...(Array.isArray(raw.patchesStrategicMerge) ? raw.patchesStrategicMerge : []).map((p) => ({ path: p, target: undefined })),
+  const parsed = info ? tree.file(info.file) : undefined;
+  const raw = parsed?.documents[0]?.value as Record<string, unknown> | undefined;
+  if (!info || !parsed || !raw || typeof raw !== 'object') return undefined;
+  type Entry = { path?: unknown; patch?: unknown; target?: { kind?: unknown; name?: unknown } };
+  const entries: [Entry, number | undefined][] = [
+    ...(Array.isArray(raw.patches) ? (raw.patches as Entry[]) : []).map((p, i): [Entry, number] => [p, i]),
+    ...(Array.isArray(raw.patchesStrategicMerge) ? raw.patchesStrategicMerge : []).map((p): [Entry, undefined] => [{ path: p }, undefined]),
   ];
-  for (const entry of entries) {
+  for (const [entry, index] of entries) {
+    if (typeof entry?.patch === 'string' && index !== undefined) {
+      const inline = parseYamlFile(info.file, entry.patch);
+      const at = settingIn(inline, entry.target, object, path);
+      if (at !== undefined) return { file: info.file, line: keyLineOf(parsed, 0, ['patches', index, 'patch']) + at };
+      continue;
+    }
     if (typeof entry?.path !== 'string') continue;
     const file = posix.normalize(posix.join(dir || '.', entry.path));
-    const parsed = tree.file(file);
-    for (const d of parsed?.documents ?? []) {
-      const patch = d.value as Record<string, unknown> | null;
-      if (!patch || typeof patch !== 'object' || Array.isArray(patch) || !patchTargets(patch, entry.target, object) || !hasPath(patch, path)) continue;
-      return { file, line: keyLineOf(parsed!, d.index, path) };
+    const patch = tree.file(file);
+    const line = patch ? settingIn(patch, entry.target, object, path) : undefined;
+    if (line !== undefined) return { file, line };
+  }
+  return undefined;
+}
+
+/** The line in a parsed patch that sets `path` of the object: a strategic-merge document holding it, or a JSON 6902 operation on it. */
+function settingIn(parsed: ParsedYamlFile, target: { kind?: unknown; name?: unknown } | undefined, object: Record<string, unknown>, path: (string | number)[]): number | undefined {
+  const pointer = '/' + path.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+  for (const d of parsed.documents) {
+    const patch = d.value as unknown;
+    if (Array.isArray(patch)) {
+      if (!patchTargets({}, target, object)) continue;
+      const op = patch.findIndex((o) => (o as { path?: unknown })?.path === pointer && 'value' in (o as object));
+      if (op !== -1) return keyLineOf(parsed, d.index, [op, 'value']);
+      continue;
     }
+    if (!patch || typeof patch !== 'object' || !patchTargets(patch as Record<string, unknown>, target, object) || !hasPath(patch, path)) continue;
+    return keyLineOf(parsed, d.index, path);
   }
   return undefined;
 }
