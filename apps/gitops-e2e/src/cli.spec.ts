@@ -22,7 +22,7 @@ describe('mlops-gitops usage', () => {
   it('refuses an unknown format, quoting it and the allowed ones, with exit 2', () => {
     const r = cli(['validate', 'valid/layout', '--format', 'xml']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain("Format 'xml' is not allowed; must be one of: human, json.");
+    expect(r.stderr).toContain("Format 'xml' is not allowed; must be one of: human, json, sarif.");
   });
 
   it('refuses a directory that does not exist with exit 2', () => {
