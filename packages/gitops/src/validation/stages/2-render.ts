@@ -389,17 +389,13 @@ function parseOrigin(
   return {};
 }
 
-/** Removes the origin annotation validation asked for, wherever kustomize put it (metadata and pod templates). */
-function stripOrigin(value: unknown): void {
-  if (!value || typeof value !== "object") return;
-  if (Array.isArray(value)) return value.forEach(stripOrigin);
-  const o = value as Record<string, unknown>;
-  const ann = o.annotations as Record<string, unknown> | undefined;
-  if (ann && typeof ann === "object" && ORIGIN_ANNOTATION in ann) {
-    delete ann[ORIGIN_ANNOTATION];
-    if (Object.keys(ann).length === 0) delete o.annotations;
-  }
-  for (const v of Object.values(o)) stripOrigin(v);
+/** Removes the origin annotation validation asked for (kustomize puts it on each object's own metadata only). */
+function stripOrigin(object: Record<string, unknown>): void {
+  const metadata = object.metadata as Record<string, unknown> | undefined;
+  const ann = metadata?.annotations as Record<string, unknown> | undefined;
+  if (!ann || typeof ann !== "object" || !(ORIGIN_ANNOTATION in ann)) return;
+  delete ann[ORIGIN_ANNOTATION];
+  if (Object.keys(ann).length === 0) delete metadata!.annotations;
 }
 
 /** The remote entries of a directory's closure, each with the kustomization naming it. */
