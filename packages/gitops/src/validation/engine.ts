@@ -72,7 +72,7 @@ export async function validateWith(
   );
 
   let processes = 0;
-  const kustomize = await version;
+  const kustomize = await clock.timeAsync("render", () => version);
   const render = cachedRenders(
     "version" in kustomize ? req.cacheDir : undefined,
     "version" in kustomize ? kustomize.version : "",
@@ -87,16 +87,25 @@ export async function validateWith(
   );
   const closureOf = (dir: string) =>
     render.stored(dir)?.closure ?? tree.closure(dir);
-  const contextDirs = onlyContext(plan, closureOf);
-  const dirs = dirsToRender(
-    tree,
-    plan.renderRequests,
-    closureOf,
-    (d) => render.stored(d) !== undefined,
-  );
+  // Which directories to render (looking them up in the cache) is the render stage's time.
+  const { contextDirs, dirs, checkedDirs } = clock.time("render", () => {
+    const contextDirs = onlyContext(plan, closureOf);
+    const dirs = dirsToRender(
+      tree,
+      plan.renderRequests,
+      closureOf,
+      (d) => render.stored(d) !== undefined,
+    );
+    return {
+      contextDirs,
+      dirs,
+      checkedDirs: dirs.filter((d) => !contextDirs.has(d)),
+    };
+  });
   // The checked directories' kustomizations are read in any case (their deprecated fields are findings).
-  const checkedDirs = dirs.filter((d) => !contextDirs.has(d));
-  const readByRenders = yamlReadByKustomize(tree, checkedDirs);
+  const readByRenders = clock.time("load", () =>
+    yamlReadByKustomize(tree, checkedDirs),
+  );
   // kustomize renders in child processes while this process parses the files no render reads.
   const [rendered] = await Promise.all([
     clock.timeAsync("render", () => render(dirs)),
