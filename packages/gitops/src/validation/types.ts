@@ -33,8 +33,8 @@ export interface Finding {
   file: string;
   line: number;
   column?: number;
-  /** Stable kebab-case id (API). */
-  rule: string;
+  /** Stable kebab-case id (API): one of RULES. */
+  rule: RuleId;
   severity: Severity;
   message: string;
   hint?: string;

@@ -1,5 +1,5 @@
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
-import type { Finding, ValidateRequest, ValidationReport } from '../../validation/types';
+import type { Finding, RuleId, ValidateRequest, ValidationReport } from '../../validation/types';
 
 const validate = jest.fn<Promise<ValidationReport>, [ValidateRequest]>();
 jest.mock('../../validation/engine', () => ({
@@ -23,7 +23,7 @@ function context(projectName?: string): ExecutorContext {
   return { root: '/repo', cwd: '/repo', isVerbose: false, projectName, projectsConfigurations: { version: 2, projects }, nxJsonConfiguration: {} } as ExecutorContext;
 }
 
-function finding(target: string, severity: Finding['severity'], rule: string): Finding {
+function finding(target: string, severity: Finding['severity'], rule: RuleId): Finding {
   return { target, file: `${target}/component.yaml`, line: 3, rule, severity, message: `${rule} in ${target}` };
 }
 
