@@ -57,6 +57,26 @@ describeWithKubectl('cli.spec')('mlops-gitops validate', () => {
     expect(report.stats).toEqual(expect.objectContaining({ targets: 1, renders: 1, documents: 3 }));
   });
 
+  it('writes SARIF 2.1.0 for code scanning: the finding at the patch line that holds it', () => {
+    const r = cli(['validate', 'broken/schema-unknown-field-overlay-patch', '--format', 'sarif']);
+    expect(r.status).toBe(1);
+    const sarif = JSON.parse(r.stdout);
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.runs[0].results).toEqual([
+      expect.objectContaining({
+        ruleId: 'schema-unknown-field',
+        level: 'error',
+        locations: [expect.objectContaining({ physicalLocation: { artifactLocation: { uri: 'apps/podinfo/staging/helmrelease-patch.yaml', uriBaseId: '%SRCROOT%' }, region: { startLine: 9 } } })],
+      }),
+    ]);
+  });
+
+  it('says in the JSON statistics what it did not check and why, and how long each stage took', () => {
+    const report = JSON.parse(cli(['validate', 'broken/render-remote', '--format', 'json']).stdout);
+    expect(report.stats.skipped).toEqual([expect.objectContaining({ path: 'apps/argocd', reason: expect.stringContaining('cannot be rendered offline') })]);
+    expect(Object.keys(report.stats.stages)).toEqual(expect.arrayContaining(['plan', 'render', 'load', 'schema', 'references', 'policy']));
+  });
+
   it('picks the gitops layout when gitops/platform.yaml exists, and any layout otherwise', () => {
     expect(cli(['validate', 'broken/layer-violation']).stdout).toContain("'redis-operator' (layer platform-operators, order 1) must not depend on 'airflow' (layer orchestration, order 3)");
     expect(cli(['validate', 'broken/layer-violation', '--layout', 'any']).stdout).not.toContain('layer-violation');

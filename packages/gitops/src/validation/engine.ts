@@ -70,85 +70,25 @@ export async function validateWith(
   const plan = clock.time("plan", () =>
     req.layout === "gitops" ? planLayout(tree, req) : planAny(tree, req),
   );
-
-  let processes = 0;
   const kustomize = await clock.timeAsync("render", () => version);
-  const render = cachedRenders(
-    "version" in kustomize ? req.cacheDir : undefined,
-    "version" in kustomize ? kustomize.version : "",
-    tree,
-    (dirs) =>
-      renderDirs(tree, dirs, {
-        kubectl,
-        concurrency: req.concurrency ?? defaultConcurrency(),
-        groupOf: plan.groupOf,
-        onProcess: () => processes++,
-      }),
-  );
-  const closureOf = (dir: string) =>
-    render.stored(dir)?.closure ?? tree.closure(dir);
-  // Which directories to render (looking them up in the cache) is the render stage's time.
-  const { contextDirs, dirs, checkedDirs } = clock.time("render", () => {
-    const contextDirs = onlyContext(plan, closureOf);
-    const dirs = dirsToRender(
-      tree,
-      plan.renderRequests,
-      closureOf,
-      (d) => render.stored(d) !== undefined,
-    );
-    return {
-      contextDirs,
-      dirs,
-      checkedDirs: dirs.filter((d) => !contextDirs.has(d)),
-    };
-  });
-  // The checked directories' kustomizations are read in any case (their deprecated fields are findings).
-  const readByRenders = clock.time("load", () =>
-    yamlReadByKustomize(tree, checkedDirs),
-  );
-  // kustomize renders in child processes while this process parses the files no render reads.
-  const [rendered] = await Promise.all([
-    clock.timeAsync("render", () => render(dirs)),
-    clock.timeAsync("load", () =>
-      loadFiles(
-        tree,
-        plan.files.filter((f) => !readByRenders.has(f)),
-      ),
-    ),
-  ]);
-  const renders = rendered.outputs;
-  // A file kustomize parsed in a successful render has no YAML error; the others are parsed for theirs.
-  clock.time("load", () => parseUnrendered(tree, checkedDirs, renders));
-
+  const run = await renderAndLoad(tree, plan, req, clock, kustomize);
   const subjects = clock.time("load", () => [
-    ...dirs.flatMap((d) =>
-      renders.get(d)?.status === "rendered"
-        ? dirSubjects(tree, plan, contextDirs, d, renders.get(d)!.objects)
-        : [],
-    ),
-    ...plainManifests(tree, plan, checkedDirs),
+    ...run.dirs.flatMap((d) => {
+      const r = run.renders.get(d);
+      return r?.status === "rendered"
+        ? dirSubjects(tree, plan, run.contextDirs, d, r.objects)
+        : [];
+    }),
+    ...plainManifests(tree, plan, run.checkedDirs),
   ]);
   const checked = subjects.filter((s) => !s.context);
-
-  const registry = new SchemaRegistry();
-  registry.loadCrds(tree, plan.crdsDir);
-  const verdicts = cachedVerdicts(
-    req.cacheDir,
-    () => validatorVersion(tree, plan.crdsDir),
-    schemaChecker(registry, plan.crdsHint),
-  );
-  let verdictHits = 0;
   const schema = await clock.timeAsync("schema", () =>
-    checkSchemas(checked, tree, async (objects) => {
-      const { outputs, hits } = await verdicts(objects);
-      verdictHits = hits;
-      return outputs;
-    }),
+    schemaStage(tree, plan, req.cacheDir, checked),
   );
   const findings: Finding[] = [
     ...plan.findings,
     ...tree.findings,
-    ...dirs.flatMap((d) => renders.get(d)?.findings ?? []),
+    ...run.dirs.flatMap((d) => run.renders.get(d)?.findings ?? []),
     ...schema.findings,
     ...clock.time("references", () =>
       checkReferences(subjects, tree, plan.references),
@@ -175,17 +115,109 @@ export async function validateWith(
     stats: {
       targets: req.targets.length,
       files: plan.files.length,
-      renders: processes,
-      memoHits: rendered.hits,
-      verdictHits,
+      renders: run.processes,
+      memoHits: run.hits,
+      verdictHits: schema.hits,
       documents: checked.length,
       schemaChecked: schema.checked,
       unchecked: schema.unchecked,
       durationMs: clock.total(),
       stages: clock.stages,
-      skipped: skippedOf(dirs, renders, all),
+      skipped: skippedOf(run.dirs, run.renders, all),
     },
   };
+}
+
+type StageClock = ReturnType<typeof stageClock>;
+
+/**
+ * Stage 2 behind the cache, with stage 1 beside it: kustomize renders in
+ * child processes while this process parses the files no render reads.
+ */
+async function renderAndLoad(
+  tree: LoadedTree,
+  plan: Plan,
+  req: ValidateRequest,
+  clock: StageClock,
+  kustomize: { version: string } | { missing: string },
+) {
+  let processes = 0;
+  const render = cachedRenders(
+    "version" in kustomize ? req.cacheDir : undefined,
+    "version" in kustomize ? kustomize.version : "",
+    tree,
+    (dirs) =>
+      renderDirs(tree, dirs, {
+        kubectl: req.kubectl ?? "kubectl",
+        concurrency: req.concurrency ?? defaultConcurrency(),
+        groupOf: plan.groupOf,
+        onProcess: () => processes++,
+      }),
+  );
+  const closureOf = (dir: string) =>
+    render.stored(dir)?.closure ?? tree.closure(dir);
+  // Which directories to render (looking them up in the cache) is the render stage's time.
+  const { contextDirs, dirs } = clock.time("render", () => {
+    const contextDirs = onlyContext(plan, closureOf);
+    return {
+      contextDirs,
+      dirs: dirsToRender(
+        tree,
+        plan.renderRequests,
+        closureOf,
+        (d) => render.stored(d) !== undefined,
+      ),
+    };
+  });
+  // The checked directories' kustomizations are read in any case (their deprecated fields are findings).
+  const checkedDirs = dirs.filter((d) => !contextDirs.has(d));
+  const readByRenders = clock.time("load", () =>
+    yamlReadByKustomize(tree, checkedDirs),
+  );
+  const [rendered] = await Promise.all([
+    clock.timeAsync("render", () => render(dirs)),
+    clock.timeAsync("load", () =>
+      loadFiles(
+        tree,
+        plan.files.filter((f) => !readByRenders.has(f)),
+      ),
+    ),
+  ]);
+  // A file kustomize parsed in a successful render has no YAML error; the others are parsed for theirs.
+  clock.time("load", () =>
+    parseUnrendered(tree, checkedDirs, rendered.outputs),
+  );
+  return {
+    dirs,
+    contextDirs,
+    checkedDirs,
+    renders: rendered.outputs,
+    hits: rendered.hits,
+    processes,
+  };
+}
+
+/** Stage 4 behind the cache: each checked object's verdict, placed at its file and line. */
+async function schemaStage(
+  tree: LoadedTree,
+  plan: Plan,
+  cacheDir: string | undefined,
+  checked: Subject[],
+) {
+  const registry = new SchemaRegistry();
+  registry.loadCrds(tree, plan.crdsDir);
+  const verdicts = cachedVerdicts(
+    cacheDir,
+    () => validatorVersion(tree, plan.crdsDir),
+    schemaChecker(registry, plan.crdsHint),
+  );
+  let hits = 0;
+  const outcome = await checkSchemas(checked, tree, async (objects) => {
+    const run = await verdicts(objects);
+    hits = run.hits;
+    return run.outputs;
+  });
+  return { ...outcome, hits };
 }
 
 /** Wall-clock time per stage; a stage timed twice adds up. */

@@ -35,7 +35,7 @@ export interface SchemaOutcome {
 /**
  * What the schema stage says about one object, independent of where it is
  * written: a pure function of the object and the validator (schema packages,
- * user CRDs, this code), so the render memo can keep it (render-memo.ts).
+ * user CRDs, this code), so the cache can keep it (caches.ts).
  * Positions are resolved from `path` when the verdict is reported.
  */
 export interface SchemaVerdict {
