@@ -130,19 +130,25 @@ function patchSetting(tree: LoadedTree, dir: string, object: Record<string, unkn
   return undefined;
 }
 
-/** The line in a parsed patch that sets `path` of the object: a strategic-merge document holding it, or a JSON 6902 operation on it. */
+/**
+ * The line in a parsed patch that sets `path` of the object to the value it
+ * has: a strategic-merge document holding that value there, or a JSON 6902
+ * operation putting it there. A patch that only touches part of the value
+ * (the mistake is a field missing from the merged object) does not count.
+ */
 function settingIn(parsed: ParsedYamlFile, target: { kind?: unknown; name?: unknown } | undefined, object: Record<string, unknown>, path: (string | number)[]): number | undefined {
   const pointer = '/' + path.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+  const rendered = JSON.stringify(valueAt(object, path));
   for (const d of parsed.documents) {
     const patch = d.value as unknown;
     if (Array.isArray(patch)) {
       if (!patchTargets({}, target, object)) continue;
-      const op = patch.findIndex((o) => (o as { path?: unknown })?.path === pointer && 'value' in (o as object));
+      const op = patch.findIndex((o) => (o as { path?: unknown })?.path === pointer && JSON.stringify((o as { value?: unknown }).value) === rendered);
       if (op !== -1) return keyLineOf(parsed, d.index, [op, 'value']);
       continue;
     }
-    if (!patch || typeof patch !== 'object' || !patchTargets(patch as Record<string, unknown>, target, object) || !hasPath(patch, path)) continue;
-    return keyLineOf(parsed, d.index, path);
+    if (!patch || typeof patch !== 'object' || !patchTargets(patch as Record<string, unknown>, target, object)) continue;
+    if (JSON.stringify(valueAt(patch, path)) === rendered && rendered !== undefined) return keyLineOf(parsed, d.index, path);
   }
   return undefined;
 }
@@ -163,13 +169,13 @@ function safeRegExp(source: string): RegExp | undefined {
   }
 }
 
-function hasPath(value: unknown, path: (string | number)[]): boolean {
+function valueAt(value: unknown, path: (string | number)[]): unknown {
   let v = value;
   for (const key of path) {
-    if (!v || typeof v !== 'object' || !(key in (v as object))) return false;
+    if (!v || typeof v !== 'object') return undefined;
     v = (v as Record<string | number, unknown>)[key];
   }
-  return true;
+  return v;
 }
 
 /** `/spec/chart/0/x` → ['spec', 'chart', 0, 'x']. */
