@@ -13,6 +13,7 @@
  * plan.ts decides beforehand what a run covers (layout mode: components and
  * environments of gitops/; any mode: every kustomization and manifest).
  */
+import { CORE_SCHEMA, loadAll } from "js-yaml";
 import { diskReader, FileReader, isYamlPath } from "./file-reader";
 import { cachedRenders, cachedVerdicts, validatorVersion } from "./caches";
 import { Plan, planAny, planLayout } from "./plan";
@@ -179,7 +180,8 @@ async function renderAndLoad(
     clock.timeAsync("load", () =>
       loadFiles(
         tree,
-        plan.files.filter((f) => !readByRenders.has(f)),
+        plan.files.filter((f) => !readByRenders.parsed.has(f)),
+        readByRenders.data,
       ),
     ),
   ]);
@@ -273,19 +275,27 @@ function skippedOf(
   );
 }
 
-/** The YAML files the checked directories' kustomizations hand to kustomize as resources or patches (kustomize parses them). */
-function yamlReadByKustomize(tree: LoadedTree, dirs: string[]): Set<string> {
-  const read = new Set<string>();
+/**
+ * The YAML files the checked directories' kustomizations hand to kustomize:
+ * as resources or patches (`parsed`: kustomize parses them) and as generator
+ * data (`data`: kustomize passes them on as text).
+ */
+function yamlReadByKustomize(
+  tree: LoadedTree,
+  dirs: string[],
+): { parsed: Set<string>; data: Set<string> } {
+  const parsed = new Set<string>();
+  const data = new Set<string>();
   for (const d of dirs) {
     for (const k of tree.closure(d)) {
       const info = tree.kustomization(k);
       if (!info) continue;
-      const data = new Set(info.dataFiles);
+      for (const f of info.dataFiles) data.add(f);
       for (const f of info.files)
-        if (f !== info.file && !data.has(f) && isYamlPath(f)) read.add(f);
+        if (f !== info.file && !data.has(f) && isYamlPath(f)) parsed.add(f);
     }
   }
-  return read;
+  return { parsed, data };
 }
 
 /** Parses the files of directories that did not render, so their YAML errors are reported. */
@@ -308,12 +318,33 @@ function subjectsByDir(subjects: Subject[]): Map<string, Subject[]> {
   return out;
 }
 
-/** Parses every planned file, yielding to the event loop now and then so running kustomize processes are served. */
-async function loadFiles(tree: LoadedTree, files: string[]): Promise<void> {
+/**
+ * Parses every planned file, yielding to the event loop now and then so
+ * running kustomize processes are served. A generator's data file (values
+ * handed to a ConfigMap) is only checked for syntax and duplicate keys, with
+ * the plain loader; the Document parse that gives positions runs when it has
+ * a problem to report.
+ */
+async function loadFiles(
+  tree: LoadedTree,
+  files: string[],
+  dataFiles: Set<string>,
+): Promise<void> {
   for (let i = 0; i < files.length; i++) {
-    tree.file(files[i]);
+    if (!dataFiles.has(files[i]) || !wellFormed(tree, files[i]))
+      tree.file(files[i]);
     if (i % LOAD_SLICE === LOAD_SLICE - 1)
       await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Whether a YAML file parses without error or duplicate key (js-yaml refuses both). */
+function wellFormed(tree: LoadedTree, file: string): boolean {
+  try {
+    loadAll(tree.reader.read(file), undefined, { schema: CORE_SCHEMA });
+    return true;
+  } catch {
+    return false;
   }
 }
 
