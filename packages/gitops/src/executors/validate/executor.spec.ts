@@ -6,7 +6,11 @@ jest.mock('../../validation/engine', () => ({
   validate: (req: ValidateRequest) => validate(req),
   hasErrors: (r: ValidationReport) => r.findings.some((f) => f.severity === 'error'),
   formatReport: (r: ValidationReport, format: string) =>
-    format === 'json' ? JSON.stringify(r) : r.findings.map((f) => `${f.file}:${f.line} ${f.rule} ${f.message}`).join('\n') || 'no findings',
+    format === 'sarif'
+      ? jest.requireActual('../../validation/report').formatReport(r, 'sarif')
+      : format === 'json'
+        ? JSON.stringify(r)
+        : r.findings.map((f) => `${f.file}:${f.line} ${f.rule} ${f.message}`).join('\n') || 'no findings',
 }));
 
 import runBatch from './batch';
@@ -84,6 +88,19 @@ describe('validate executor', () => {
 });
 
 describe('validate batch executor', () => {
+  it('gives each task its own SARIF report with --format sarif, nothing printed around it', async () => {
+    validate.mockResolvedValue(report([finding(ROOTS.airflow, 'error', 'ref-depends-on'), finding(ROOTS['env-production'], 'warning', 'schema-unchecked')]));
+    const projects = ['airflow', 'env-production'];
+
+    const results = await validateBatch(taskGraph(projects), Object.fromEntries(projects.map((p) => [`${p}:validate`, { format: 'sarif' as const }])), {}, context());
+
+    const sarif = JSON.parse(results['airflow:validate'].terminalOutput);
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.runs[0].results).toEqual([expect.objectContaining({ ruleId: 'ref-depends-on', level: 'error' })]);
+    expect(results['airflow:validate'].success).toBe(false);
+    expect(JSON.parse(results['env-production:validate'].terminalOutput).runs[0].results).toEqual([expect.objectContaining({ ruleId: 'schema-unchecked', level: 'warning' })]);
+  });
+
   it('validates all tasks in one engine call and gives each task its own findings and result', async () => {
     validate.mockResolvedValue(report([finding(ROOTS.airflow, 'error', 'ref-depends-on'), finding(ROOTS['env-production'], 'warning', 'schema-unchecked')]));
     const projects = ['airflow', 'redis-operator', 'env-production'];
