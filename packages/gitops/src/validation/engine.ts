@@ -34,7 +34,7 @@ import { checkPolicy } from "./stages/6-policy";
 import { locateDocument, Subject, writtenSubjects } from "./stages/subject";
 import {
   Finding,
-  Skipped,
+  SkippedPath,
   StageName,
   ValidateRequest,
   ValidationReport,
@@ -255,23 +255,33 @@ function skippedOf(
   dirs: string[],
   renders: Map<string, DirRender>,
   findings: Finding[],
-): Skipped[] {
-  const skipped = new Map<string, Skipped>();
+): SkippedPath[] {
+  const skipped = new Map<string, SkippedPath>();
+  const add = (s: SkippedPath) =>
+    skipped.set(`${s.path}\0${s.reason}\0${s.detail}`, s);
   for (const d of dirs) {
     const r = renders.get(d);
     if (r?.status === "skipped")
-      skipped.set(`${d}\0${r.reason}`, {
+      add({
         path: d || ".",
-        reason: r.reason ?? "not rendered",
+        reason: "remote-resource",
+        detail: r.remote?.join(", "),
       });
   }
   for (const f of findings) {
-    if (f.rule !== "schema-unchecked") continue;
-    const reason = `no schema known for ${f.resource?.split("/")[0] ?? "a kind"} (${f.message.split(" ").slice(0, 2).join(" ")})`;
-    skipped.set(`${f.file}\0${reason}`, { path: f.file, reason });
+    // "<apiVersion> <Kind> '<name>' has no known schema …"
+    if (f.rule === "schema-unchecked")
+      add({
+        path: f.file,
+        reason: "unchecked-kind",
+        detail: f.message.split(" ").slice(0, 2).join(" "),
+      });
   }
   return [...skipped.values()].sort(
-    (a, b) => a.path.localeCompare(b.path) || a.reason.localeCompare(b.reason),
+    (a, b) =>
+      a.path.localeCompare(b.path) ||
+      a.reason.localeCompare(b.reason) ||
+      (a.detail ?? "").localeCompare(b.detail ?? ""),
   );
 }
 

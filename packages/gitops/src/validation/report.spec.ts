@@ -109,9 +109,10 @@ describe("stage 7, report", () => {
     const skipped = [
       {
         path: "apps/remote",
-        reason:
-          "names remote resources (https://example.com/x), which cannot be rendered offline",
+        reason: "remote-resource" as const,
+        detail: "https://example.com/x",
       },
+      { path: "charts/web", reason: "helm-chart" as const },
     ];
     const text = formatHuman({
       version: 1,
@@ -121,10 +122,9 @@ describe("stage 7, report", () => {
     expect(text).toContain(
       "  base/kustomization.yaml:5  error  render-failed  kustomize build of base failed: accumulating resources:\n        missing 'x.yaml'.\n",
     );
-    expect(text.trimEnd().split("\n").slice(-2)).toEqual([
-      "Not checked (1):",
-      "  apps/remote: names remote resources (https://example.com/x), which cannot be rendered offline",
-    ]);
+    expect(text.trimEnd().split("\n").pop()).toBe(
+      "Skipped: apps/remote (names remote resources, which cannot be rendered offline: https://example.com/x), charts/web (a Helm chart).",
+    );
   });
 });
 
@@ -181,7 +181,8 @@ describe("stage 7, report formats (golden files)", () => {
       skipped: [
         {
           path: "gitops/clusters/staging/remote",
-          reason: "names remote resources",
+          reason: "remote-resource",
+          detail: "https://example.com/x.yaml",
         },
       ],
     },

@@ -1,6 +1,6 @@
 /** Stage 7, report: one set of findings; a reporter for people, one for machines, one for code scanning. */
 import { formatSarif } from "./reporters/sarif";
-import { Finding, ValidationReport } from "./types";
+import { Finding, SkippedPath, SkipReason, ValidationReport } from "./types";
 
 /** Report formats, for the CLI's --format and the executor's `format` option. */
 export const FORMATS = ["human", "json", "sarif"] as const;
@@ -77,11 +77,19 @@ function summary(report: ValidationReport): string {
   );
 }
 
+/** Why a path was not checked, as the report says it. */
+const SKIP_REASONS: Record<SkipReason, string> = {
+  "helm-chart": "a Helm chart",
+  excluded: "--exclude",
+  sourceignore: ".sourceignore",
+  "remote-resource": "names remote resources, which cannot be rendered offline",
+  "unchecked-kind": "no schema known",
+};
+
 /** What the run did not check, and why: said in the summary so a skip is never silent. */
-function skippedLine(skipped: { path: string; reason: string }[]): string {
+function skippedLine(skipped: SkippedPath[]): string {
   if (skipped.length === 0) return "";
-  return (
-    `\nNot checked (${skipped.length}):\n` +
-    skipped.map((s) => `  ${s.path}: ${s.reason}`).join("\n")
-  );
+  const one = (s: SkippedPath) =>
+    `${s.path} (${SKIP_REASONS[s.reason]}${s.detail ? `: ${s.detail}` : ""})`;
+  return `\nSkipped: ${skipped.map(one).join(", ")}.`;
 }

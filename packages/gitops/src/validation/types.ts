@@ -33,7 +33,7 @@ export interface Finding {
   file: string;
   line: number;
   column?: number;
-  /** Stable kebab-case id (API): one of RULES. */
+  /** Stable kebab-case id (API): a key of RULES. */
   rule: RuleId;
   severity: Severity;
   message: string;
@@ -42,11 +42,16 @@ export interface Finding {
   resource?: string;
 }
 
-/** Something a run did not check, and why (remote resources, kinds without a schema, chart folders, excluded paths …). */
-export interface Skipped {
-  /** Relative POSIX path of the file or directory. */
+/** Why a run did not check a path. */
+export type SkipReason = 'helm-chart' | 'excluded' | 'sourceignore' | 'remote-resource' | 'unchecked-kind';
+
+/** Something a run did not check, and why. */
+export interface SkippedPath {
+  /** Relative POSIX path of a folder or file ('.' for the directory given). */
   path: string;
-  reason: string;
+  reason: SkipReason;
+  /** What exactly: the remote resources, the kind without a schema. */
+  detail?: string;
 }
 
 export interface ValidationStats {
@@ -64,8 +69,8 @@ export interface ValidationStats {
   durationMs: number;
   /** Wall-clock milliseconds per stage (render and load overlap: files are parsed while kustomize runs). */
   stages: Partial<Record<StageName, number>>;
-  /** What was not checked, and why, sorted by path. */
-  skipped: Skipped[];
+  /** What the run did not check, and why, sorted by path. */
+  skipped: SkippedPath[];
 }
 
 export const STAGES = ['plan', 'render', 'load', 'schema', 'references', 'policy'] as const;

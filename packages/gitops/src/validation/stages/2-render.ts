@@ -60,8 +60,8 @@ export interface DirRender {
   closure: string[];
   /** Why it failed or was skipped, at the file holding the cause (a failure shared by several directories is given once). */
   findings: Finding[];
-  /** Skipped: why, for the report's statistics. */
-  reason?: string;
+  /** Skipped: the remote resources it names, for the report's statistics. */
+  remote?: string[];
 }
 
 export interface RenderOptions {
@@ -172,7 +172,7 @@ export async function renderDirs(
         objects: [],
         closure: tree.closure(d),
         findings: remote.map((r) => remoteFinding(tree, r)),
-        reason: `names remote resources (${remote.map((r) => r.entry).join(", ")}), which cannot be rendered offline`,
+        remote: remote.map((r) => r.entry),
       });
   }
   await renderLocal(tree, local, options, out);
@@ -328,7 +328,9 @@ function splitByDirectory(
   const out = new Map<string, RenderedObject[]>();
   // kustomize's output needs no positions (origins say where objects are written): the plain loader
   // parses it ten times faster than the Document API; the core schema reads scalars as `yaml` does.
-  for (const object of loadAll(stdout, undefined, { schema: CORE_SCHEMA }) as unknown[]) {
+  for (const object of loadAll(stdout, undefined, {
+    schema: CORE_SCHEMA,
+  }) as unknown[]) {
     if (!isK8sObject(object)) continue;
     const annotations = ((
       object.metadata as Record<string, unknown> | undefined
