@@ -24,7 +24,7 @@ describe('mlops-gitops usage', () => {
   it('refuses an unknown format, quoting it and the allowed ones, with exit 2', () => {
     const r = cli(['validate', 'valid/layout', '--format', 'xml']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain("Format 'xml' is not allowed; must be one of: human, json.");
+    expect(r.stderr).toContain("Format 'xml' is not allowed; must be one of: human, json, sarif.");
   });
 
   it('refuses a directory that does not exist with exit 2', () => {
@@ -70,6 +70,26 @@ describeWithKubectl('cli.spec')('mlops-gitops validate', () => {
       expect.objectContaining({ rule: 'plaintext-secret', file: 'apps/podinfo/secret.yaml', line: 1, severity: 'error', resource: 'Secret/apps/podinfo-token' }),
     ]);
     expect(report.stats).toEqual(expect.objectContaining({ targets: 1, renders: 1, documents: 3 }));
+  });
+
+  it('writes SARIF 2.1.0 for code scanning: the finding at the patch line that holds it', () => {
+    const r = cli(['validate', 'broken/schema-unknown-field-overlay-patch', '--format', 'sarif']);
+    expect(r.status).toBe(1);
+    const sarif = JSON.parse(r.stdout);
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.runs[0].results).toEqual([
+      expect.objectContaining({
+        ruleId: 'schema-unknown-field',
+        level: 'error',
+        locations: [expect.objectContaining({ physicalLocation: { artifactLocation: { uri: 'apps/podinfo/staging/helmrelease-patch.yaml', uriBaseId: '%SRCROOT%' }, region: { startLine: 9 } } })],
+      }),
+    ]);
+  });
+
+  it('says in the JSON statistics what it did not check and why, and how long each stage took', () => {
+    const report = JSON.parse(cli(['validate', 'broken/render-remote', '--format', 'json']).stdout);
+    expect(report.stats.skipped).toEqual([{ path: 'apps/argocd', reason: 'remote-resource', detail: 'https://github.com/argoproj/argo-cd//manifests/cluster-install?ref=v3.1.0' }]);
+    expect(Object.keys(report.stats.stages)).toEqual(expect.arrayContaining(['plan', 'render', 'load', 'schema', 'references', 'policy']));
   });
 
   it('picks the gitops layout when gitops/platform.yaml exists, and any layout otherwise', () => {

@@ -27,7 +27,7 @@ describe('mlops-gitops arguments', () => {
   });
 
   it('refuses a bad --format value, quoting it and listing the allowed ones', () => {
-    expect(() => parseArgs(['validate', '--format', 'xml'])).toThrow(new GitopsInputError("Format 'xml' is not allowed; must be one of: human, json."));
+    expect(() => parseArgs(['validate', '--format', 'xml'])).toThrow(new GitopsInputError("Format 'xml' is not allowed; must be one of: human, json, sarif."));
   });
 
   it('refuses a bad --layout value the same way', () => {

@@ -1,7 +1,8 @@
 /** Command-line arguments of `mlops-gitops`, parsed and refused in one place. */
 import { GitopsInputError, oneOf } from '../model/vocabulary';
+import { FORMATS } from '../validation/report';
 
-export const FORMATS = ['human', 'json'] as const;
+export { FORMATS };
 export const LAYOUTS = ['auto', 'gitops', 'any'] as const;
 
 export interface CliOptions {
@@ -24,7 +25,7 @@ Arguments:
   dir                  directory to validate (default: the current directory)
 
 Options:
-  --format <format>    output format: ${FORMATS.join(' | ')} (default: human)
+  --format <format>    output format: ${FORMATS.join(' | ')} (default: human; sarif: SARIF 2.1.0 for code scanning)
   --layout <layout>    ${LAYOUTS.join(' | ')} (default: auto = gitops when <dir>/gitops/platform.yaml exists)
   --crds <dir>         folder of CustomResourceDefinition files; CRs of their kinds are schema-checked
                        (gitops layout default: gitops/crds)

@@ -23,9 +23,9 @@ import {
   platformFile,
   TreeRoot,
 } from '../model/layout';
-import { buildTreeModel, TreeModel } from '../model/tree-model';
+import { TreeModel } from '../model/tree-model';
 import { directoryLister } from './file-reader';
-import { memoisedTreeModel, modelMemoFile } from './model-memo';
+import { cachedTreeModel } from './caches';
 import { parseEnvironmentSettings } from '../model/environment-settings';
 import { keyLineOf } from '../model/yaml-io';
 import { KUSTOMIZATION_NAMES, LoadedTree, objectsOf } from './stages/1-load';
@@ -107,7 +107,7 @@ export function planAny(tree: LoadedTree, req: ValidateRequest): Plan {
 
 export function planLayout(tree: LoadedTree, req: ValidateRequest): Plan {
   const root: TreeRoot = { root: GITOPS_ROOT };
-  const model = readModel(tree, root, req.renderCacheDir);
+  const model = readModel(tree, root, req.cacheDir);
   const findings = problemFindings(model, req.targets);
   const componentByDir = new Map([...model.components.values()].map((c) => [c.dir, c]));
   const componentTargets = new Set(req.targets.filter((t) => componentByDir.has(t)));
@@ -240,8 +240,8 @@ function componentSources(tree: LoadedTree, model: TreeModel, root: TreeRoot): T
   return out;
 }
 
-/** The tree model; memoised beside the render memo when the run has one (model-memo.ts). */
-function readModel(tree: LoadedTree, root: TreeRoot, renderCacheDir: string | undefined): TreeModel {
+/** The tree model; from the validation cache when the run has one (caches.ts). */
+function readModel(tree: LoadedTree, root: TreeRoot, cacheDir: string | undefined): TreeModel {
   const files = directoryLister(tree.reader);
   const paths = [
     ...(files.isFile(platformFile(root)) ? [platformFile(root)] : []),
@@ -249,7 +249,7 @@ function readModel(tree: LoadedTree, root: TreeRoot, renderCacheDir: string | un
     ...listEnvironmentDirs(files, root).map((env) => environmentFile(env, root)),
   ];
   const sources = paths.map((p) => ({ path: p, text: tree.reader.read(p) }));
-  return renderCacheDir === undefined ? buildTreeModel(sources, root) : memoisedTreeModel(sources, root, modelMemoFile(renderCacheDir));
+  return cachedTreeModel(cacheDir, sources, root);
 }
 
 /**

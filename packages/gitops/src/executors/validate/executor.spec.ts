@@ -5,8 +5,12 @@ const validate = jest.fn<Promise<ValidationReport>, [ValidateRequest]>();
 jest.mock('../../validation/engine', () => ({
   validate: (req: ValidateRequest) => validate(req),
   hasErrors: (r: ValidationReport) => r.findings.some((f) => f.severity === 'error'),
-  formatHuman: (r: ValidationReport) => r.findings.map((f) => `${f.file}:${f.line} ${f.rule} ${f.message}`).join('\n') || 'no findings',
-  formatJson: (r: ValidationReport) => JSON.stringify(r),
+  formatReport: (r: ValidationReport, format: string) =>
+    format === 'sarif'
+      ? jest.requireActual('../../validation/report').formatReport(r, 'sarif')
+      : format === 'json'
+        ? JSON.stringify(r)
+        : r.findings.map((f) => `${f.file}:${f.line} ${f.rule} ${f.message}`).join('\n') || 'no findings',
 }));
 
 import runBatch from './batch';
@@ -28,7 +32,7 @@ function finding(target: string, severity: Finding['severity'], rule: RuleId): F
 }
 
 function report(findings: Finding[]): ValidationReport {
-  return { version: 1, findings, stats: { targets: 3, files: 10, renders: 4, documents: 12, schemaChecked: 12, unchecked: 0, skipped: [], durationMs: 5 } };
+  return { version: 1, findings, stats: { targets: 3, files: 10, renders: 4, documents: 12, schemaChecked: 12, unchecked: 0, durationMs: 5, stages: {}, skipped: [] } };
 }
 
 function taskGraph(projects: string[]): TaskGraph {
@@ -62,7 +66,7 @@ describe('validate executor', () => {
       root: '/repo',
       targets: [ROOTS.airflow],
       layout: 'gitops',
-      renderCacheDir: '/repo/node_modules/.cache/mlops-gitops/renders',
+      cacheDir: '/repo/node_modules/.cache/mlops-gitops',
     });
     expect(result).toEqual({ success: false });
     expect(stdout).toHaveBeenCalledWith(expect.stringContaining('layer-violation in gitops/components/orchestration/airflow'));
@@ -90,6 +94,19 @@ describe('validate executor', () => {
 });
 
 describe('validate batch executor', () => {
+  it('gives each task its own SARIF report with --format sarif, nothing printed around it', async () => {
+    validate.mockResolvedValue(report([finding(ROOTS.airflow, 'error', 'ref-depends-on'), finding(ROOTS['env-production'], 'warning', 'schema-unchecked')]));
+    const projects = ['airflow', 'env-production'];
+
+    const results = await validateBatch(taskGraph(projects), Object.fromEntries(projects.map((p) => [`${p}:validate`, { format: 'sarif' as const }])), {}, context());
+
+    const sarif = JSON.parse(results['airflow:validate'].terminalOutput);
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.runs[0].results).toEqual([expect.objectContaining({ ruleId: 'ref-depends-on', level: 'error' })]);
+    expect(results['airflow:validate'].success).toBe(false);
+    expect(JSON.parse(results['env-production:validate'].terminalOutput).runs[0].results).toEqual([expect.objectContaining({ ruleId: 'schema-unchecked', level: 'warning' })]);
+  });
+
   it('validates all tasks in one engine call and gives each task its own findings and result', async () => {
     validate.mockResolvedValue(report([finding(ROOTS.airflow, 'error', 'ref-depends-on'), finding(ROOTS['env-production'], 'warning', 'schema-unchecked')]));
     const projects = ['airflow', 'redis-operator', 'env-production'];

@@ -21,10 +21,10 @@ const { memoryReader } = require(${JSON.stringify(join(DIST, 'file-reader.js'))}
 const { LoadedTree } = require(${JSON.stringify(join(DIST, 'stages/1-load.js'))});
 const { writtenSubjects } = require(${JSON.stringify(join(DIST, 'stages/subject.js'))});
 const { SchemaRegistry } = require(${JSON.stringify(join(DIST, 'stages/3-identify.js'))});
-const { checkSchemas } = require(${JSON.stringify(join(DIST, 'stages/4-schema.js'))});
+const { checkSchemas, schemaChecker } = require(${JSON.stringify(join(DIST, 'stages/4-schema.js'))});
 const tree = new LoadedTree(memoryReader({ 'app/objects.yaml': process.argv[1] }));
 const subjects = writtenSubjects(tree, 'app/objects.yaml', { scope: '' });
-checkSchemas(subjects, new SchemaRegistry(), tree, 'crds/').then((o) => process.stdout.write(JSON.stringify(o.findings)));
+checkSchemas(subjects, tree, schemaChecker(new SchemaRegistry(), 'crds/')).then((o) => process.stdout.write(JSON.stringify(o.findings)));
 `;
 
 function checkSchema(yaml: string): SchemaFinding[] {

@@ -15,7 +15,7 @@ import { SchemaError, SchemaRegistry } from './3-identify';
 import { crdRuleViolations } from './crd-rules';
 import { trackFields } from './field-tracker';
 import { isEncryptedValue, isOpaquePointer, isSopsDocument, valueAt } from './opaque-values';
-import { dotted, groupOf, lineIn, metadataOf, pointerToPath, resourceName, shortName, Subject } from './subject';
+import { dotted, groupOf, metadataOf, placeIn, pointerToPath, resourceName, shortName, Subject } from './subject';
 
 /** group/Kind of what the generators write: typos in these must not pass. */
 export const STRICT_KINDS = new Set([
@@ -38,8 +38,8 @@ export interface SchemaOutcome {
 
 /**
  * What the schema stage says about one object, independent of where it is
- * written: a pure function of the object and the validator (schema packages,
- * user CRDs, this code), so the render memo can keep it (render-memo.ts).
+ * written: a pure function of the object, its opaque pointers and the validator
+ * (schema packages, user CRDs, rule data, this code), so the cache can keep it (caches.ts).
  * Positions are resolved from `path` when the verdict is reported.
  */
 export interface SchemaVerdict {
@@ -48,35 +48,47 @@ export interface SchemaVerdict {
 }
 
 /**
- * Checks every subject; `known(i)` may hand over a verdict reached before
- * (the schema packages are then not even loaded for it); `verdicts[i]` is
- * what subject i got, for the memo.
+ * Places each subject's verdict at its file and line; `verdictsOf` reaches
+ * the verdicts (schemaChecker, or a cache around it: they depend on the
+ * object and its opaque pointers only).
  */
 export async function checkSchemas(
   subjects: Subject[],
-  registry: SchemaRegistry,
   tree: LoadedTree,
-  crdsHint: string,
-  known: (i: number) => SchemaVerdict | undefined = () => undefined,
-): Promise<SchemaOutcome & { verdicts: SchemaVerdict[] }> {
-  const out: SchemaOutcome & { verdicts: SchemaVerdict[] } = { findings: [], checked: 0, unchecked: 0, verdicts: [] };
+  verdictsOf: (subjects: VerdictInput[]) => Promise<Map<VerdictInput, SchemaVerdict>>,
+): Promise<SchemaOutcome> {
+  const out: SchemaOutcome = { findings: [], checked: 0, unchecked: 0 };
+  const verdicts = await verdictsOf(subjects);
   const reported = new Set<string>();
-  for (let i = 0; i < subjects.length; i++) {
-    const s = subjects[i];
-    const verdict = (s.opaque ? undefined : known(i)) ?? (await schemaVerdict(s.object, registry, crdsHint, s.opaque));
-    out.verdicts.push(verdict);
+  for (const s of subjects) {
+    const verdict = verdicts.get(s) ?? { status: 'skipped', findings: [] };
     if (verdict.status === 'checked') out.checked++;
     if (verdict.status === 'unchecked') out.unchecked++;
     for (const { path, ...f } of verdict.findings) {
-      const line = lineIn(tree, s, path);
+      const at = placeIn(tree, s, path);
       // One problem once: a base rendered into several namespaces has it at the same place.
-      const key = [s.target, s.file, line, f.rule, s.object.kind, metadataOf(s.object).name, dotted(path)].join('\0');
+      const key = [s.target, at.file, at.line, f.rule, s.object.kind, metadataOf(s.object).name, dotted(path)].join('\0');
       if (reported.has(key)) continue;
       reported.add(key);
-      out.findings.push({ ...f, target: s.target ?? '', file: s.file, line });
+      out.findings.push({ ...f, target: s.target ?? '', ...at });
     }
   }
   return out;
+}
+
+/**
+ * What a verdict is reached from: the object, and the pointers whose values are unknowable
+ * offline (substituted by a Flux post-build from a Secret, kept literal: stages/post-build.ts).
+ */
+export type VerdictInput = Pick<Subject, 'object' | 'opaque'>;
+
+/** The verdicts of objects against the registry's schemas (a pure function of the input and the validator). */
+export function schemaChecker(registry: SchemaRegistry, crdsHint: string): (inputs: VerdictInput[]) => Promise<Map<VerdictInput, SchemaVerdict>> {
+  return async (inputs) => {
+    const verdicts = new Map<VerdictInput, SchemaVerdict>();
+    for (const i of inputs) if (!verdicts.has(i)) verdicts.set(i, await schemaVerdict(i.object, registry, crdsHint, i.opaque));
+    return verdicts;
+  };
 }
 
 async function schemaVerdict(object: Record<string, unknown>, registry: SchemaRegistry, crdsHint: string, opaque: readonly string[] = []): Promise<SchemaVerdict> {

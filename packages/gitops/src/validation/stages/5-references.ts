@@ -13,7 +13,7 @@ import { componentEdges, findCycles, layerOf, TreeModel } from '../../model/tree
 import { Finding, RuleId } from '../types';
 import { LoadedTree } from './1-load';
 import { deployedFolder, isFluxKustomization, OwnSources } from './flux-sources';
-import { folderOf, groupOf, lineIn, metadataOf, resourceId, resourceName, shortName, Subject } from './subject';
+import { folderOf, groupOf, lineIn, metadataOf, placeIn, resourceId, resourceName, shortName, Subject } from './subject';
 
 export interface ReferenceOptions {
   /** The Flux GitRepositories that are this repository (spec.path is checked only for them). */
@@ -105,7 +105,7 @@ interface BrokenRef {
 }
 
 function ref(tree: LoadedTree, s: Subject, r: BrokenRef): Finding {
-  return { target: s.target ?? '', file: s.file, line: lineIn(tree, s, r.at), rule: r.rule, severity: 'error', message: r.message, hint: r.hint, resource: resourceName(s.object) };
+  return { target: s.target ?? '', ...placeIn(tree, s, r.at), rule: r.rule, severity: 'error', message: r.message, hint: r.hint, resource: resourceName(s.object) };
 }
 
 function chartSourceRefs(tree: LoadedTree, s: Subject, index: Index, treeSources: () => Index<TreeSource>, treeWide: boolean): Finding[] {

@@ -10,7 +10,7 @@ import { deprecationOf } from '../data';
 import { Finding, RuleId, Severity } from '../types';
 import { LoadedTree, objectsOf } from './1-load';
 import { isSopsDocument, sopsGenerated } from './opaque-values';
-import { dotted, folderOf, groupOf, lineIn, metadataOf, resourceName, shortName, Subject } from './subject';
+import { dotted, folderOf, groupOf, metadataOf, placeIn, resourceName, shortName, Subject } from './subject';
 
 /** How an environment must behave; scopes without an entry have no environment policy. */
 export interface ScopePolicy {
@@ -48,7 +48,7 @@ interface Violation {
 }
 
 function make(tree: LoadedTree, s: Subject, v: Violation): Finding {
-  return { target: s.target ?? '', file: s.file, line: lineIn(tree, s, v.at), rule: v.rule, severity: v.severity, message: v.message, hint: v.hint, resource: resourceName(s.object) };
+  return { target: s.target ?? '', ...placeIn(tree, s, v.at), rule: v.rule, severity: v.severity, message: v.message, hint: v.hint, resource: resourceName(s.object) };
 }
 
 function spec(o: Record<string, unknown>): Record<string, unknown> {
