@@ -17,17 +17,9 @@
  * `memoise` is the decorator the stages are wrapped in: the stage stays a
  * pure function from its inputs to its outputs, and never knows about this.
  */
-import { createHash } from "node:crypto";
-import {
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeFileSync,
-} from "node:fs";
-import { dirname, join } from "node:path";
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 export interface ContentStore<V> {
   get(key: string): V | undefined;
@@ -38,15 +30,15 @@ export interface ContentStore<V> {
 
 /** sha256 over the parts, each separated so that no two lists of parts hash alike. */
 export function hashParts(parts: Iterable<string>): string {
-  const hash = createHash("sha256");
-  for (const p of parts) hash.update(p).update("\0");
-  return hash.digest("hex");
+  const hash = createHash('sha256');
+  for (const p of parts) hash.update(p).update('\0');
+  return hash.digest('hex');
 }
 
 /** The parsed JSON file, or undefined when it is missing or does not parse. */
 export function readJson<T>(path: string): T | undefined {
   try {
-    return JSON.parse(readFileSync(path, "utf8")) as T;
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
   } catch {
     return undefined;
   }
@@ -74,18 +66,12 @@ interface Stamped<V> {
 }
 
 /** One JSON file per key in `folder`; `save` prunes it to the newest `maxEntries`. */
-export function folderStore<V>(
-  folder: string,
-  format: string,
-  maxEntries: number,
-): ContentStore<V> {
+export function folderStore<V>(folder: string, format: string, maxEntries: number): ContentStore<V> {
   const pathOf = (key: string) => join(folder, `${key}.json`);
   return {
     get(key) {
       const entry = readJson<Stamped<V>>(pathOf(key));
-      return entry?.format === format && entry.key === key
-        ? entry.value
-        : undefined;
+      return entry?.format === format && entry.key === key ? entry.value : undefined;
     },
     set(key, value) {
       writeJsonAtomic(pathOf(key), { format, key, value } satisfies Stamped<V>);
@@ -99,25 +85,14 @@ export function folderStore<V>(
  * something was set, keeping the stored entries too unless they are more than
  * `maxEntries` (then only those this run used or set).
  */
-export function fileStore<V>(
-  path: string,
-  format: string,
-  maxEntries = Infinity,
-): ContentStore<V> {
+export function fileStore<V>(path: string, format: string, maxEntries = Infinity): ContentStore<V> {
   let stored: Record<string, V> | undefined;
   const used: Record<string, V> = {};
   let changed = false;
   const all = () => {
     if (!stored) {
-      const file = readJson<{ format?: string; entries?: Record<string, V> }>(
-        path,
-      );
-      stored =
-        file?.format === format &&
-        file.entries &&
-        typeof file.entries === "object"
-          ? file.entries
-          : {};
+      const file = readJson<{ format?: string; entries?: Record<string, V> }>(path);
+      stored = file?.format === format && file.entries && typeof file.entries === 'object' ? file.entries : {};
     }
     return stored;
   };
@@ -174,10 +149,7 @@ export function memoise<I, O>(
       const output = key === undefined ? undefined : store!.get(key);
       hit = {
         key,
-        output:
-          output !== undefined && (spec.accept?.(output) ?? true)
-            ? output
-            : undefined,
+        output: output !== undefined && (spec.accept?.(output) ?? true) ? output : undefined,
       };
       looked.set(input, hit);
     }
@@ -191,17 +163,10 @@ export function memoise<I, O>(
       return output === undefined;
     });
     const hits = outputs.size;
-    for (const [input, output] of misses.length
-      ? await compute(misses)
-      : new Map<I, O>()) {
+    for (const [input, output] of misses.length ? await compute(misses) : new Map<I, O>()) {
       outputs.set(input, output);
       const { key } = lookup(input);
-      const kept =
-        key === undefined
-          ? undefined
-          : spec.keep
-            ? spec.keep(input, output)
-            : output;
+      const kept = key === undefined ? undefined : spec.keep ? spec.keep(input, output) : output;
       if (kept !== undefined) store!.set(key!, kept);
     }
     store?.save();
@@ -222,10 +187,8 @@ export function codeVersion(dirs: string[]): string {
     }
     for (const name of names) {
       const path = join(dir, name);
-      if (/\.(js|ts|json|ya?ml)$/.test(name) && !/\.(d|spec)\.ts$/.test(name))
-        parts.push(path.slice(base.length), readFileSync(path, "utf8"));
-      else if (!name.includes(".") && statSync(path).isDirectory())
-        visit(path, base);
+      if (/\.(js|ts|json|ya?ml)$/.test(name) && !/\.(d|spec)\.ts$/.test(name)) parts.push(path.slice(base.length), readFileSync(path, 'utf8'));
+      else if (!name.includes('.') && statSync(path).isDirectory()) visit(path, base);
     }
   };
   for (const dir of dirs) visit(dir, dirname(dir));
@@ -235,7 +198,7 @@ export function codeVersion(dirs: string[]): string {
 function pruneFolder(folder: string, maxEntries: number): void {
   let names: string[];
   try {
-    names = readdirSync(folder).filter((n) => n.endsWith(".json"));
+    names = readdirSync(folder).filter((n) => n.endsWith('.json'));
   } catch {
     return;
   }

@@ -18,49 +18,36 @@
  *
  * `MLOPS_GITOPS_RENDER_CACHE=off` turns it off; a path moves it. The CLI never uses it.
  */
-import { readFileSync } from "node:fs";
-import { join, posix, resolve } from "node:path";
-import {
-  codeVersion,
-  ContentStore,
-  fileStore,
-  folderStore,
-  hashParts,
-  memoise,
-  Memoised,
-} from "../cache/content-cache";
-import type { TreeRoot } from "../model/layout";
-import type { Component, Overlay } from "../model/component";
-import { buildTreeModel, EnvironmentModel, SourceFile, TreeModel } from "../model/tree-model";
-import type { FileReader } from "./file-reader";
-import { SCHEMA_PACKAGES, SCHEMA_RUNTIME_PACKAGES } from "./inputs";
-import { LoadedTree } from "./stages/1-load";
-import { DirRender, KUSTOMIZE_FLAGS } from "./stages/2-render";
-import { findPackageDir } from "./stages/3-identify";
-import type { SchemaVerdict, VerdictInput } from "./stages/4-schema";
+import { readFileSync } from 'node:fs';
+import { join, posix, resolve } from 'node:path';
+import { codeVersion, ContentStore, fileStore, folderStore, hashParts, memoise, Memoised } from '../cache/content-cache';
+import type { TreeRoot } from '../model/layout';
+import type { Component, Overlay } from '../model/component';
+import { buildTreeModel, EnvironmentModel, SourceFile, TreeModel } from '../model/tree-model';
+import type { FileReader } from './file-reader';
+import { SCHEMA_PACKAGES, SCHEMA_RUNTIME_PACKAGES } from './inputs';
+import { LoadedTree } from './stages/1-load';
+import { DirRender, KUSTOMIZE_FLAGS } from './stages/2-render';
+import { findPackageDir } from './stages/3-identify';
+import type { SchemaVerdict, VerdictInput } from './stages/4-schema';
 
 /** Environment variable: `off` disables the cache; a path moves it. */
-export const RENDER_CACHE_ENV = "MLOPS_GITOPS_RENDER_CACHE";
+export const RENDER_CACHE_ENV = 'MLOPS_GITOPS_RENDER_CACHE';
 /** Where the cache lives inside a workspace. */
-export const CACHE_DIR = posix.join("node_modules", ".cache", "mlops-gitops");
+export const CACHE_DIR = posix.join('node_modules', '.cache', 'mlops-gitops');
 export const MAX_RENDERS = 20_000;
 /** Bumped whenever what an entry holds changes shape. */
 const FORMAT = {
-  renders: "mlops-gitops-render/3",
-  verdicts: "mlops-gitops-verdicts/1",
-  model: "mlops-gitops-model/4",
+  renders: 'mlops-gitops-render/3',
+  verdicts: 'mlops-gitops-verdicts/1',
+  model: 'mlops-gitops-model/4',
 };
 
 /** The cache folder of a workspace run: none when the environment says `off`, else `<root>/<CACHE_DIR>` or the folder it names. */
-export function cacheDirFor(
-  workspaceRoot: string,
-  env: NodeJS.ProcessEnv = process.env,
-): string | undefined {
+export function cacheDirFor(workspaceRoot: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const setting = env[RENDER_CACHE_ENV]?.trim();
   if (setting && /^(off|false|0|no)$/i.test(setting)) return undefined;
-  return setting
-    ? resolve(workspaceRoot, setting)
-    : join(workspaceRoot, CACHE_DIR);
+  return setting ? resolve(workspaceRoot, setting) : join(workspaceRoot, CACHE_DIR);
 }
 
 /** A render as the cache keeps it: with what it read, checked before it is used again. */
@@ -79,47 +66,26 @@ export function cachedRenders(
   render: (dirs: string[]) => Promise<Map<string, DirRender>>,
 ): Memoised<string, DirRender> {
   const store =
-    folder === undefined
-      ? undefined
-      : (folderStore<CachedRender>(
-          join(folder, "renders"),
-          FORMAT.renders,
-          MAX_RENDERS,
-        ) as ContentStore<DirRender>);
-  const version = `${kustomizeVersion} ${KUSTOMIZE_FLAGS.join(" ")}`;
+    folder === undefined ? undefined : (folderStore<CachedRender>(join(folder, 'renders'), FORMAT.renders, MAX_RENDERS) as ContentStore<DirRender>);
+  const version = `${kustomizeVersion} ${KUSTOMIZE_FLAGS.join(' ')}`;
   const reader = tree.reader;
   const digests = new Map<string, string>();
-  const directoryDigest = (d: string) =>
-    digests.get(d) ?? digests.set(d, digestOfDirectory(reader, d)).get(d)!;
+  const directoryDigest = (d: string) => digests.get(d) ?? digests.set(d, digestOfDirectory(reader, d)).get(d)!;
   return memoise<string, DirRender>(
     store,
     {
       key: (dir) => hashParts([version, dir, directoryDigest(dir)]),
       accept: (stored) => {
         const { reads } = stored as CachedRender;
-        if (
-          !reads ||
-          !Array.isArray(stored.objects) ||
-          !Array.isArray(stored.closure)
-        )
-          return false;
+        if (!reads || !Array.isArray(stored.objects) || !Array.isArray(stored.closure)) return false;
         return (
-          Object.entries(reads.dirs).every(
-            ([d, digest]) => directoryDigest(d) === digest,
-          ) &&
-          Object.entries(reads.files).every(
-            ([f, digest]) => fileDigest(reader, f) === digest,
-          )
+          Object.entries(reads.dirs).every(([d, digest]) => directoryDigest(d) === digest) &&
+          Object.entries(reads.files).every(([f, digest]) => fileDigest(reader, f) === digest)
         );
       },
       keep: (dir, output) => {
-        const read =
-          output.status === "rendered"
-            ? whatRenderReads(tree, dir, directoryDigest)
-            : undefined;
-        return read
-          ? ({ ...output, reads: read } satisfies CachedRender)
-          : undefined;
+        const read = output.status === 'rendered' ? whatRenderReads(tree, dir, directoryDigest) : undefined;
+        return read ? ({ ...output, reads: read } satisfies CachedRender) : undefined;
       },
     },
     render,
@@ -132,21 +98,17 @@ export function cachedVerdicts(
   validator: () => string,
   check: (inputs: VerdictInput[]) => Promise<Map<VerdictInput, SchemaVerdict>>,
 ): Memoised<VerdictInput, SchemaVerdict> {
-  const store = folder === undefined ? undefined : fileStore<SchemaVerdict>(join(folder, "verdicts.json"), FORMAT.verdicts, 100_000);
+  const store = folder === undefined ? undefined : fileStore<SchemaVerdict>(join(folder, 'verdicts.json'), FORMAT.verdicts, 100_000);
   let version: string | undefined;
-  return memoise(
-    store,
-    { key: ({ object, opaque }) => hashParts([(version ??= validator()), JSON.stringify(object), ...(opaque ?? [])]) },
-    check,
-  );
+  return memoise(store, { key: ({ object, opaque }) => hashParts([(version ??= validator()), JSON.stringify(object), ...(opaque ?? [])]) }, check);
 }
 
 /**
  * A component as the cache keeps it: its overlays as entries (a Map does not
  * survive JSON), and its lazily read parts (getters) as the values they give.
  */
-type StoredComponent = Omit<Component, "overlays"> & { overlays: [string, Overlay][] };
-type StoredModel = Omit<TreeModel, "components" | "environments"> & {
+type StoredComponent = Omit<Component, 'overlays'> & { overlays: [string, Overlay][] };
+type StoredModel = Omit<TreeModel, 'components' | 'environments'> & {
   components: [string, StoredComponent][];
   environments: [string, EnvironmentModel][];
 };
@@ -154,7 +116,7 @@ type StoredModel = Omit<TreeModel, "components" | "environments"> & {
 /** The tree model of `sources`, from the cache when it holds the model of the same texts. */
 export function cachedTreeModel(folder: string | undefined, sources: SourceFile[], root: TreeRoot): TreeModel {
   if (folder === undefined) return buildTreeModel(sources, root);
-  const store = fileStore<StoredModel>(join(folder, "tree-model.json"), FORMAT.model, 1);
+  const store = fileStore<StoredModel>(join(folder, 'tree-model.json'), FORMAT.model, 1);
   const key = hashParts([root.root, ...sources.flatMap((s) => [s.path, s.text])]);
   const stored = store.get(key);
   if (stored)
@@ -179,10 +141,7 @@ export function cachedTreeModel(folder: string | undefined, sources: SourceFile[
  * versions, the user CRD files, and the code of this folder (by content: a
  * changed check is a new validator, with no list of files to keep up to date).
  */
-export function validatorVersion(
-  tree: LoadedTree,
-  crdsDir: string | undefined,
-): string {
+export function validatorVersion(tree: LoadedTree, crdsDir: string | undefined): string {
   const parts: string[] = [codeVersion([__dirname])];
   for (const pkg of [...SCHEMA_PACKAGES, ...SCHEMA_RUNTIME_PACKAGES]) {
     const dir = findPackageDir(pkg);
@@ -191,17 +150,15 @@ export function validatorVersion(
       dir
         ? String(
             (
-              JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
+              JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
                 version?: string;
               }
             ).version,
           )
-        : "missing",
+        : 'missing',
     );
   }
-  if (crdsDir !== undefined && tree.reader.isDirectory(crdsDir))
-    for (const f of tree.reader.listFiles(crdsDir))
-      parts.push(f, tree.reader.read(f));
+  if (crdsDir !== undefined && tree.reader.isDirectory(crdsDir)) for (const f of tree.reader.listFiles(crdsDir)) parts.push(f, tree.reader.read(f));
   return hashParts(parts);
 }
 
@@ -210,29 +167,29 @@ export function validatorVersion(
  * closure directories' files and the named files) or that read no file.
  */
 const KNOWN_FIELDS = new Set([
-  "apiVersion",
-  "kind",
-  "metadata",
-  "resources",
-  "components",
-  "bases",
-  "patches",
-  "patchesStrategicMerge",
-  "patchesJson6902",
-  "configMapGenerator",
-  "secretGenerator",
-  "generatorOptions",
-  "namespace",
-  "namePrefix",
-  "nameSuffix",
-  "commonLabels",
-  "labels",
-  "commonAnnotations",
-  "images",
-  "replicas",
-  "crds",
-  "buildMetadata",
-  "sortOptions",
+  'apiVersion',
+  'kind',
+  'metadata',
+  'resources',
+  'components',
+  'bases',
+  'patches',
+  'patchesStrategicMerge',
+  'patchesJson6902',
+  'configMapGenerator',
+  'secretGenerator',
+  'generatorOptions',
+  'namespace',
+  'namePrefix',
+  'nameSuffix',
+  'commonLabels',
+  'labels',
+  'commonAnnotations',
+  'images',
+  'replicas',
+  'crds',
+  'buildMetadata',
+  'sortOptions',
 ]);
 
 /**
@@ -240,28 +197,16 @@ const KNOWN_FIELDS = new Set([
  * it) and each file named outside those; undefined when the render may read
  * something else (see the module comment).
  */
-function whatRenderReads(
-  tree: LoadedTree,
-  dir: string,
-  directoryDigest: (dir: string) => string,
-): CachedRender["reads"] | undefined {
+function whatRenderReads(tree: LoadedTree, dir: string, directoryDigest: (dir: string) => string): CachedRender['reads'] | undefined {
   const closure = tree.closure(dir);
-  const inClosure = (f: string) =>
-    closure.some((d) => d === "" || f.startsWith(d + "/"));
+  const inClosure = (f: string) => closure.some((d) => d === '' || f.startsWith(d + '/'));
   const files: Record<string, string> = {};
   for (const d of closure) {
     const info = tree.kustomization(d);
     const raw = info ? tree.file(info.file)?.documents[0]?.value : undefined;
-    if (
-      !info ||
-      !raw ||
-      typeof raw !== "object" ||
-      Object.keys(raw).some((k) => !KNOWN_FIELDS.has(k))
-    )
-      return undefined;
+    if (!info || !raw || typeof raw !== 'object' || Object.keys(raw).some((k) => !KNOWN_FIELDS.has(k))) return undefined;
     if (info.remote.length || info.outside.length) return undefined;
-    for (const f of info.files)
-      if (!inClosure(f)) files[f] = fileDigest(tree.reader, f);
+    for (const f of info.files) if (!inClosure(f)) files[f] = fileDigest(tree.reader, f);
   }
   return {
     dirs: Object.fromEntries(closure.map((d) => [d, directoryDigest(d)])),
@@ -271,9 +216,7 @@ function whatRenderReads(
 
 /** Hash of every file below a directory (paths and contents). */
 function digestOfDirectory(reader: FileReader, dir: string): string {
-  return hashParts(
-    reader.listFiles(dir).flatMap((f) => [f, readOrMissing(reader, f)]),
-  );
+  return hashParts(reader.listFiles(dir).flatMap((f) => [f, readOrMissing(reader, f)]));
 }
 
 function fileDigest(reader: FileReader, file: string): string {
@@ -284,6 +227,6 @@ function readOrMissing(reader: FileReader, file: string): string {
   try {
     return reader.read(file);
   } catch {
-    return "\0missing";
+    return '\0missing';
   }
 }

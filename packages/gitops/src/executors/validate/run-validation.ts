@@ -26,7 +26,12 @@ export function normalizeOptions(options: ValidateExecutorSchema): NormalizedVal
  * One engine request. Renders, schema verdicts and the tree model are cached in the workspace's
  * `node_modules/.cache/mlops-gitops` (MLOPS_GITOPS_RENDER_CACHE=off turns that off).
  */
-export function validationRequest(workspaceRoot: string, targets: string[], options: NormalizedValidateOptions, env: NodeJS.ProcessEnv = process.env): ValidateRequest {
+export function validationRequest(
+  workspaceRoot: string,
+  targets: string[],
+  options: NormalizedValidateOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): ValidateRequest {
   const cache = cacheDirFor(workspaceRoot, env);
   return {
     root: workspaceRoot,

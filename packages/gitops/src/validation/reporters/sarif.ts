@@ -5,22 +5,22 @@
  * with its file and line relative to the repository root, in the report's
  * order (the engine sorts findings).
  */
-import { Finding, RULES, RuleId, ValidationReport } from "../types";
+import { Finding, RULES, RuleId, ValidationReport } from '../types';
 
-const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
-const LEVEL = { error: "error", warning: "warning", info: "note" } as const;
+const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
 const RULE_IDS = Object.keys(RULES) as RuleId[];
 
 export function formatSarif(report: ValidationReport): string {
   const sarif = {
     $schema: SARIF_SCHEMA,
-    version: "2.1.0",
+    version: '2.1.0',
     runs: [
       {
         tool: {
           driver: {
-            name: "mlops-gitops",
-            informationUri: "https://www.npmjs.com/package/@mlops/gitops",
+            name: 'mlops-gitops',
+            informationUri: 'https://www.npmjs.com/package/@mlops/gitops',
             rules: RULE_IDS.map((id) => ({
               id,
               shortDescription: { text: RULES[id] },
@@ -31,7 +31,7 @@ export function formatSarif(report: ValidationReport): string {
       },
     ],
   };
-  return JSON.stringify(sarif, null, 2) + "\n";
+  return JSON.stringify(sarif, null, 2) + '\n';
 }
 
 function result(f: Finding) {
@@ -46,7 +46,7 @@ function result(f: Finding) {
           locations: [
             {
               physicalLocation: {
-                artifactLocation: { uri: f.file, uriBaseId: "%SRCROOT%" },
+                artifactLocation: { uri: f.file, uriBaseId: '%SRCROOT%' },
                 region: {
                   startLine: Math.max(1, f.line),
                   ...(f.column ? { startColumn: f.column } : {}),
@@ -54,9 +54,7 @@ function result(f: Finding) {
               },
               ...(f.resource
                 ? {
-                    logicalLocations: [
-                      { fullyQualifiedName: f.resource, kind: "resource" },
-                    ],
+                    logicalLocations: [{ fullyQualifiedName: f.resource, kind: 'resource' }],
                   }
                 : {}),
             },

@@ -101,7 +101,7 @@ export class LoadedTree {
   }
 
   private listedAncestor(dir: string): string[] | undefined {
-    for (let d = dir; d !== ''; ) {
+    for (let d = dir; d !== '';) {
       const slash = d.lastIndexOf('/');
       d = slash === -1 ? '' : d.slice(0, slash);
       const hit = this.listings.get(d);
@@ -156,7 +156,11 @@ export class LoadedTree {
     }
     for (const g of [...list(raw.configMapGenerator), ...list(raw.secretGenerator)]) {
       const generator = (g ?? {}) as { files?: unknown; envs?: unknown; env?: unknown };
-      const named = [...stringList(generator.files).map((f) => (f.includes('=') ? f.slice(f.indexOf('=') + 1) : f)), ...stringList(generator.envs), ...stringList([generator.env])];
+      const named = [
+        ...stringList(generator.files).map((f) => (f.includes('=') ? f.slice(f.indexOf('=') + 1) : f)),
+        ...stringList(generator.envs),
+        ...stringList([generator.env]),
+      ];
       for (const f of named) this.addEntry(info, f, true);
     }
     if (parsed) this.reportDeprecatedFields(info, parsed, raw);

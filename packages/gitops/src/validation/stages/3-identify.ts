@@ -112,7 +112,10 @@ export class SchemaRegistry {
    */
   private async modelClass(spec: string, apiVersion: string, kind: string): Promise<ModelClass | undefined> {
     const mod = await this.loadModule(spec);
-    return mod && (Object.values(mod).find((c) => (c as ModelClass)?.kind === kind && (c as ModelClass)?.apiVersion === apiVersion) as ModelClass | undefined);
+    return (
+      mod &&
+      (Object.values(mod).find((c) => (c as ModelClass)?.kind === kind && (c as ModelClass)?.apiVersion === apiVersion) as ModelClass | undefined)
+    );
   }
 
   private loadModule(spec: string): Promise<Record<string, unknown> | undefined> {

@@ -91,7 +91,12 @@ export function schemaChecker(registry: SchemaRegistry, crdsHint: string): (inpu
   };
 }
 
-async function schemaVerdict(object: Record<string, unknown>, registry: SchemaRegistry, crdsHint: string, opaque: readonly string[] = []): Promise<SchemaVerdict> {
+async function schemaVerdict(
+  object: Record<string, unknown>,
+  registry: SchemaRegistry,
+  crdsHint: string,
+  opaque: readonly string[] = [],
+): Promise<SchemaVerdict> {
   const apiVersion = String(object.apiVersion);
   const kind = String(object.kind);
   const schema = await registry.lookup(apiVersion, kind);
@@ -99,11 +104,15 @@ async function schemaVerdict(object: Record<string, unknown>, registry: SchemaRe
     if (deprecationOf(apiVersion, kind)?.status === 'removed') return { status: 'skipped', findings: [] }; // stage 6 names the replacement
     return {
       status: 'unchecked',
-      findings: [verdictFinding(object, {
-        path: [], rule: 'schema-unchecked', severity: 'warning',
-        message: `${apiVersion} ${kind} '${shortName(object)}' has no known schema, so it was not schema-checked.`,
-        hint: `Add the CustomResourceDefinition of ${kind} to ${crdsHint} to check it.`,
-      })],
+      findings: [
+        verdictFinding(object, {
+          path: [],
+          rule: 'schema-unchecked',
+          severity: 'warning',
+          message: `${apiVersion} ${kind} '${shortName(object)}' has no known schema, so it was not schema-checked.`,
+          hint: `Add the CustomResourceDefinition of ${kind} to ${crdsHint} to check it.`,
+        }),
+      ],
     };
   }
   const findings: SchemaVerdict['findings'] = [];
@@ -114,21 +123,29 @@ async function schemaVerdict(object: Record<string, unknown>, registry: SchemaRe
     if (seen.has(e.instancePath) || seen.size >= 5) continue;
     seen.add(e.instancePath);
     const path = pointerToPath(e.instancePath);
-    findings.push(verdictFinding(object, {
-      path, rule: 'schema-invalid', severity: 'error',
-      message: `${kind} '${shortName(object)}': ${path.length ? dotted(path) : 'the object'} ${describe(e, valueAt(object, path))}.`,
-      hint: `Fix the value so it matches the ${apiVersion} ${kind} schema (${schema.source}).`,
-    }));
+    findings.push(
+      verdictFinding(object, {
+        path,
+        rule: 'schema-invalid',
+        severity: 'error',
+        message: `${kind} '${shortName(object)}': ${path.length ? dotted(path) : 'the object'} ${describe(e, valueAt(object, path))}.`,
+        hint: `Fix the value so it matches the ${apiVersion} ${kind} schema (${schema.source}).`,
+      }),
+    );
   }
   const strict = STRICT_KINDS.has(`${groupOf(apiVersion)}/${kind}`);
   const sops = isSopsDocument(object);
   for (const path of tracker.unknownFields()) {
     if (schema.declares?.(path) || (sops && path.length === 1 && path[0] === 'sops')) continue;
-    findings.push(verdictFinding(object, {
-      path, rule: 'schema-unknown-field', severity: strict ? 'error' : 'warning',
-      message: `${kind} '${shortName(object)}' has unknown field '${dotted(path)}'.`,
-      hint: `${apiVersion} ${kind} does not define '${String(path[path.length - 1])}' there; check the spelling or remove it.`,
-    }));
+    findings.push(
+      verdictFinding(object, {
+        path,
+        rule: 'schema-unknown-field',
+        severity: strict ? 'error' : 'warning',
+        message: `${kind} '${shortName(object)}' has unknown field '${dotted(path)}'.`,
+        hint: `${apiVersion} ${kind} does not define '${String(path[path.length - 1])}' there; check the spelling or remove it.`,
+      }),
+    );
   }
   findings.push(...crdRuleFindings(object, opaque));
   return { status: 'checked', findings };
@@ -153,14 +170,20 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 /** Values data/crd-extensions.yaml adds to the enum at a pointer (list indexes match `[]`). */
 function extendedEnum(object: Record<string, unknown>, pointer: string): string[] {
   const kind = `${object.apiVersion}/${object.kind}`;
-  const at = pointerToPath(pointer).map((p) => (typeof p === 'number' ? '[]' : `.${p}`)).join('').replace(/^\./, '');
-  return enumExtensions().filter((x) => x.kind === kind && x.at === at).flatMap((x) => x.values);
+  const at = pointerToPath(pointer)
+    .map((p) => (typeof p === 'number' ? '[]' : `.${p}`))
+    .join('')
+    .replace(/^\./, '');
+  return enumExtensions()
+    .filter((x) => x.kind === kind && x.at === at)
+    .flatMap((x) => x.values);
 }
 
 /** An error as people read it: the value found, and for an enum the values allowed. */
 function describe(e: SchemaError, value: unknown): string {
   const allowed = e.params?.allowedValues;
-  if (e.keyword === 'enum' && Array.isArray(allowed)) return `is ${JSON.stringify(value)}; allowed values: ${allowed.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (e.keyword === 'enum' && Array.isArray(allowed))
+    return `is ${JSON.stringify(value)}; allowed values: ${allowed.map((v) => JSON.stringify(v)).join(', ')}`;
   const scalar = value !== undefined && (value === null || typeof value !== 'object');
   return scalar ? `is ${JSON.stringify(value)}; ${e.message}` : e.message;
 }
@@ -169,11 +192,15 @@ function describe(e: SchemaError, value: unknown): string {
 function crdRuleFindings(object: Record<string, unknown>, opaque: readonly string[]): SchemaVerdict['findings'] {
   return crdRuleViolations(object)
     .filter((v) => !isOpaquePointer('/' + v.rule.at.join('/'), opaque) && !isEncryptedValue(v.value))
-    .map((v) => verdictFinding(object, {
-      path: v.path, rule: v.rule.id, severity: 'error',
-      message: `${object.kind} '${shortName(object)}': ${typeof v.value === 'string' ? `${dotted(v.rule.at)} is ${JSON.stringify(v.value)}: ${v.rule.message}` : `${v.rule.message} (${dotted(v.rule.at)})`}.`,
-      hint: `The ${object.apiVersion} ${object.kind} CRD requires it (rule \`${v.rule.rule}\`, ${v.rule.source}).`,
-    }));
+    .map((v) =>
+      verdictFinding(object, {
+        path: v.path,
+        rule: v.rule.id,
+        severity: 'error',
+        message: `${object.kind} '${shortName(object)}': ${typeof v.value === 'string' ? `${dotted(v.rule.at)} is ${JSON.stringify(v.value)}: ${v.rule.message}` : `${v.rule.message} (${dotted(v.rule.at)})`}.`,
+        hint: `The ${object.apiVersion} ${object.kind} CRD requires it (rule \`${v.rule.rule}\`, ${v.rule.source}).`,
+      }),
+    );
 }
 
 type VerdictFinding = SchemaVerdict['findings'][number];
@@ -181,4 +208,3 @@ type VerdictFinding = SchemaVerdict['findings'][number];
 function verdictFinding(object: Record<string, unknown>, finding: Omit<VerdictFinding, 'resource'>): VerdictFinding {
   return { ...finding, resource: resourceName(object) };
 }
-

@@ -9,7 +9,8 @@ function tree(): LoadedTree {
   return new LoadedTree(
     memoryReader({
       'web/base/kustomization.yaml': 'resources: [release.yaml]\n',
-      'web/base/release.yaml': 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: web\nspec:\n  interval: 10m\n  chart:\n    spec:\n      chart: web\n',
+      'web/base/release.yaml':
+        'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: web\nspec:\n  interval: 10m\n  chart:\n    spec:\n      chart: web\n',
       'web/staging/kustomization.yaml': [
         'resources: [../base]',
         'patches:',
@@ -21,7 +22,8 @@ function tree(): LoadedTree {
         '        value: fifty',
         '',
       ].join('\n'),
-      'web/staging/version.yaml': 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: web\nspec:\n  chart:\n    spec:\n      versoin: 1.2.x\n',
+      'web/staging/version.yaml':
+        'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: web\nspec:\n  chart:\n    spec:\n      versoin: 1.2.x\n',
     }),
   );
 }

@@ -52,7 +52,7 @@ export function resourceName(o: Record<string, unknown>): string {
 /** `namespace/name` or `name`, for messages that already say the kind. */
 export function shortName(o: Record<string, unknown>): string {
   const { name, namespace } = metadataOf(o);
-  return namespace ? `${namespace}/${name ?? '?'}` : name ?? '?';
+  return namespace ? `${namespace}/${name ?? '?'}` : (name ?? '?');
 }
 
 /** Identity kustomize and the API server use: group, kind, namespace, name. */
@@ -128,7 +128,12 @@ export function placeIn(tree: LoadedTree, s: Subject, path: (string | number)[])
  * does: a patch file (strategic merge, or JSON 6902 operations on that path)
  * or an inline `patch:` (at its line inside the kustomization).
  */
-function patchSetting(tree: LoadedTree, dir: string, object: Record<string, unknown>, path: (string | number)[]): { file: string; line: number } | undefined {
+function patchSetting(
+  tree: LoadedTree,
+  dir: string,
+  object: Record<string, unknown>,
+  path: (string | number)[],
+): { file: string; line: number } | undefined {
   const info = tree.kustomization(dir);
   const parsed = info ? tree.file(info.file) : undefined;
   const raw = parsed?.documents[0]?.value as Record<string, unknown> | undefined;
@@ -160,7 +165,12 @@ function patchSetting(tree: LoadedTree, dir: string, object: Record<string, unkn
  * operation putting it there. A patch that only touches part of the value
  * (the mistake is a field missing from the merged object) does not count.
  */
-function settingIn(parsed: ParsedYamlFile, target: { kind?: unknown; name?: unknown } | undefined, object: Record<string, unknown>, path: (string | number)[]): number | undefined {
+function settingIn(
+  parsed: ParsedYamlFile,
+  target: { kind?: unknown; name?: unknown } | undefined,
+  object: Record<string, unknown>,
+  path: (string | number)[],
+): number | undefined {
   const pointer = '/' + path.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
   const rendered = JSON.stringify(valueAt(object, path));
   for (const d of parsed.documents) {
@@ -178,10 +188,15 @@ function settingIn(parsed: ParsedYamlFile, target: { kind?: unknown; name?: unkn
 }
 
 /** Whether a strategic-merge patch applies to the object: the entry's target selector, else the patch's own kind and name. */
-function patchTargets(patch: Record<string, unknown>, target: { kind?: unknown; name?: unknown } | undefined, object: Record<string, unknown>): boolean {
+function patchTargets(
+  patch: Record<string, unknown>,
+  target: { kind?: unknown; name?: unknown } | undefined,
+  object: Record<string, unknown>,
+): boolean {
   const kind = typeof target?.kind === 'string' ? target.kind : patch.kind;
   const name = typeof target?.name === 'string' ? target.name : metadataOf(patch).name;
-  const matches = (pattern: string, value: string | undefined) => value !== undefined && (pattern === value || safeRegExp(`^(?:${pattern})$`)?.test(value) === true);
+  const matches = (pattern: string, value: string | undefined) =>
+    value !== undefined && (pattern === value || safeRegExp(`^(?:${pattern})$`)?.test(value) === true);
   return (kind === undefined || kind === object.kind) && (name === undefined || matches(name, metadataOf(object).name));
 }
 
