@@ -29,7 +29,7 @@ const finding = (f: Partial<Finding>): Finding => ({
   ...f,
 });
 
-describe('stage 7, report', () => {
+describe('stage 8, report', () => {
   const findings = [
     finding({
       file: 'b/helmrelease.yaml',
@@ -141,7 +141,7 @@ describe('stage 7, report', () => {
 });
 
 /** Golden files of what people and code scanning read; `UPDATE_GOLDEN=1` rewrites them (review the diff). */
-describe('stage 7, report formats (golden files)', () => {
+describe('stage 8, report formats (golden files)', () => {
   const golden = (name: string, actual: string) => {
     const path = join(__dirname, '__golden__', name);
     if (process.env.UPDATE_GOLDEN) writeFileSync(path, actual);
