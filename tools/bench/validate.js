@@ -27,6 +27,8 @@ const { appendFileSync, mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { createBenchWorkspace } = require('./synthetic-tree');
 const { runFluxBaseline } = require('./flux-baseline');
+// The engine's stage names, in order (validation/types.ts): the table follows the engine.
+const { STAGES } = require(join(__dirname, '../../packages/gitops/dist/validation/types.js'));
 
 function timed(fn) {
   const start = process.hrtime.bigint();
@@ -119,7 +121,7 @@ function table(rows) {
 
 /** Where the engine's time goes (wall clock per stage; render and load overlap, files are parsed while kustomize runs). */
 function stagesTable(rows) {
-  const names = ['plan', 'render', 'load', 'schema', 'references', 'policy'];
+  const names = STAGES;
   const lines = [`| tree | engine (CLI) | kustomize processes | ${names.join(' | ')} |`, `|---|---|---|${names.map(() => '---').join('|')}|`];
   for (const r of rows) lines.push(`| ${r.components} x 3 | ${ms(r.engineMs)} | ${r.renders} | ${names.map((n) => ms(r.stages?.[n])).join(' | ')} |`);
   return lines.join('\n');
