@@ -8,7 +8,7 @@
  * unknowable offline (SOPS-encrypted, substituted from a Secret), enum values
  * ecosystem projects add (data/crd-extensions.yaml), base64 wrapped over lines.
  */
-import { deprecationOf, enumExtensions } from '../data';
+import { deprecationOf, enumExtensions } from '../data/index';
 import { Finding } from '../types';
 import { LoadedTree } from './1-load';
 import { SchemaError, SchemaRegistry } from './3-identify';

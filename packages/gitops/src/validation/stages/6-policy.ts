@@ -6,7 +6,7 @@
  * AppProject opened to `*`.
  */
 import { isExactVersion } from '../../model/vocabulary';
-import { deprecationOf } from '../data';
+import { deprecationOf } from '../data/index';
 import { Finding, RuleId, Severity } from '../types';
 import { LoadedTree, objectsOf } from './1-load';
 import { isSopsDocument, sopsGenerated } from './opaque-values';
