@@ -109,9 +109,12 @@ describeIfKubectl('render memo', () => {
 
   /** Every component and environment in one engine call, as `nx run-many -t validate` makes it. */
   function validateAll(memoDir?: string): Run {
-    const targets = [...plan.map((c) => `gitops/components/${c.layer.name}/${c.name}`), ...ENVS.map((e) => `gitops/clusters/${e.slice('env-'.length)}`)];
+    const targets = [
+      ...plan.map((c) => `gitops/components/${c.layer.name}/${c.name}`),
+      ...ENVS.map((e) => `gitops/clusters/${e.slice('env-'.length)}`),
+    ];
     const script = `require(${JSON.stringify(join(ws.root, 'packages/gitops/dist/validation/engine.js'))})
-      .validate(${JSON.stringify({ root: ws.root, layout: 'gitops', targets, ...(memoDir ? { renderCacheDir: memoDir } : {}) })})
+      .validate(${JSON.stringify({ root: ws.root, layout: 'gitops', targets, ...(memoDir ? { cacheDir: memoDir } : {}) })})
       .then((r) => process.stdout.write(JSON.stringify(r)))`;
     return JSON.parse(ws.run(process.execPath, ['-e', script]).stdout) as Run;
   }

@@ -24,7 +24,7 @@ describe('mlops-gitops usage', () => {
   it('refuses an unknown format, quoting it and the allowed ones, with exit 2', () => {
     const r = cli(['validate', 'valid/layout', '--format', 'xml']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain("Format 'xml' is not allowed; must be one of: human, json.");
+    expect(r.stderr).toContain("Format 'xml' is not allowed; must be one of: human, json, sarif.");
   });
 
   it('refuses a directory that does not exist with exit 2', () => {
@@ -57,7 +57,9 @@ describeWithKubectl('cli.spec')('mlops-gitops validate', () => {
     const r = cli(['validate', 'broken/schema-unknown-field']);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/^apps\/podinfo\/helmrelease\.yaml$/m);
-    expect(r.stdout).toContain("apps/podinfo/helmrelease.yaml:8  error  schema-unknown-field  HelmRelease 'apps/podinfo' has unknown field 'spec.valuez'.");
+    expect(r.stdout).toContain(
+      "apps/podinfo/helmrelease.yaml:8  error  schema-unknown-field  HelmRelease 'apps/podinfo' has unknown field 'spec.valuez'.",
+    );
     expect(r.stdout).toContain('hint:');
     expect(r.stdout).toMatch(/✖ 1 error in 1 file/);
   });
@@ -67,20 +69,59 @@ describeWithKubectl('cli.spec')('mlops-gitops validate', () => {
     const report = JSON.parse(r.stdout);
     expect(report.version).toBe(1);
     expect(report.findings).toEqual([
-      expect.objectContaining({ rule: 'plaintext-secret', file: 'apps/podinfo/secret.yaml', line: 1, severity: 'error', resource: 'Secret/apps/podinfo-token' }),
+      expect.objectContaining({
+        rule: 'plaintext-secret',
+        file: 'apps/podinfo/secret.yaml',
+        line: 1,
+        severity: 'error',
+        resource: 'Secret/apps/podinfo-token',
+      }),
     ]);
     expect(report.stats).toEqual(expect.objectContaining({ targets: 1, renders: 1, documents: 3 }));
   });
 
+  it('writes SARIF 2.1.0 for code scanning: the finding at the patch line that holds it', () => {
+    const r = cli(['validate', 'broken/schema-unknown-field-overlay-patch', '--format', 'sarif']);
+    expect(r.status).toBe(1);
+    const sarif = JSON.parse(r.stdout);
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.runs[0].results).toEqual([
+      expect.objectContaining({
+        ruleId: 'schema-unknown-field',
+        level: 'error',
+        locations: [
+          expect.objectContaining({
+            physicalLocation: {
+              artifactLocation: { uri: 'apps/podinfo/staging/helmrelease-patch.yaml', uriBaseId: '%SRCROOT%' },
+              region: { startLine: 9 },
+            },
+          }),
+        ],
+      }),
+    ]);
+  });
+
+  it('says in the JSON statistics what it did not check and why, and how long each stage took', () => {
+    const report = JSON.parse(cli(['validate', 'broken/render-remote', '--format', 'json']).stdout);
+    expect(report.stats.skipped).toEqual([
+      { path: 'apps/argocd', reason: 'remote-resource', detail: 'https://github.com/argoproj/argo-cd//manifests/cluster-install?ref=v3.1.0' },
+    ]);
+    expect(Object.keys(report.stats.stages)).toEqual(expect.arrayContaining(['plan', 'render', 'load', 'schema', 'references', 'policy']));
+  });
+
   it('picks the gitops layout when gitops/platform.yaml exists, and any layout otherwise', () => {
-    expect(cli(['validate', 'broken/layer-violation']).stdout).toContain("'redis-operator' (layer platform-operators, order 1) must not depend on 'airflow' (layer orchestration, order 3)");
+    expect(cli(['validate', 'broken/layer-violation']).stdout).toContain(
+      "'redis-operator' (layer platform-operators, order 1) must not depend on 'airflow' (layer orchestration, order 3)",
+    );
     expect(cli(['validate', 'broken/layer-violation', '--layout', 'any']).stdout).not.toContain('layer-violation');
   });
 
   it('checks the folders of gitops/ outside components/ and clusters/ too: a plaintext Secret there fails', () => {
     const r = cli(['validate', 'broken/plaintext-secret-outside-components']);
     expect(r.status).toBe(1);
-    expect(r.stdout).toContain("gitops/extra/secret.yaml:2  error  plaintext-secret  Secret 'orchestration/registry-token' is committed in plain text.");
+    expect(r.stdout).toContain(
+      "gitops/extra/secret.yaml:2  error  plaintext-secret  Secret 'orchestration/registry-token' is committed in plain text.",
+    );
   });
 
   it('says clearly that kustomize is missing instead of passing', () => {

@@ -1,9 +1,17 @@
 import { GitopsInputError } from '../model/vocabulary';
-import { parseArgs } from './args';
+import { CliOptions, parseArgs } from './args';
 
 describe('mlops-gitops arguments', () => {
   it('reads the directory and options, with defaults', () => {
-    expect(parseArgs(['validate'])).toEqual({ command: 'validate', dir: '.', format: 'human', layout: 'auto', crds: undefined, kubectl: undefined, exclude: [] });
+    expect(parseArgs(['validate'])).toEqual({
+      command: 'validate',
+      dir: '.',
+      format: 'human',
+      layout: 'auto',
+      crds: undefined,
+      kubectl: undefined,
+      exclude: [],
+    });
     expect(parseArgs(['validate', 'repo', '--format=json', '--layout', 'any', '--crds', 'crds', '--kubectl', '/opt/kubectl'])).toEqual({
       command: 'validate',
       dir: 'repo',
@@ -16,7 +24,7 @@ describe('mlops-gitops arguments', () => {
   });
 
   it('keeps every --exclude pattern, in order', () => {
-    expect(parseArgs(['validate', '--exclude', 'charts/', '--exclude=**/testdata/']).exclude).toEqual(['charts/', '**/testdata/']);
+    expect((parseArgs(['validate', '--exclude', 'charts/', '--exclude=**/testdata/']) as CliOptions).exclude).toEqual(['charts/', '**/testdata/']);
     expect(() => parseArgs(['validate', '--exclude'])).toThrow("Option '--exclude' needs a value.");
   });
 
@@ -28,7 +36,7 @@ describe('mlops-gitops arguments', () => {
 
   it('refuses a bad --format value, quoting it and listing the allowed ones', () => {
     expect(() => parseArgs(['validate', '--format', 'xml'])).toThrow(
-      new GitopsInputError("Format 'xml' is not allowed; must be one of: human, json."),
+      new GitopsInputError("Format 'xml' is not allowed; must be one of: human, json, sarif."),
     );
   });
 
@@ -38,7 +46,9 @@ describe('mlops-gitops arguments', () => {
 
   it('refuses an unknown command, an unknown option, a missing value and two directories', () => {
     expect(() => parseArgs(['lint'])).toThrow("Command 'lint' is not known; must be one of: validate, preview.");
-    expect(() => parseArgs(['validate', '--strict'])).toThrow("Option '--strict' is not known; must be one of: --format, --layout, --crds, --kubectl, --exclude, --help.");
+    expect(() => parseArgs(['validate', '--strict'])).toThrow(
+      "Option '--strict' is not known; must be one of: --format, --layout, --crds, --kubectl, --exclude, --help.",
+    );
     expect(() => parseArgs(['validate', '--format'])).toThrow("Option '--format' needs a value.");
     expect(() => parseArgs(['validate', 'a', 'b'])).toThrow("Expected one directory; got 'a', 'b'.");
   });

@@ -1,8 +1,9 @@
 /** Command-line arguments of `mlops-gitops`, parsed and refused in one place. */
 import { GitopsInputError, oneOf } from '../model/vocabulary';
 import { Format, FORMATS as PREVIEW_FORMATS } from '../preview/report';
+import { FORMATS } from '../validation/report';
 
-export const FORMATS = ['human', 'json'] as const;
+export { FORMATS };
 export const LAYOUTS = ['auto', 'gitops', 'any'] as const;
 
 export const COMMANDS = ['validate', 'preview'] as const;
@@ -36,7 +37,7 @@ validate: validates a GitOps tree offline: YAML, kustomize renders (kubectl kust
 schemas (kubernetes-models, or your CRDs), references and policy.
 
   dir                  directory to validate (default: the current directory)
-  --format <format>    output format: ${FORMATS.join(' | ')} (default: human)
+  --format <format>    output format: ${FORMATS.join(' | ')} (default: human; sarif: SARIF 2.1.0 for code scanning)
   --layout <layout>    ${LAYOUTS.join(' | ')} (default: auto = gitops when <dir>/gitops/platform.yaml exists)
   --crds <dir>         folder of CustomResourceDefinition files; CRs of their kinds are schema-checked
                        (gitops layout default: gitops/crds)
@@ -107,7 +108,10 @@ function previewOptions(rest: string[], env: NodeJS.ProcessEnv): PreviewOptions 
   };
 }
 
-function parseFlags(rest: string[], flags: readonly string[]): { values: Record<string, string>; repeated: Record<string, string[]>; positional: string[] } {
+function parseFlags(
+  rest: string[],
+  flags: readonly string[],
+): { values: Record<string, string>; repeated: Record<string, string[]>; positional: string[] } {
   const values: Record<string, string> = {};
   const repeated: Record<string, string[]> = {};
   const positional: string[] = [];

@@ -18,7 +18,7 @@ import {
   platformFile,
 } from '../model/layout';
 import { GitopsInputError } from '../model/vocabulary';
-import { formatHuman, formatJson, hasErrors, validate, ValidateRequest } from '../validation/engine';
+import { formatReport, hasErrors, validate, ValidateRequest } from '../validation/engine';
 import { directoryLister, diskReader, FileReader, isYamlPath } from '../validation/file-reader';
 import { CliOptions, parseArgs, PreviewOptions, USAGE } from './args';
 import { runPreview } from './preview';
@@ -73,14 +73,22 @@ export function layoutTargets(root: string): string[] {
 
 /** The outermost folders holding YAML files below `dirs` that no target covers. */
 function foldersOfOtherYaml(reader: FileReader, dirs: string[], targets: string[]): string[] {
-  const under = (dir: string, path: string) => path.startsWith(`${dir}/`);
+  const covered = new Set(targets);
+  const coveredByTarget = (path: string) => ancestors(path).some((a) => covered.has(a));
   const folders = new Set(
     dirs
       .flatMap((d) => reader.listFiles(d))
-      .filter((f) => isYamlPath(f) && !targets.some((t) => under(t, f)))
+      .filter((f) => isYamlPath(f) && !coveredByTarget(f))
       .map((f) => posix.dirname(f)),
   );
-  return [...folders].filter((f) => ![...folders].some((other) => under(other, f))).sort();
+  return [...folders].filter((f) => !ancestors(f).some((a) => folders.has(a))).sort();
+}
+
+/** `a/b/c` → `a/b`, `a`: the folders holding a path. */
+function ancestors(path: string): string[] {
+  const out: string[] = [];
+  for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) out.push(path.slice(0, i));
+  return out;
 }
 
 export async function main(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
@@ -100,7 +108,7 @@ export async function main(argv: string[], out = process.stdout, err = process.s
     return EXIT.usage;
   }
   const report = await validate(request);
-  out.write(options.format === 'json' ? formatJson(report) : formatHuman(report));
+  out.write(formatReport(report, options.format));
   return hasErrors(report) ? EXIT.invalid : EXIT.ok;
 }
 

@@ -16,12 +16,12 @@
  *
  * One file, rewritten whole (temporary file + rename) when something changed;
  * facts not used by the last computation are dropped, so it stays the size
- * of the tree. A file that does not parse is ignored.
+ * of the tree. A file that does not parse is ignored. Reading, writing and
+ * hashing are the package's one content cache (cache/content-cache.ts).
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { CreateNodesResult, RawProjectGraphDependency } from '@nx/devkit';
+import { codeVersion, hashParts, readJson, writeJsonAtomic } from '../cache/content-cache';
 import type { ChartSourceFacts } from './chart-sources';
 
 const FORMAT = 'mlops-gitops-graph/1';
@@ -107,43 +107,19 @@ export function fileGraphCache(path: string): GraphCache {
 }
 
 function read(path: string): Stored {
-  try {
-    const stored = JSON.parse(readFileSync(path, 'utf8')) as Stored;
-    if (stored.format === FORMAT && stored.facts && typeof stored.facts === 'object') return stored;
-  } catch {
-    // missing or corrupted: start empty
-  }
-  return { format: FORMAT, facts: {} };
+  const stored = readJson<Stored>(path);
+  return stored?.format === FORMAT && stored.facts && typeof stored.facts === 'object' ? stored : { format: FORMAT, facts: {} };
 }
 
 function write(path: string, stored: Stored): void {
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    const temp = `${path}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify(stored));
-    renameSync(temp, path);
-  } catch {
-    // A cache that cannot be written only costs speed.
-  }
+  writeJsonAtomic(path, stored);
 }
 
-/** sha256 over the parts, each separated so that no two lists of parts hash alike. */
-export function hashParts(parts: Iterable<string>): string {
-  const hash = createHash('sha256');
-  for (const p of parts) hash.update(p).update('\0');
-  return hash.digest('hex');
-}
+export { hashParts };
 
-let codeVersion: string | undefined;
+let version: string | undefined;
 
 /** A hash of this package's compiled graph and model code: a rebuilt plugin never reuses an old result. */
 export function pluginCodeVersion(): string {
-  if (codeVersion === undefined) {
-    const parts: string[] = [];
-    for (const dir of [__dirname, join(__dirname, '..', 'model')]) {
-      for (const name of readdirSync(dir).sort()) if (/\.(js|ts)$/.test(name) && !name.endsWith('.d.ts')) parts.push(name, readFileSync(join(dir, name), 'utf8'));
-    }
-    codeVersion = hashParts(parts);
-  }
-  return codeVersion;
+  return (version ??= codeVersion([__dirname, join(__dirname, '..', 'model')]));
 }

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { cleanError, KUSTOMIZE_FLAGS } from '../validation/stages/2-render';
+import { KUSTOMIZE_FLAGS, kustomizeError } from '../validation/stages/2-render';
 import type { K8sObject } from './diff';
 import type { GitSnapshot } from './git-snapshot';
 
@@ -50,7 +50,7 @@ function kustomize(kubectl: string, dir: string, temp: string): Promise<RenderRe
           objects: [],
           error: missing
             ? `kubectl not found ('${kubectl}'): install kubectl 1.27+ (it embeds kustomize v5)`
-            : cleanError(stderr || error.message, temp, temp),
+            : kustomizeError(stderr || error.message, temp, temp),
         });
         return;
       }

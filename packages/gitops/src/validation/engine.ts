@@ -3,38 +3,42 @@
  * module behind one small function:
  *
  *   1 load        stages/1-load.ts        read + parse each YAML file once (syntax, duplicate keys, kustomizations)
- *   2 render      stages/2-render.ts      kubectl kustomize, batched and concurrent, with Flux's build flags
+ *   2 render      stages/2-render.ts      kubectl kustomize, one run per batch, failures once at the innermost failing base
  *  2b post-build  stages/post-build.ts    what the deploying Flux Kustomization does next: patches, ${VAR} substitution
  *   3 identify    stages/3-identify.ts    apiVersion/kind → kubernetes-models schema or a user CRD
- *   4 schema      stages/4-schema.ts      schema errors, unknown fields, HelmRelease chart xor chartRef
+ *   4 schema      stages/4-schema.ts      schema errors, unknown fields, Flux CRD rules (CEL), at the patch line that set the value
  *   5 references  stages/5-references.ts  chart sources, dependsOn, paths, AppProjects, duplicates, layers, cycles
  *   6 policy      stages/6-policy.ts      plaintext Secrets, pinning, manual sync, latest images, deprecated APIs, open AppProjects
- *   7 drift       stages/7-drift.ts       derived files against what derive gives for the sources of truth (layout mode)
- *   8 report      report.ts               findings for people (grouped by file) and machines (JSON, version 1)
+ *   7 drift       stages/7-drift.ts       image tags at the blueprints' keys; derived files against their sources (layout mode)
+ *   8 report      report.ts, reporters/   findings for people (grouped by file) and machines (JSON version 1, SARIF)
  *
  * plan.ts decides beforehand what a run covers (layout mode: components and
  * environments of gitops/; any mode: every kustomization and manifest);
- * scope.ts what it leaves out (Helm charts, --exclude, .sourceignore).
+ * scope.ts what it leaves out (Helm charts, --exclude, .sourceignore);
+ * caches.ts keeps renders, schema verdicts and the tree model between runs.
  */
+import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { diskReader, FileReader, isYamlPath } from './file-reader';
+import { cachedRenders, cachedVerdicts, validatorVersion } from './caches';
 import { Plan, planAny, planLayout } from './plan';
 import { sortFindings } from './report';
 import { LoadedTree } from './stages/1-load';
-import { MemoHit } from './render-memo';
-import { defaultConcurrency, dirsToRender, kubectlVersion, memoHits, memoiseRenders, openRenderMemo, renderDirs, RenderedObject, RenderOutput } from './stages/2-render';
-import { SchemaRegistry, schemaVersion } from './stages/3-identify';
-import { checkSchemas, SchemaVerdict } from './stages/4-schema';
+import { defaultConcurrency, DirRender, dirsToRender, kubectlVersion, renderDirs, RenderedObject } from './stages/2-render';
+import { SchemaRegistry } from './stages/3-identify';
+import { checkSchemas, schemaChecker } from './stages/4-schema';
 import { checkReferences } from './stages/5-references';
 import { checkPolicy } from './stages/6-policy';
 import { checkDrift, layoutModel } from './stages/7-drift';
 import { checkImageValues } from './stages/image-values';
 import { applyPostBuild } from './stages/post-build';
 import { scopeOf } from './scope';
-import { locateDocument, Subject, subjectsByDir, writtenSubjects } from './stages/subject';
-import { Finding, ValidateRequest, ValidationReport } from './types';
+import { locateDocument, Subject, writtenSubjects } from './stages/subject';
+import { Finding, SkippedPath, StageName, ValidateRequest, ValidationReport } from './types';
 
 export * from './types';
-export { formatHuman, formatJson, hasErrors } from './report';
+export { FORMATS, formatHuman, formatJson, formatReport, hasErrors } from './report';
+export type { Format } from './report';
+export { formatSarif } from './reporters/sarif';
 export { diskReader, memoryReader } from './file-reader';
 export type { FileReader } from './file-reader';
 
@@ -44,124 +48,227 @@ export async function validate(req: ValidateRequest): Promise<ValidationReport> 
 
 /** The engine over any FileReader (rendering reads the disk at `reader.root`). */
 export async function validateWith(reader: FileReader, req: ValidateRequest): Promise<ValidationReport> {
-  const started = Date.now();
+  const clock = stageClock();
   const tree = new LoadedTree(reader, scopeOf(reader, req.exclude));
   const kubectl = req.kubectl ?? 'kubectl';
-  void kubectlVersion(kubectl); // asked once per process; kubectl answers while the plan is made
-  const plan = req.layout === 'gitops' ? planLayout(tree, req) : planAny(tree, req);
-  // kustomize renders in child processes while this process parses the rest of the files.
-  const memo = req.renderCacheDir === undefined ? undefined : await openRenderMemo(req.renderCacheDir, kubectl, schemaVersion(tree, plan.crdsDir));
-  const memoised = memo ? memoHits(memo, tree.reader, plan.renderRequests) : new Map<string, MemoHit>();
-  const closureOf = (dir: string) => memoised.get(dir)?.closure ?? tree.closure(dir);
-  const contextDirs = onlyContext(plan, closureOf);
-  const dirs = dirsToRender(tree, plan.renderRequests, closureOf, memoised);
-  const subjectsOf = dirSubjects(tree, plan, contextDirs);
-  const fromMemo = new Map<string, Subject[]>();
-  const [rendered] = await Promise.all([
-    renderDirs(tree, dirs, { kubectl, concurrency: req.concurrency ?? defaultConcurrency(), groupOf: plan.groupOf, memoised }),
-    loadFiles(tree, withoutClean(plan.files, memoised)),
-    // While kustomize renders what changed, the memo hits become subjects.
-    forEachSliced(dirs, (dir) => {
-      const hit = memoised.get(dir);
-      if (hit) fromMemo.set(dir, subjectsOf(dir, hit.objects.map((o) => ({ ...o, dir }))));
+  const version = kubectlVersion(kubectl); // asked once per process; kubectl answers while the plan is made
+  const plan = clock.time('plan', () => (req.layout === 'gitops' ? planLayout(tree, req) : planAny(tree, req)));
+  const kustomize = await clock.timeAsync('render', () => version);
+  const run = await renderAndLoad(tree, plan, req, clock, kustomize);
+  const built = clock.time('load', () => [
+    ...run.dirs.flatMap((d) => {
+      const r = run.renders.get(d);
+      return r?.status === 'rendered' ? dirSubjects(tree, plan, run.contextDirs, d, r.objects) : [];
     }),
+    ...plainManifests(tree, plan, run.checkedDirs),
   ]);
-  // In the order of the directories, whatever finished first: "defined twice" names the same two places every run.
-  const built: Subject[] = [];
-  for (const dir of dirs) {
-    const objects = rendered.objects.get(dir);
-    if (objects) built.push(...(fromMemo.get(dir) ?? subjectsOf(dir, objects)));
-  }
-  const postBuilt = await applyPostBuild(built.concat(plainManifests(tree, plan, rendered, contextDirs, memoised)), tree, { ...plan.postBuild, kubectl });
+  const postBuilt = await clock.timeAsync('post-build', () => applyPostBuild(built, tree, { ...plan.postBuild, kubectl }));
   const subjects = postBuilt.subjects;
-  const renderedByDir = subjectsByDir(subjects);
   const checked = subjects.filter((s) => !s.context);
-
-  const registry = new SchemaRegistry();
-  registry.loadCrds(tree, plan.crdsDir);
-  const known = knownVerdicts(memoised, renderedByDir, checked);
-  const schema = await checkSchemas(checked, registry, tree, plan.crdsHint, (i) => known.get(checked[i]));
-  if (memo) memoiseRenders(memo, tree, rendered, memoised, verdictsByDir(renderedByDir, checked, schema.verdicts));
+  const schema = await clock.timeAsync('schema', () => schemaStage(tree, plan, req.cacheDir, checked));
   const findings: Finding[] = [
     ...plan.findings,
     ...tree.findings,
-    ...rendered.findings,
+    ...run.dirs.flatMap((d) => run.renders.get(d)?.findings ?? []),
     ...postBuilt.findings,
     ...schema.findings,
-    ...checkReferences(subjects, tree, plan.references),
-    ...checkPolicy(checked, tree, { policyOf: plan.policyOf, leastPrivilege: plan.leastPrivilege }),
-    ...layoutChecks(tree, req),
+    ...clock.time('references', () => checkReferences(subjects, tree, plan.references)),
+    ...clock.time('policy', () => checkPolicy(checked, tree, { policyOf: plan.policyOf, leastPrivilege: plan.leastPrivilege })),
+    ...clock.time('drift', () => layoutChecks(tree, req)),
   ];
+  const all = sortFindings(dedupe(findings.map((f) => (f.target || !req.targets.length ? f : { ...f, target: plan.ownerOf(f.file) }))));
   return {
     version: 1,
-    findings: sortFindings(dedupe(findings.map((f) => (f.target || !req.targets.length ? f : { ...f, target: plan.ownerOf(f.file) })))),
+    findings: all,
     stats: {
       targets: req.targets.length,
       files: plan.files.length,
-      renders: rendered.renders,
-      memoHits: rendered.memoHits,
+      renders: run.processes,
+      memoHits: run.hits,
+      verdictHits: schema.hits,
       documents: checked.length,
       schemaChecked: schema.checked,
       unchecked: schema.unchecked,
-      skipped: tree.scope.skipped(),
-      durationMs: Date.now() - started,
+      durationMs: clock.total(),
+      stages: clock.stages,
+      skipped: skippedOf(tree.scope.skipped(), run.dirs, run.renders, all),
     },
   };
 }
 
-/**
- * Schema verdicts the memo holds: for the subjects of its hits, and for any
- * other checked object equal to one of those (a verdict depends on the object
- * only: an overlay that changed one value still has its other objects' verdicts).
- */
-function knownVerdicts(memoised: Map<string, MemoHit>, renderedByDir: Map<string, Subject[]>, checked: Subject[]): Map<Subject, SchemaVerdict> {
-  const known = new Map<Subject, SchemaVerdict>();
-  const byContent = new Map<string, SchemaVerdict>();
-  for (const [dir, hit] of memoised) {
-    const subjects = renderedByDir.get(dir);
-    if (!hit.verdicts || !subjects || subjects.length !== hit.verdicts.length) continue;
-    // A subject a Flux post-build changed is not the object the verdict was reached for.
-    subjects.forEach((s, i) => !s.opaque && known.set(s, hit.verdicts![i]));
-  }
-  const unknown = checked.filter((s) => !known.has(s));
-  if (unknown.length === 0 || unknown.length === checked.length) return known;
-  for (const [s, verdict] of known) byContent.set(JSON.stringify(s.object), verdict);
-  for (const s of unknown) {
-    const verdict = byContent.get(JSON.stringify(s.object));
-    if (verdict) known.set(s, verdict);
-  }
-  return known;
-}
+type StageClock = ReturnType<typeof stageClock>;
 
 /**
- * The verdicts of a checked directory's subjects, in object order (undefined for context
- * directories, and for directories a Flux post-build changed: their verdicts depend on more
- * than the directory's files).
+ * Stage 2 behind the cache, with stage 1 beside it: kustomize renders in
+ * child processes while this process parses the files no render reads.
  */
-function verdictsByDir(renderedByDir: Map<string, Subject[]>, checked: Subject[], verdicts: SchemaVerdict[]): (dir: string) => SchemaVerdict[] | undefined {
-  const of = new Map<Subject, SchemaVerdict>();
-  checked.forEach((s, i) => {
-    if (!s.opaque) of.set(s, verdicts[i]);
+async function renderAndLoad(
+  tree: LoadedTree,
+  plan: Plan,
+  req: ValidateRequest,
+  clock: StageClock,
+  kustomize: { version: string } | { missing: string },
+) {
+  let processes = 0;
+  const render = cachedRenders('version' in kustomize ? req.cacheDir : undefined, 'version' in kustomize ? kustomize.version : '', tree, (dirs) =>
+    renderDirs(tree, dirs, {
+      kubectl: req.kubectl ?? 'kubectl',
+      concurrency: req.concurrency ?? defaultConcurrency(),
+      groupOf: plan.groupOf,
+      onProcess: () => processes++,
+    }),
+  );
+  const closureOf = (dir: string) => render.stored(dir)?.closure ?? tree.closure(dir);
+  // Which directories to render (looking them up in the cache) is the render stage's time.
+  const { contextDirs, dirs } = clock.time('render', () => {
+    const contextDirs = onlyContext(plan, closureOf);
+    return {
+      contextDirs,
+      dirs: dirsToRender(tree, plan.renderRequests, closureOf, (d) => render.stored(d) !== undefined),
+    };
   });
-  return (dir) => {
-    const list = (renderedByDir.get(dir) ?? []).map((s) => of.get(s));
-    return list.every((v): v is SchemaVerdict => v !== undefined) ? list : undefined;
+  // The checked directories' kustomizations are read in any case (their deprecated fields are findings).
+  const checkedDirs = dirs.filter((d) => !contextDirs.has(d));
+  const readByRenders = clock.time('load', () => yamlReadByKustomize(tree, checkedDirs));
+  const [rendered] = await Promise.all([
+    clock.timeAsync('render', () => render(dirs)),
+    clock.timeAsync('load', () =>
+      loadFiles(
+        tree,
+        plan.files.filter((f) => !readByRenders.parsed.has(f)),
+        readByRenders.data,
+      ),
+    ),
+  ]);
+  // A file kustomize parsed in a successful render has no YAML error; the others are parsed for theirs.
+  clock.time('load', () => parseUnrendered(tree, checkedDirs, rendered.outputs));
+  return {
+    dirs,
+    contextDirs,
+    checkedDirs,
+    renders: rendered.outputs,
+    hits: rendered.hits,
+    processes,
   };
 }
 
-/** Files a memo hit vouches for: unchanged since they parsed without error, so not parsed again unless a finding needs a line. */
-function withoutClean(files: string[], memoised: Map<string, MemoHit>): string[] {
-  if (memoised.size === 0) return files;
-  const clean = new Set<string>();
-  for (const hit of memoised.values()) for (const f of hit.clean) clean.add(f);
-  return files.filter((f) => !clean.has(f));
+/** Stage 4 behind the cache: each checked object's verdict, placed at its file and line. */
+async function schemaStage(tree: LoadedTree, plan: Plan, cacheDir: string | undefined, checked: Subject[]) {
+  const registry = new SchemaRegistry();
+  registry.loadCrds(tree, plan.crdsDir);
+  const verdicts = cachedVerdicts(cacheDir, () => validatorVersion(tree, plan.crdsDir), schemaChecker(registry, plan.crdsHint));
+  let hits = 0;
+  const outcome = await checkSchemas(checked, tree, async (objects) => {
+    const run = await verdicts(objects);
+    hits = run.hits;
+    return run.outputs;
+  });
+  return { ...outcome, hits };
 }
 
-/** Parses every planned file, yielding to the event loop now and then so running kustomize processes are served. */
-async function loadFiles(tree: LoadedTree, files: string[]): Promise<void> {
+/** Wall-clock time per stage; a stage timed twice adds up. */
+function stageClock() {
+  const started = Date.now();
+  const stages: Partial<Record<StageName, number>> = {};
+  const add = (name: StageName, since: number) => (stages[name] = (stages[name] ?? 0) + Date.now() - since);
+  return {
+    stages,
+    total: () => Date.now() - started,
+    time<T>(name: StageName, fn: () => T): T {
+      const since = Date.now();
+      try {
+        return fn();
+      } finally {
+        add(name, since);
+      }
+    },
+    async timeAsync<T>(name: StageName, fn: () => Promise<T>): Promise<T> {
+      const since = Date.now();
+      try {
+        return await fn();
+      } finally {
+        add(name, since);
+      }
+    },
+  };
+}
+
+/** What the run did not check: what the scope left out (charts, --exclude, .sourceignore), directories not rendered (remote resources), kinds without a schema. */
+function skippedOf(scoped: SkippedPath[], dirs: string[], renders: Map<string, DirRender>, findings: Finding[]): SkippedPath[] {
+  const skipped = new Map<string, SkippedPath>();
+  const add = (s: SkippedPath) => skipped.set(`${s.path}\0${s.reason}\0${s.detail}`, s);
+  for (const s of scoped) add(s);
+  for (const d of dirs) {
+    const r = renders.get(d);
+    if (r?.status === 'skipped')
+      add({
+        path: d || '.',
+        reason: 'remote-resource',
+        detail: r.remote?.join(', '),
+      });
+  }
+  for (const f of findings) {
+    // "<apiVersion> <Kind> '<name>' has no known schema …"
+    if (f.rule === 'schema-unchecked')
+      add({
+        path: f.file,
+        reason: 'unchecked-kind',
+        detail: f.message.split(' ').slice(0, 2).join(' '),
+      });
+  }
+  return [...skipped.values()].sort(
+    (a, b) => a.path.localeCompare(b.path) || a.reason.localeCompare(b.reason) || (a.detail ?? '').localeCompare(b.detail ?? ''),
+  );
+}
+
+/**
+ * The YAML files the checked directories' kustomizations hand to kustomize:
+ * as resources or patches (`parsed`: kustomize parses them) and as generator
+ * data (`data`: kustomize passes them on as text).
+ */
+function yamlReadByKustomize(tree: LoadedTree, dirs: string[]): { parsed: Set<string>; data: Set<string> } {
+  const parsed = new Set<string>();
+  const data = new Set<string>();
+  for (const d of dirs) {
+    for (const k of tree.closure(d)) {
+      const info = tree.kustomization(k);
+      if (!info) continue;
+      for (const f of info.dataFiles) data.add(f);
+      for (const f of info.files) if (f !== info.file && !data.has(f) && isYamlPath(f)) parsed.add(f);
+    }
+  }
+  return { parsed, data };
+}
+
+/** Parses the files of directories that did not render, so their YAML errors are reported. */
+function parseUnrendered(tree: LoadedTree, dirs: string[], renders: Map<string, DirRender>): void {
+  for (const d of dirs) {
+    if (renders.get(d)?.status === 'rendered') continue;
+    for (const k of tree.closure(d)) for (const f of tree.kustomization(k)?.files ?? []) tree.file(f);
+  }
+}
+
+/**
+ * Parses every planned file, yielding to the event loop now and then so
+ * running kustomize processes are served. A generator's data file (values
+ * handed to a ConfigMap) is only checked for syntax and duplicate keys, with
+ * the plain loader; the Document parse that gives positions runs when it has
+ * a problem to report.
+ */
+async function loadFiles(tree: LoadedTree, files: string[], dataFiles: Set<string>): Promise<void> {
   for (let i = 0; i < files.length; i++) {
-    tree.file(files[i]);
+    if (!dataFiles.has(files[i]) || !wellFormed(tree, files[i])) tree.file(files[i]);
     if (i % LOAD_SLICE === LOAD_SLICE - 1) await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Whether a YAML file parses without error or duplicate key (js-yaml refuses both). */
+function wellFormed(tree: LoadedTree, file: string): boolean {
+  try {
+    loadAll(tree.reader.read(file), undefined, { schema: CORE_SCHEMA });
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -179,32 +286,31 @@ function onlyContext(plan: Plan, closureOf: (dir: string) => string[]): Set<stri
 }
 
 /** Subjects of one rendered directory: checked, or context (see Plan.contextDirs). */
-function dirSubjects(tree: LoadedTree, plan: Plan, contextDirs: Set<string>): (dir: string, objects: RenderedObject[]) => Subject[] {
-  return (dir, objects) => {
-    const where = { dir, scope: plan.scopeOf(dir), env: plan.envOf(dir), target: plan.ownerOf(dir) };
-    if (contextDirs.has(dir)) return objects.map((r) => contextSubject(tree, r, where));
-    const fallback = () => tree.kustomization(dir)?.file ?? dir;
-    return objects.map((r) => {
-      const written = r.file !== undefined && isYamlPath(r.file) && tree.reader.isFile(r.file);
-      return { ...where, object: r.object, file: written ? r.file! : r.generatedBy ?? fallback(), ...(written ? { locate: locator(tree, r.file!, r.object) } : {}) };
-    });
+function dirSubjects(tree: LoadedTree, plan: Plan, contextDirs: Set<string>, dir: string, objects: RenderedObject[]): Subject[] {
+  const where = {
+    dir,
+    scope: plan.scopeOf(dir),
+    env: plan.envOf(dir),
+    target: plan.ownerOf(dir),
   };
-}
-
-/** Calls `fn` for each item, yielding to the event loop now and then so child processes and file reads are served. */
-async function forEachSliced<T>(items: T[], fn: (item: T) => void): Promise<void> {
-  for (let i = 0; i < items.length; i++) {
-    if (i % SUBJECT_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
-    fn(items[i]);
-  }
-}
-
-const SUBJECT_SLICE = 50;
-
-/** A context object: its file is parsed only if a finding needs a line in it. */
-function contextSubject(tree: LoadedTree, r: RenderedObject, where: Pick<Subject, 'dir' | 'scope' | 'env' | 'target'>): Subject {
-  const file = r.file ?? r.generatedBy ?? tree.kustomization(r.dir)?.file ?? r.dir;
-  return { ...where, object: r.object, file, context: true, ...(r.file !== undefined ? { locate: locator(tree, r.file, r.object) } : {}) };
+  const fallback = () => tree.kustomization(dir)?.file ?? dir;
+  if (contextDirs.has(dir))
+    return objects.map((r) => ({
+      ...where,
+      object: r.object,
+      file: r.file ?? r.generatedBy ?? fallback(),
+      context: true,
+      ...(r.file !== undefined ? { locate: locator(tree, r.file, r.object) } : {}),
+    }));
+  return objects.map((r) => {
+    const written = r.file !== undefined && isYamlPath(r.file) && tree.reader.isFile(r.file);
+    return {
+      ...where,
+      object: r.object,
+      file: written ? r.file! : (r.generatedBy ?? fallback()),
+      ...(written ? { locate: locator(tree, r.file!, r.object) } : {}),
+    };
+  });
 }
 
 /** Finds the object's document in its file when first asked (the file is parsed then, if it was not yet). */
@@ -213,27 +319,20 @@ function locator(tree: LoadedTree, file: string, object: Record<string, unknown>
   return () => (located ??= { index: locateDocument(tree, file, object) }).index;
 }
 
-/** Objects in YAML files that no rendered kustomization reads: checked as written. */
-function plainManifests(tree: LoadedTree, plan: Plan, rendered: RenderOutput, contextDirs: Set<string>, memoised: Map<string, MemoHit>): Subject[] {
+/** Objects in YAML files that no checked kustomization reads: checked as written. */
+function plainManifests(tree: LoadedTree, plan: Plan, checkedDirs: string[]): Subject[] {
   const covered = new Set<string>();
-  const seen = new Set<string>();
-  // Context directories belong to components that are not targets, whose files are not planned.
-  for (const dir of [...rendered.objects.keys(), ...rendered.failed].filter((d) => !contextDirs.has(d))) {
-    const hit = memoised.get(dir);
-    if (hit && !hit.deprecatedFields) {
-      for (const f of hit.covers) covered.add(f);
-      continue;
-    }
-    for (const k of tree.closure(dir)) {
-      if (seen.has(k)) continue;
-      seen.add(k);
-      for (const f of tree.kustomization(k)?.files ?? []) covered.add(f);
-    }
-  }
+  for (const d of checkedDirs) for (const k of tree.closure(d)) for (const f of tree.kustomization(k)?.files ?? []) covered.add(f);
   const out: Subject[] = [];
   for (const path of plan.files) {
     if (covered.has(path) || plan.isConfig(path)) continue;
-    out.push(...writtenSubjects(tree, path, { scope: plan.scopeOf(path), env: plan.envOf(path), target: plan.ownerOf(path) }));
+    out.push(
+      ...writtenSubjects(tree, path, {
+        scope: plan.scopeOf(path),
+        env: plan.envOf(path),
+        target: plan.ownerOf(path),
+      }),
+    );
   }
   return out;
 }

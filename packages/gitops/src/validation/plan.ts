@@ -23,9 +23,9 @@ import {
   platformFile,
   TreeRoot,
 } from '../model/layout';
-import { buildTreeModel, TreeModel } from '../model/tree-model';
+import { TreeModel } from '../model/tree-model';
 import { directoryLister } from './file-reader';
-import { memoisedTreeModel, modelMemoFile } from './model-memo';
+import { cachedTreeModel } from './caches';
 import { parseEnvironmentSettings } from '../model/environment-settings';
 import { keyLineOf } from '../model/yaml-io';
 import { KUSTOMIZATION_NAMES, LoadedTree, objectsOf } from './stages/1-load';
@@ -107,7 +107,7 @@ export function planAny(tree: LoadedTree, req: ValidateRequest): Plan {
 
 export function planLayout(tree: LoadedTree, req: ValidateRequest): Plan {
   const root: TreeRoot = { root: GITOPS_ROOT };
-  const model = readModel(tree, root, req.renderCacheDir);
+  const model = readModel(tree, root, req.cacheDir);
   const findings = problemFindings(model, req.targets);
   const componentByDir = new Map([...model.components.values()].map((c) => [c.dir, c]));
   const componentTargets = new Set(req.targets.filter((t) => componentByDir.has(t)));
@@ -121,7 +121,11 @@ export function planLayout(tree: LoadedTree, req: ValidateRequest): Plan {
     const env = envOfEntry.get(t);
     if (component) {
       const overlays = tree.reader.listDirs(overlaysDir(component.layer, component.name, root));
-      renderRequests.push(...(overlays.length ? overlays.map((e) => overlayDir(component.layer, component.name, e, root)) : [componentBase(component.layer, component.name, root)]));
+      renderRequests.push(
+        ...(overlays.length
+          ? overlays.map((e) => overlayDir(component.layer, component.name, e, root))
+          : [componentBase(component.layer, component.name, root)]),
+      );
     } else if (env !== undefined) {
       renderRequests.push(t);
       // The overlays it deploys: rendered for the cross-component checks; checked by their component.
@@ -138,7 +142,11 @@ export function planLayout(tree: LoadedTree, req: ValidateRequest): Plan {
       }
     }
   }
-  findings.push(...checkComponentGraph(model, componentTargets), ...settingsFindings(tree, model, req.targets), ...environmentFindings(tree, model, req.targets));
+  findings.push(
+    ...checkComponentGraph(model, componentTargets),
+    ...settingsFindings(tree, model, req.targets),
+    ...environmentFindings(tree, model, req.targets),
+  );
   const envOf = memoize((path: string) => environmentOfPath(path, root, model));
   const componentOf = (path: string) => componentByDir.get(componentDirOf(path, root) ?? '');
   const crds = req.crdsDir ?? crdsDir(root);
@@ -240,8 +248,8 @@ function componentSources(tree: LoadedTree, model: TreeModel, root: TreeRoot): T
   return out;
 }
 
-/** The tree model; memoised beside the render memo when the run has one (model-memo.ts). */
-function readModel(tree: LoadedTree, root: TreeRoot, renderCacheDir: string | undefined): TreeModel {
+/** The tree model; from the validation cache when the run has one (caches.ts). */
+function readModel(tree: LoadedTree, root: TreeRoot, cacheDir: string | undefined): TreeModel {
   const files = directoryLister(tree.reader);
   const paths = [
     ...(files.isFile(platformFile(root)) ? [platformFile(root)] : []),
@@ -249,7 +257,7 @@ function readModel(tree: LoadedTree, root: TreeRoot, renderCacheDir: string | un
     ...listEnvironmentDirs(files, root).map((env) => environmentFile(env, root)),
   ];
   const sources = paths.map((p) => ({ path: p, text: tree.reader.read(p) }));
-  return renderCacheDir === undefined ? buildTreeModel(sources, root) : memoisedTreeModel(sources, root, modelMemoFile(renderCacheDir));
+  return cachedTreeModel(cacheDir, sources, root);
 }
 
 /**
@@ -277,7 +285,15 @@ function settingsFindings(tree: LoadedTree, model: TreeModel, targets: string[])
       const parsed = tree.file(e.file);
       const key = Object.keys(e.settings).find((k) => err.message.includes(`'${k}'`) || err.message.includes(`'${String(e.settings[k])}'`));
       const line = parsed && key !== undefined ? keyLineOf(parsed, 0, [key]) : 1;
-      out.push({ target: e.dir, file: e.file, line, rule: 'config-invalid', severity: 'error', message: err.message, hint: 'Fix the setting; `nx g @mlops/gitops:environment` writes each one with its explanation.' });
+      out.push({
+        target: e.dir,
+        file: e.file,
+        line,
+        rule: 'config-invalid',
+        severity: 'error',
+        message: err.message,
+        hint: 'Fix the setting; `nx g @mlops/gitops:environment` writes each one with its explanation.',
+      });
     }
   }
   return out;
@@ -291,14 +307,34 @@ function environmentFindings(tree: LoadedTree, model: TreeModel, targets: string
   const line = (key: string) => (parsed ? keyLineOf(parsed, 0, [key]) : 1);
   const out: Finding[] = [];
   if (e.settings.sync === 'auto') {
-    out.push({ target: e.dir, file: e.file, line: line('sync'), rule: 'production-auto-sync', severity: 'error', message: `Environment 'production' sets sync 'auto'; production must be synced manually.`, hint: 'Set sync: manual in environment.yaml (generators then suspend Flux Kustomizations and drop Argo CD automated sync).' });
+    out.push({
+      target: e.dir,
+      file: e.file,
+      line: line('sync'),
+      rule: 'production-auto-sync',
+      severity: 'error',
+      message: `Environment 'production' sets sync 'auto'; production must be synced manually.`,
+      hint: 'Set sync: manual in environment.yaml (generators then suspend Flux Kustomizations and drop Argo CD automated sync).',
+    });
   }
   if (e.settings.pinVersions === false) {
-    out.push({ target: e.dir, file: e.file, line: line('pinVersions'), rule: 'production-unpinned', severity: 'error', message: `Environment 'production' sets pinVersions false; production must pin exact chart versions.`, hint: 'Set pinVersions: true in environment.yaml.' });
+    out.push({
+      target: e.dir,
+      file: e.file,
+      line: line('pinVersions'),
+      rule: 'production-unpinned',
+      severity: 'error',
+      message: `Environment 'production' sets pinVersions false; production must pin exact chart versions.`,
+      hint: 'Set pinVersions: true in environment.yaml.',
+    });
   }
   return out;
 }
 
 function normalizeRepo(url: string): string {
-  return url.trim().replace(/\.git$/, '').replace(/\/$/, '').toLowerCase();
+  return url
+    .trim()
+    .replace(/\.git$/, '')
+    .replace(/\/$/, '')
+    .toLowerCase();
 }

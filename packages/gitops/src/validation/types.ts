@@ -24,10 +24,11 @@ export interface ValidateRequest {
   /** Parallel kustomize processes; default: the number of CPUs (at least 2). */
   concurrency?: number;
   /**
-   * Absolute folder of the render memo (validation/render-memo.ts): renders of
-   * unchanged kustomizations are read from there. No memo when absent (the CLI).
+   * Absolute folder of the validation cache (validation/caches.ts): renders,
+   * schema verdicts and the tree model of unchanged inputs are read from
+   * there. No cache when absent (the CLI).
    */
-  renderCacheDir?: string;
+  cacheDir?: string;
 }
 
 export interface Finding {
@@ -46,25 +47,39 @@ export interface Finding {
   resource?: string;
 }
 
-export interface ValidationStats {
-  targets: number;
-  files: number;
-  renders: number;
-  /** Kustomization directories whose render came from the memo. */
-  memoHits?: number;
-  documents: number;
-  schemaChecked: number;
-  unchecked: number;
-  /** What the run left out on purpose, and why (validation/scope.ts). */
-  skipped: SkippedPath[];
-  durationMs: number;
-}
+/** Why a run did not check a path. */
+export type SkipReason = 'helm-chart' | 'excluded' | 'sourceignore' | 'remote-resource' | 'unchecked-kind';
 
+/** Something a run did not check, and why. */
 export interface SkippedPath {
   /** Relative POSIX path of a folder or file ('.' for the directory given). */
   path: string;
-  reason: 'helm-chart' | 'excluded' | 'sourceignore';
+  reason: SkipReason;
+  /** What exactly: the remote resources, the kind without a schema. */
+  detail?: string;
 }
+
+export interface ValidationStats {
+  targets: number;
+  files: number;
+  /** kustomize processes run. */
+  renders: number;
+  /** Kustomization directories whose render came from the cache. */
+  memoHits?: number;
+  /** Objects whose schema verdict came from the cache. */
+  verdictHits?: number;
+  documents: number;
+  schemaChecked: number;
+  unchecked: number;
+  durationMs: number;
+  /** Wall-clock milliseconds per stage (render and load overlap: files are parsed while kustomize runs). */
+  stages: Partial<Record<StageName, number>>;
+  /** What the run did not check, and why, sorted by path. */
+  skipped: SkippedPath[];
+}
+
+export const STAGES = ['plan', 'render', 'load', 'post-build', 'schema', 'references', 'policy', 'drift'] as const;
+export type StageName = (typeof STAGES)[number];
 
 export interface ValidationReport {
   version: 1;
@@ -86,6 +101,7 @@ export const RULES = {
   'yaml-syntax': 'A YAML file does not parse.',
   'yaml-duplicate-key': 'A mapping repeats a key.',
   'render-failed': 'kustomize cannot build a kustomization directory.',
+  'render-remote': 'A kustomization names a remote resource, which cannot be rendered offline (a warning: its objects are not checked).',
   'kustomize-missing': 'kubectl (with its embedded kustomize) cannot be run.',
   'schema-invalid': 'An object does not match the schema of its apiVersion/kind.',
   'schema-unknown-field': 'An object has a field its schema does not define.',

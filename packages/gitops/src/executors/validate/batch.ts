@@ -78,7 +78,12 @@ async function validateGroup(tasks: BatchTask[], workspaceRoot: string): Promise
     for (const t of tasks) {
       const own = reportForTarget(report, t.target, targets);
       const output = renderReport(own, t.options.format);
-      results[t.id] = { success: succeeded(own), terminalOutput: t.options.format === 'json' ? output : batchNote(t.target, targets.length) + output, startTime, endTime };
+      results[t.id] = {
+        success: succeeded(own),
+        terminalOutput: t.options.format === 'human' ? batchNote(t.target, targets.length) + output : output,
+        startTime,
+        endTime,
+      };
     }
   } catch (e) {
     const endTime = Date.now();

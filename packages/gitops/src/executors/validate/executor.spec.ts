@@ -5,8 +5,12 @@ const validate = jest.fn<Promise<ValidationReport>, [ValidateRequest]>();
 jest.mock('../../validation/engine', () => ({
   validate: (req: ValidateRequest) => validate(req),
   hasErrors: (r: ValidationReport) => r.findings.some((f) => f.severity === 'error'),
-  formatHuman: (r: ValidationReport) => r.findings.map((f) => `${f.file}:${f.line} ${f.rule} ${f.message}`).join('\n') || 'no findings',
-  formatJson: (r: ValidationReport) => JSON.stringify(r),
+  formatReport: (r: ValidationReport, format: string) =>
+    format === 'sarif'
+      ? jest.requireActual('../../validation/report').formatReport(r, 'sarif')
+      : format === 'json'
+        ? JSON.stringify(r)
+        : r.findings.map((f) => `${f.file}:${f.line} ${f.rule} ${f.message}`).join('\n') || 'no findings',
 }));
 
 import runBatch from './batch';
@@ -20,7 +24,14 @@ const ROOTS: Record<string, string> = {
 
 function context(projectName?: string): ExecutorContext {
   const projects = Object.fromEntries(Object.entries(ROOTS).map(([name, root]) => [name, { root }]));
-  return { root: '/repo', cwd: '/repo', isVerbose: false, projectName, projectsConfigurations: { version: 2, projects }, nxJsonConfiguration: {} } as ExecutorContext;
+  return {
+    root: '/repo',
+    cwd: '/repo',
+    isVerbose: false,
+    projectName,
+    projectsConfigurations: { version: 2, projects },
+    nxJsonConfiguration: {},
+  } as ExecutorContext;
 }
 
 function finding(target: string, severity: Finding['severity'], rule: RuleId): Finding {
@@ -28,11 +39,20 @@ function finding(target: string, severity: Finding['severity'], rule: RuleId): F
 }
 
 function report(findings: Finding[]): ValidationReport {
-  return { version: 1, findings, stats: { targets: 3, files: 10, renders: 4, documents: 12, schemaChecked: 12, unchecked: 0, skipped: [], durationMs: 5 } };
+  return {
+    version: 1,
+    findings,
+    stats: { targets: 3, files: 10, renders: 4, documents: 12, schemaChecked: 12, unchecked: 0, durationMs: 5, stages: {}, skipped: [] },
+  };
 }
 
 function taskGraph(projects: string[]): TaskGraph {
-  const tasks = Object.fromEntries(projects.map((p) => [`${p}:validate`, { id: `${p}:validate`, target: { project: p, target: 'validate' }, overrides: {}, outputs: [], parallelism: true }]));
+  const tasks = Object.fromEntries(
+    projects.map((p) => [
+      `${p}:validate`,
+      { id: `${p}:validate`, target: { project: p, target: 'validate' }, overrides: {}, outputs: [], parallelism: true },
+    ]),
+  );
   return { roots: Object.keys(tasks), tasks, dependencies: {}, continuousDependencies: {} } as unknown as TaskGraph;
 }
 
@@ -62,7 +82,7 @@ describe('validate executor', () => {
       root: '/repo',
       targets: [ROOTS.airflow],
       layout: 'gitops',
-      renderCacheDir: '/repo/node_modules/.cache/mlops-gitops/renders',
+      cacheDir: '/repo/node_modules/.cache/mlops-gitops',
     });
     expect(result).toEqual({ success: false });
     expect(stdout).toHaveBeenCalledWith(expect.stringContaining('layer-violation in gitops/components/orchestration/airflow'));
@@ -90,11 +110,35 @@ describe('validate executor', () => {
 });
 
 describe('validate batch executor', () => {
+  it('gives each task its own SARIF report with --format sarif, nothing printed around it', async () => {
+    validate.mockResolvedValue(
+      report([finding(ROOTS.airflow, 'error', 'ref-depends-on'), finding(ROOTS['env-production'], 'warning', 'schema-unchecked')]),
+    );
+    const projects = ['airflow', 'env-production'];
+
+    const results = await validateBatch(
+      taskGraph(projects),
+      Object.fromEntries(projects.map((p) => [`${p}:validate`, { format: 'sarif' as const }])),
+      {},
+      context(),
+    );
+
+    const sarif = JSON.parse(results['airflow:validate'].terminalOutput);
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.runs[0].results).toEqual([expect.objectContaining({ ruleId: 'ref-depends-on', level: 'error' })]);
+    expect(results['airflow:validate'].success).toBe(false);
+    expect(JSON.parse(results['env-production:validate'].terminalOutput).runs[0].results).toEqual([
+      expect.objectContaining({ ruleId: 'schema-unchecked', level: 'warning' }),
+    ]);
+  });
+
   it('validates all tasks in one engine call and gives each task its own findings and result', async () => {
-    validate.mockResolvedValue(report([finding(ROOTS.airflow, 'error', 'ref-depends-on'), finding(ROOTS['env-production'], 'warning', 'schema-unchecked')]));
+    validate.mockResolvedValue(
+      report([finding(ROOTS.airflow, 'error', 'ref-depends-on'), finding(ROOTS['env-production'], 'warning', 'schema-unchecked')]),
+    );
     const projects = ['airflow', 'redis-operator', 'env-production'];
 
-    const results = (await validateBatch(taskGraph(projects), Object.fromEntries(projects.map((p) => [`${p}:validate`, {}])), {}, context()));
+    const results = await validateBatch(taskGraph(projects), Object.fromEntries(projects.map((p) => [`${p}:validate`, {}])), {}, context());
 
     expect(validate).toHaveBeenCalledTimes(1);
     expect(validate.mock.calls[0][0].targets).toEqual([ROOTS.airflow, ROOTS['redis-operator'], ROOTS['env-production']]);
@@ -109,7 +153,11 @@ describe('validate batch executor', () => {
 
   it('makes one engine call per kubectl when tasks disagree on it', async () => {
     validate.mockResolvedValue(report([]));
-    const inputs = { 'airflow:validate': {}, 'redis-operator:validate': { kubectl: 'kubectl-1.32' }, 'env-production:validate': { format: 'json' as const } };
+    const inputs = {
+      'airflow:validate': {},
+      'redis-operator:validate': { kubectl: 'kubectl-1.32' },
+      'env-production:validate': { format: 'json' as const },
+    };
 
     await validateBatch(taskGraph(['airflow', 'redis-operator', 'env-production']), inputs, {}, context());
 
@@ -121,7 +169,11 @@ describe('validate batch executor', () => {
 
   it('makes one engine call per set of exclude patterns', async () => {
     validate.mockResolvedValue(report([]));
-    const inputs = { 'airflow:validate': { exclude: ['drafts/'] }, 'redis-operator:validate': {}, 'env-production:validate': { exclude: ['drafts/'] } };
+    const inputs = {
+      'airflow:validate': { exclude: ['drafts/'] },
+      'redis-operator:validate': {},
+      'env-production:validate': { exclude: ['drafts/'] },
+    };
 
     await validateBatch(taskGraph(['airflow', 'redis-operator', 'env-production']), inputs, {}, context());
 
@@ -132,7 +184,14 @@ describe('validate batch executor', () => {
   });
 
   it('gives a finding that names no task to the task whose folder holds its file: that task fails in a batch as it fails alone', async () => {
-    const stray: Finding = { target: '', file: `${ROOTS.airflow}/base/helmrelease.yaml`, line: 7, rule: 'schema-invalid', severity: 'error', message: 'spec.interval must be a string' };
+    const stray: Finding = {
+      target: '',
+      file: `${ROOTS.airflow}/base/helmrelease.yaml`,
+      line: 7,
+      rule: 'schema-invalid',
+      severity: 'error',
+      message: 'spec.interval must be a string',
+    };
     validate.mockResolvedValue(report([stray]));
     const projects = ['airflow', 'redis-operator'];
 
@@ -140,12 +199,22 @@ describe('validate batch executor', () => {
     const batch = await validateBatch(taskGraph(projects), Object.fromEntries(projects.map((p) => [`${p}:validate`, {}])), {}, context());
 
     expect(alone).toEqual({ success: false });
-    expect(batch['airflow:validate']).toMatchObject({ success: false, terminalOutput: expect.stringContaining(`${ROOTS.airflow}/base/helmrelease.yaml:7 schema-invalid`) });
+    expect(batch['airflow:validate']).toMatchObject({
+      success: false,
+      terminalOutput: expect.stringContaining(`${ROOTS.airflow}/base/helmrelease.yaml:7 schema-invalid`),
+    });
     expect(batch['redis-operator:validate']).toMatchObject({ success: true });
   });
 
   it('gives a finding in a file outside every task folder (platform.yaml) to every task of the batch', async () => {
-    const platform: Finding = { target: 'gitops', file: 'gitops/platform.yaml', line: 1, rule: 'config-invalid', severity: 'error', message: 'layers must be a list' };
+    const platform: Finding = {
+      target: 'gitops',
+      file: 'gitops/platform.yaml',
+      line: 1,
+      rule: 'config-invalid',
+      severity: 'error',
+      message: 'layers must be a list',
+    };
     validate.mockResolvedValue(report([platform]));
     const projects = ['airflow', 'redis-operator', 'env-production'];
 
@@ -160,7 +229,7 @@ describe('validate batch executor', () => {
   it('fails every task with the reason when the engine cannot run', async () => {
     validate.mockRejectedValue(new Error('kubectl not found on PATH'));
 
-    const results = (await validateBatch(taskGraph(['airflow']), { 'airflow:validate': {} }, {}, context()));
+    const results = await validateBatch(taskGraph(['airflow']), { 'airflow:validate': {} }, {}, context());
 
     expect(results['airflow:validate']).toMatchObject({ success: false, terminalOutput: 'Validation could not run: kubectl not found on PATH' });
   });

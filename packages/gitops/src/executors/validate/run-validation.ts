@@ -3,13 +3,13 @@
  * to one engine request, and from the report to one task's output.
  */
 import type { ExecutorContext } from '@nx/devkit';
-import { formatHuman, formatJson, hasErrors } from '../../validation/engine';
+import { Format, formatReport, hasErrors } from '../../validation/engine';
 import type { Finding, ValidateRequest, ValidationReport } from '../../validation/types';
-import { renderCacheDir } from '../../validation/render-memo';
+import { cacheDirFor } from '../../validation/caches';
 import { ValidateExecutorSchema } from './schema';
 
 export interface NormalizedValidateOptions {
-  format: 'human' | 'json';
+  format: Format;
   kubectl?: string;
   exclude: string[];
 }
@@ -23,18 +23,23 @@ export function normalizeOptions(options: ValidateExecutorSchema): NormalizedVal
 }
 
 /**
- * One engine request. Renders are memoised in the workspace's
- * `node_modules/.cache/mlops-gitops/renders` (MLOPS_GITOPS_RENDER_CACHE=off turns that off).
+ * One engine request. Renders, schema verdicts and the tree model are cached in the workspace's
+ * `node_modules/.cache/mlops-gitops` (MLOPS_GITOPS_RENDER_CACHE=off turns that off).
  */
-export function validationRequest(workspaceRoot: string, targets: string[], options: NormalizedValidateOptions, env: NodeJS.ProcessEnv = process.env): ValidateRequest {
-  const memo = renderCacheDir(workspaceRoot, env);
+export function validationRequest(
+  workspaceRoot: string,
+  targets: string[],
+  options: NormalizedValidateOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): ValidateRequest {
+  const cache = cacheDirFor(workspaceRoot, env);
   return {
     root: workspaceRoot,
     targets,
     layout: 'gitops',
     ...(options.kubectl ? { kubectl: options.kubectl } : {}),
     ...(options.exclude.length ? { exclude: options.exclude } : {}),
-    ...(memo ? { renderCacheDir: memo } : {}),
+    ...(cache ? { cacheDir: cache } : {}),
   };
 }
 
@@ -61,7 +66,7 @@ function ownersOf(finding: Finding, targets: readonly string[]): readonly string
 }
 
 export function renderReport(report: ValidationReport, format: NormalizedValidateOptions['format']): string {
-  return format === 'json' ? formatJson(report) : formatHuman(report);
+  return formatReport(report, format);
 }
 
 export function succeeded(report: ValidationReport): boolean {

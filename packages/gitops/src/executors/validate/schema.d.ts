@@ -1,4 +1,4 @@
-export type ReportFormat = 'human' | 'json';
+export type ReportFormat = 'human' | 'json' | 'sarif';
 
 export interface ValidateExecutorSchema {
   format?: ReportFormat;

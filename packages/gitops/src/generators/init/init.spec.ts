@@ -62,6 +62,9 @@ describe('init generator', () => {
       const gitlab = parse(tree.read(GITLAB_JOBS_FILE, 'utf-8')!);
       expect(gitlab['gitops-validate-affected'].script.join('\n')).toContain('--base="$CI_MERGE_REQUEST_DIFF_BASE_SHA"');
       expect(validate).toContain('npx nx sync:check');
+      // Code scanning shows the findings on the pull request's lines.
+      expect(parse(validate).jobs.validate.steps).toContainEqual(expect.objectContaining({ uses: 'github/codeql-action/upload-sarif@v3', with: { sarif_file: 'gitops-validate.sarif', category: 'gitops-validate' } }));
+      expect(parse(validate).permissions['security-events']).toBe('write');
       expect(gitlab['gitops-validate-all'].script[0]).toBe('npx nx sync:check');
       expect(gitlab['gitops-release'].script.join('\n')).toMatch(/npx nx g @mlops\/gitops:release[\s\S]*--no-interactive/);
       expect(gitlab['gitops-release'].script.join('\n')).toContain('[skip ci]');

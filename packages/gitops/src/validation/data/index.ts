@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 
 export const DATA_FILES = ['deprecated-apis.yaml', 'flux-crd-rules.yaml', 'crd-extensions.yaml'] as const;
 
-/** A data file's path (stage 3 hashes them into the schema verdicts' version). */
+/** A data file's path (part of the validator version the cached schema verdicts are kept under: caches.ts). */
 export function dataFile(name: (typeof DATA_FILES)[number]): string {
   return join(__dirname, name);
 }

@@ -22,6 +22,12 @@ export interface KustomizationInfo {
   includes: string[];
   /** Files it reads (resources, patches, generator files), relative to the root. */
   files: string[];
+  /** Of `files`, those kustomize reads as data, not YAML (configMapGenerator / secretGenerator files and env files). */
+  dataFiles: string[];
+  /** Entries naming a remote resource (a URL, `github.com/…`, `git@…`): kustomize would fetch them. */
+  remote: string[];
+  /** Entries whose path leaves the tree (`../` beyond the root). */
+  outside: string[];
 }
 
 /** Deprecated kustomization fields and what replaces them. */
@@ -95,7 +101,7 @@ export class LoadedTree {
   }
 
   private listedAncestor(dir: string): string[] | undefined {
-    for (let d = dir; d !== ''; ) {
+    for (let d = dir; d !== '';) {
       const slash = d.lastIndexOf('/');
       d = slash === -1 ? '' : d.slice(0, slash);
       const hit = this.listings.get(d);
@@ -135,6 +141,9 @@ export class LoadedTree {
       kind: raw.kind === 'Component' ? 'Component' : 'Kustomization',
       includes: [],
       files: [file],
+      dataFiles: [],
+      remote: [],
+      outside: [],
     };
     for (const key of ['resources', 'components', 'bases']) {
       for (const entry of stringList(raw[key])) this.addEntry(info, entry);
@@ -146,18 +155,27 @@ export class LoadedTree {
       if (p && typeof (p as { path?: unknown }).path === 'string') this.addEntry(info, (p as { path: string }).path);
     }
     for (const g of [...list(raw.configMapGenerator), ...list(raw.secretGenerator)]) {
-      for (const f of stringList((g as { files?: unknown })?.files)) this.addEntry(info, f.includes('=') ? f.slice(f.indexOf('=') + 1) : f);
+      const generator = (g ?? {}) as { files?: unknown; envs?: unknown; env?: unknown };
+      const named = [
+        ...stringList(generator.files).map((f) => (f.includes('=') ? f.slice(f.indexOf('=') + 1) : f)),
+        ...stringList(generator.envs),
+        ...stringList([generator.env]),
+      ];
+      for (const f of named) this.addEntry(info, f, true);
     }
     if (parsed) this.reportDeprecatedFields(info, parsed, raw);
     return info;
   }
 
-  private addEntry(info: KustomizationInfo, entry: string): void {
-    if (/^[a-z]+:\/\//i.test(entry) || entry.startsWith('github.com/') || entry.startsWith('git@')) return;
+  private addEntry(info: KustomizationInfo, entry: string, data = false): void {
+    if (isRemoteEntry(entry)) return void info.remote.push(entry);
     const path = posix.normalize(posix.join(info.dir, entry));
-    if (path.startsWith('../')) return;
+    if (path === '..' || path.startsWith('../')) return void info.outside.push(path);
     if (this.reader.isDirectory(path)) info.includes.push(path === '.' ? '' : path);
-    else info.files.push(path);
+    else {
+      info.files.push(path);
+      if (data) info.dataFiles.push(path);
+    }
   }
 
   private reportDeprecatedFields(info: KustomizationInfo, parsed: ParsedYamlFile, raw: Record<string, unknown>): void {
@@ -174,6 +192,11 @@ export class LoadedTree {
       });
     }
   }
+}
+
+/** A kustomization entry kustomize would fetch over the network (offline it cannot be rendered). */
+export function isRemoteEntry(entry: string): boolean {
+  return /^[a-z]+:\/\//i.test(entry) || entry.startsWith('github.com/') || entry.startsWith('git@') || entry.startsWith('git::');
 }
 
 /** The paths of a sorted list that lie below `dir` (binary search for the first, then a run). */

@@ -1,6 +1,6 @@
 import { memoryReader } from '../file-reader';
 import { LoadedTree } from './1-load';
-import { batchSizeFor, cleanError, dirsToRender, planBatches } from './2-render';
+import { batchSizeFor, dirsToRender, kustomizeError, planBatches } from './2-render';
 
 const K = (resources: string[]) => `resources: [${resources.join(', ')}]\n`;
 
@@ -37,8 +37,21 @@ describe('stage 2, render planning (no kubectl needed)', () => {
     expect(batchSizeFor(10, 2)).toBe(25);
   });
 
-  it("turns kubectl's error line into a sentence without the temporary paths", () => {
+  it("turns kubectl's one-line error into a sentence without the temporary paths", () => {
     const stderr = 'E1121 21:44:27.467835 5682 run.go:72] "command failed" err="accumulating resources: \'/repo/apps/x\': no such file"\n';
-    expect(cleanError(stderr, '/repo', '/tmp/w')).toBe("accumulating resources: 'apps/x': no such file.");
+    expect(kustomizeError(stderr, '/repo', '/tmp/w')).toBe("accumulating resources: 'apps/x': no such file.");
+  });
+
+  it("keeps every line of kubectl's multi-line error, not just the closing one", () => {
+    const stderr = [
+      'E1201 22:23:38.337865 4747 run.go:72] "command failed" err=<',
+      "\taccumulating resources: accumulation err='accumulating resources from 'https://example.com/x': fatal: unable to access 'https://example.com/x': Could not resolve host: example.com",
+      '\t: exit status 128',
+      ' >',
+      '',
+    ].join('\n');
+    expect(kustomizeError(stderr, '/repo', '/tmp/w')).toBe(
+      "accumulating resources: accumulation err='accumulating resources from 'https://example.com/x': fatal: unable to access 'https://example.com/x': Could not resolve host: example.com\n: exit status 128.",
+    );
   });
 });

@@ -2,17 +2,24 @@
  * Stage 2, render: build kustomization directories with the real kustomize
  * (`kubectl kustomize`, embedded kustomize v5) and the flag Flux's
  * kustomize-controller builds with (`--load-restrictor=LoadRestrictionsNone`).
+ * A pure function of the directories' files: caching is a wrapper around it
+ * (render-cache.ts).
  *
  * Speed comes from doing less and batching the rest:
  * - a directory that another rendered directory includes is not rendered on
  *   its own (its content is rendered, and checked, inside the includer);
  * - directories whose include-closures are disjoint are rendered together by
- *   one kustomize process, through a temporary kustomization that lists one
- *   small wrapper per directory; the wrapper stamps an annotation naming its
- *   directory so the output can be split again, and asks for kustomize's
- *   origin annotations so each object points to the file it came from;
+ *   one kustomize process, through a temporary kustomization that lists them;
+ *   kustomize's origin annotations say which file each object came from, and
+ *   so which directory (closures in a batch are disjoint);
  * - a batch that fails is split in halves until each failure is attributed
  *   to one directory; batches run concurrently.
+ *
+ * A failure is reported where it is: at the innermost included kustomization
+ * that fails on its own (a base missing a file is one finding at the base,
+ * not one per overlay), on the line of the entry kustomize names, quoting
+ * kustomize's whole message. A directory that names a remote resource is not
+ * rendered: offline that cannot work, which is a warning, not a failure.
  *
  * Temporary files live in one directory under the OS temp dir, removed at the end.
  */
@@ -21,25 +28,38 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join, posix, relative, resolve, sep } from 'node:path';
-import { parseAllDocuments } from 'yaml';
-import { isK8sObject, LoadedTree } from './1-load';
-import type { FileReader } from '../file-reader';
-import { diskRenderMemo, MemoHit, RenderMemo } from '../render-memo';
-import type { SchemaVerdict } from './4-schema';
+import { CORE_SCHEMA, loadAll } from 'js-yaml';
+import { keyLineOf } from '../../model/yaml-io';
+import { isK8sObject, KustomizationInfo, LoadedTree } from './1-load';
 import { Finding } from '../types';
 
 export const KUSTOMIZE_FLAGS = ['--load-restrictor=LoadRestrictionsNone'] as const;
-const DIR_ANNOTATION = 'validate.mlops.dev/render-dir';
 const ORIGIN_ANNOTATION = 'config.kubernetes.io/origin';
+/**
+ * Go's collector at 4× its default target: kustomize is short-lived and
+ * allocates a lot; measured ≈ 15 % less CPU per process (docs/performance.md).
+ */
+const KUSTOMIZE_ENV = { GOGC: process.env.GOGC ?? '400' };
 
 export interface RenderedObject {
   object: Record<string, unknown>;
-  /** The rendered directory the object came out of. */
-  dir: string;
   /** The file the object was read from (kustomize origin), when known. */
   file?: string;
   /** For generated objects: the kustomization file that generated it. */
   generatedBy?: string;
+}
+
+/** What one directory rendered to. */
+export interface DirRender {
+  status: 'rendered' | 'failed' | 'skipped';
+  /** The objects (rendered only). */
+  objects: RenderedObject[];
+  /** Its include closure, itself first. */
+  closure: string[];
+  /** Why it failed or was skipped, at the file holding the cause (a failure shared by several directories is given once). */
+  findings: Finding[];
+  /** Skipped: the remote resources it names, for the report's statistics. */
+  remote?: string[];
 }
 
 export interface RenderOptions {
@@ -47,30 +67,22 @@ export interface RenderOptions {
   concurrency: number;
   /** Directories that may share a kustomize process (e.g. one environment's overlays) share a key. */
   groupOf: (dir: string) => string;
-  /** Directories whose render the memo already holds (memoHits). */
-  memoised?: ReadonlyMap<string, MemoHit>;
-}
-
-export interface RenderOutput {
-  /** Objects per rendered directory (absent when the directory failed). */
-  objects: Map<string, RenderedObject[]>;
-  failed: Set<string>;
-  findings: Finding[];
-  /** kustomize processes run. */
-  renders: number;
-  /** Directories whose render came from the memo. */
-  memoHits: number;
-  /** Directories rendered by kustomize in this run, successfully. */
-  fresh: string[];
+  /** Counts kustomize processes. */
+  onProcess?: () => void;
 }
 
 /**
  * Directories that need their own render: the requested ones not included by
- * another requested one. `closureOf` may answer from the render memo, so
+ * another requested one. `closureOf` may answer from the render cache, so
  * unchanged kustomizations need not be parsed.
  */
-export function dirsToRender(tree: LoadedTree, requested: string[], closureOf: (dir: string) => string[] = (d) => tree.closure(d), memoised: ReadonlyMap<string, unknown> = new Map()): string[] {
-  const unique = [...new Set(requested)].filter((d) => memoised.has(d) || tree.kustomization(d)?.kind === 'Kustomization');
+export function dirsToRender(
+  tree: LoadedTree,
+  requested: string[],
+  closureOf: (dir: string) => string[] = (d) => tree.closure(d),
+  known: (dir: string) => boolean = () => false,
+): string[] {
+  const unique = [...new Set(requested)].filter((d) => known(d) || tree.kustomization(d)?.kind === 'Kustomization');
   const includedByOther = new Set<string>();
   for (const d of unique) for (const inc of closureOf(d).slice(1)) includedByOther.add(inc);
   return unique.filter((d) => !includedByOther.has(d)).sort();
@@ -113,83 +125,73 @@ export function batchSizeFor(dirCount: number, concurrency: number): number {
 
 const MIN_BATCH = 25;
 
-export async function renderDirs(tree: LoadedTree, dirs: string[], options: RenderOptions): Promise<RenderOutput> {
-  const out: RenderOutput = { objects: new Map(), failed: new Set(), findings: [], renders: 0, memoHits: 0, fresh: [] };
+/** Renders each directory (see the module comment); the result has an entry for every one. */
+export async function renderDirs(tree: LoadedTree, dirs: string[], options: RenderOptions): Promise<Map<string, DirRender>> {
+  const out = new Map<string, DirRender>();
   if (dirs.length === 0) return out;
   const kubectl = await kubectlVersion(options.kubectl);
   if ('missing' in kubectl) {
-    out.findings.push(kustomizeMissing(options.kubectl, kubectl.missing, tree.kustomization(dirs[0])?.file ?? dirs[0]));
-    for (const d of dirs) out.failed.add(d);
+    const finding = kustomizeMissing(options.kubectl, kubectl.missing, tree.kustomization(dirs[0])?.file ?? dirs[0]);
+    dirs.forEach((d, i) =>
+      out.set(d, {
+        status: 'failed',
+        objects: [],
+        closure: tree.closure(d),
+        findings: i === 0 ? [finding] : [],
+      }),
+    );
     return out;
   }
-  const toRender: string[] = [];
+  const local: string[] = [];
   for (const d of dirs) {
-    const hit = options.memoised?.get(d);
-    if (!hit) {
-      toRender.push(d);
-      continue;
-    }
-    out.objects.set(d, hit.objects.map((o) => ({ ...o, dir: d })));
-    out.memoHits++;
+    const remote = remoteEntries(tree, d);
+    if (remote.length === 0) local.push(d);
+    else
+      out.set(d, {
+        status: 'skipped',
+        objects: [],
+        closure: tree.closure(d),
+        findings: remote.map((r) => remoteFinding(tree, r)),
+        remote: remote.map((r) => r.entry),
+      });
   }
-  await renderFresh(tree, toRender, options, out);
-  out.fresh = toRender.filter((d) => !out.failed.has(d));
+  await renderLocal(tree, local, options, out);
   return out;
 }
 
-/**
- * Memoises this run's fresh renders, and memo hits that lacked schema verdicts
- * the run has now reached (after the run parsed and checked, so the entries
- * know which files are clean and what each object's verdict is).
- */
-export function memoiseRenders(
-  memo: RenderMemo,
-  tree: LoadedTree,
-  out: RenderOutput,
-  memoised: ReadonlyMap<string, MemoHit>,
-  verdictsOf: (dir: string) => SchemaVerdict[] | undefined,
-): void {
-  for (const d of out.fresh) memo.set(tree, d, (out.objects.get(d) ?? []).map(({ dir: _dir, ...o }) => o), verdictsOf(d));
-  for (const [d, hit] of memoised) {
-    const verdicts = hit.verdicts ? undefined : verdictsOf(d);
-    if (verdicts) memo.set(tree, d, hit.objects, verdicts, hit.clean);
-  }
-  memo.prune();
-}
-
-/** The render memo in `folder` for this kubectl, or undefined when kubectl cannot run (the render stage reports that). */
-export async function openRenderMemo(folder: string, kubectl: string, schemaVersion: string): Promise<RenderMemo | undefined> {
-  const v = await kubectlVersion(kubectl);
-  return 'version' in v ? diskRenderMemo(folder, `${v.version} ${KUSTOMIZE_FLAGS.join(' ')}`, schemaVersion) : undefined;
-}
-
-/** The requested directories the memo holds an up-to-date render of. */
-export function memoHits(memo: RenderMemo, reader: FileReader, dirs: string[]): Map<string, MemoHit> {
-  const hits = new Map<string, MemoHit>();
-  for (const d of new Set(dirs)) {
-    const hit = memo.get(reader, d);
-    if (hit) hits.set(d, hit);
-  }
-  return hits;
-}
-
-/** Renders directories with kustomize: batched, concurrent, failures isolated. */
-async function renderFresh(tree: LoadedTree, dirs: string[], options: RenderOptions, out: RenderOutput): Promise<void> {
+/** Renders directories with kustomize: batched, concurrent, failures isolated and attributed. */
+async function renderLocal(tree: LoadedTree, dirs: string[], options: RenderOptions, out: Map<string, DirRender>): Promise<void> {
   if (dirs.length === 0) return;
   const root = tree.reader.root;
   const work = mkdtempSync(join(tmpdir(), 'mlops-validate-'));
+  const run = (dir: string) => {
+    options.onProcess?.();
+    return runKustomize(options.kubectl, dir);
+  };
+  const diagnose = failureDiagnosis(
+    tree,
+    (dir) => run(join(root, dir)),
+    (stderr) => kustomizeError(stderr, root, work),
+  );
   try {
-    const wrapperOf = wrapperWriter(work, root);
     let counter = 0;
     const renderBatch = async (batch: string[]): Promise<void> => {
       const batchDir = join(work, `batch-${counter++}`);
-      const wrappers = await Promise.all(batch.map(wrapperOf));
       await mkdir(batchDir);
-      await writeFile(join(batchDir, 'kustomization.yaml'), kustomizationText(wrappers.map((w) => posix.join('..', w))));
-      out.renders++;
-      const result = await runKustomize(options.kubectl, batchDir);
-      if (result.ok) {
-        collectObjects(out, result.stdout, batchDir, root);
+      await writeFile(
+        join(batchDir, 'kustomization.yaml'),
+        kustomizationText(batch.map((d) => relative(batchDir, join(root, d)).split(sep).join('/'))),
+      );
+      const result = await run(batchDir);
+      const split = result.ok ? splitByDirectory(tree, batch, result.stdout, batchDir, root) : undefined;
+      if (split) {
+        for (const d of batch)
+          out.set(d, {
+            status: 'rendered',
+            objects: split.get(d) ?? [],
+            closure: tree.closure(d),
+            findings: [],
+          });
         return;
       }
       if (batch.length > 1) {
@@ -197,66 +199,120 @@ async function renderFresh(tree: LoadedTree, dirs: string[], options: RenderOpti
         await Promise.all([renderBatch(batch.slice(0, half)), renderBatch(batch.slice(half))]);
         return;
       }
-      const dir = batch[0];
-      out.failed.add(dir);
-      out.renders++;
-      const direct = await runKustomize(options.kubectl, join(root, dir));
-      out.findings.push(renderFailure(tree, dir, cleanError(direct.ok ? result.stderr : direct.stderr, root, work)));
+      const [dir] = batch;
+      out.set(dir, {
+        status: 'failed',
+        objects: [],
+        closure: tree.closure(dir),
+        findings: await diagnose(dir, result.ok ? undefined : result.stderr),
+      });
     };
     await runPool(planBatches(tree, dirs, options.groupOf, batchSizeFor(dirs.length, options.concurrency)), options.concurrency, renderBatch);
-    for (const d of dirs) if (!out.failed.has(d) && !out.objects.has(d)) out.objects.set(d, []);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
 
 /**
- * Writes each directory's wrapper when a batch first needs it (so the first
- * batch starts early), asynchronously (the file system works in libuv's
- * threads while this one parses); resolves to its folder name.
+ * Why a directory fails, at the kustomization that holds the cause: the
+ * innermost included kustomization that also fails on its own. Each cause is
+ * reported once per run, whichever of the directories including it asks first.
  */
-function wrapperWriter(work: string, root: string): (dir: string) => Promise<string> {
-  const written = new Map<string, Promise<string>>();
-  return (dir) => {
-    let name = written.get(dir);
-    if (name === undefined) {
-      const folder = `dir-${written.size}`;
-      const wrapper = join(work, folder);
-      const target = relative(wrapper, join(root, dir)).split(sep).join('/');
-      name = mkdir(wrapper)
-        .then(() => writeFile(join(wrapper, 'kustomization.yaml'), kustomizationText([target], dir)))
-        .then(() => folder);
-      written.set(dir, name);
+function failureDiagnosis(
+  tree: LoadedTree,
+  build: (dir: string) => Promise<KustomizeResult>,
+  clean: (stderr: string) => string,
+): (dir: string, batchError: string | undefined) => Promise<Finding[]> {
+  const alone = new Map<string, Promise<string | undefined>>();
+  const reported = new Set<string>();
+  const errorOf = (dir: string) => {
+    let p = alone.get(dir);
+    if (!p) {
+      p = build(dir).then((r) => (r.ok ? undefined : clean(r.stderr)));
+      alone.set(dir, p);
     }
-    return name;
+    return p;
+  };
+  const culprit = async (dir: string, error: string): Promise<{ dir: string; error: string }> => {
+    for (const inc of tree.kustomization(dir)?.includes ?? []) {
+      if (tree.kustomization(inc)?.kind !== 'Kustomization') continue; // a Component cannot be built alone
+      const own = await errorOf(inc);
+      if (own !== undefined) return culprit(inc, own);
+    }
+    return { dir, error };
+  };
+  return async (dir, batchError) => {
+    const error =
+      (await errorOf(dir)) ?? (batchError !== undefined ? clean(batchError) : 'kustomize rendered it alone but not in a batch with others');
+    const cause = await culprit(dir, error);
+    if (reported.has(cause.dir)) return [];
+    reported.add(cause.dir);
+    return [renderFailure(tree, cause.dir, cause.error)];
   };
 }
 
-function kustomizationText(resources: string[], stampDir?: string): string {
+function kustomizationText(resources: string[]): string {
   const lines = ['apiVersion: kustomize.config.k8s.io/v1beta1', 'kind: Kustomization', 'resources:'];
   for (const r of resources) lines.push(`  - ${JSON.stringify(r)}`);
-  if (stampDir !== undefined) lines.push('commonAnnotations:', `  ${DIR_ANNOTATION}: ${JSON.stringify(stampDir)}`);
   lines.push('buildMetadata: [originAnnotations]');
   return lines.join('\n') + '\n';
 }
 
-function collectObjects(out: RenderOutput, stdout: string, batchDir: string, root: string): void {
-  for (const doc of parseAllDocuments(stdout)) {
-    if (Array.isArray(doc)) continue;
-    const object = doc.toJS() as unknown;
+/**
+ * The objects of a batch's output per directory, by the origin of each
+ * object (closures in a batch are disjoint, so a file belongs to one
+ * directory); undefined when an object cannot be attributed (the batch is
+ * then rendered in halves).
+ */
+function splitByDirectory(
+  tree: LoadedTree,
+  batch: string[],
+  stdout: string,
+  batchDir: string,
+  root: string,
+): Map<string, RenderedObject[]> | undefined {
+  const ownerOf = fileOwners(tree, batch);
+  const out = new Map<string, RenderedObject[]>();
+  // kustomize's output needs no positions (origins say where objects are written): the plain loader
+  // parses it ten times faster than the Document API; the core schema reads scalars as `yaml` does.
+  for (const object of loadAll(stdout, undefined, {
+    schema: CORE_SCHEMA,
+  }) as unknown[]) {
     if (!isK8sObject(object)) continue;
     const annotations = ((object.metadata as Record<string, unknown> | undefined)?.annotations ?? {}) as Record<string, string>;
-    const dir = annotations[DIR_ANNOTATION];
     const origin = parseOrigin(annotations[ORIGIN_ANNOTATION], batchDir, root);
-    stripAnnotations(object);
-    if (dir === undefined) continue;
-    const list = out.objects.get(dir) ?? [];
-    list.push({ object, dir, ...origin });
-    out.objects.set(dir, list);
+    stripOrigin(object);
+    const dir = batch.length === 1 ? batch[0] : ownerOf(origin.file ?? origin.generatedBy);
+    if (dir === undefined) return undefined;
+    const list = out.get(dir) ?? [];
+    list.push({ object, ...origin });
+    out.set(dir, list);
   }
+  return out;
 }
 
-/** `path:` (a file) or `configuredIn:` (a generating kustomization), relative to the wrappers' folder. */
+/** Which batch directory a file belongs to: a file its closure names, else the closure directory holding it. */
+function fileOwners(tree: LoadedTree, batch: string[]): (file: string | undefined) => string | undefined {
+  const byDir = new Map<string, string>();
+  const byFile = new Map<string, string>();
+  for (const d of batch) {
+    for (const c of tree.closure(d)) {
+      byDir.set(c, d);
+      for (const f of tree.kustomization(c)?.files ?? []) byFile.set(f, d);
+    }
+  }
+  return (file) => {
+    if (file === undefined) return undefined;
+    const named = byFile.get(file);
+    if (named !== undefined) return named;
+    for (let dir = posix.dirname(file); ; dir = posix.dirname(dir)) {
+      const owner = byDir.get(dir === '.' ? '' : dir);
+      if (owner !== undefined || dir === '.' || dir === '/') return owner;
+    }
+  };
+}
+
+/** `path:` (a file) or `configuredIn:` (a generating kustomization), relative to the batch folder. */
 function parseOrigin(text: string | undefined, batchDir: string, root: string): { file?: string; generatedBy?: string } {
   if (!text) return {};
   const field = (name: string) => new RegExp(`^${name}:\\s*(.+)$`, 'm').exec(text)?.[1]?.trim();
@@ -268,27 +324,65 @@ function parseOrigin(text: string | undefined, batchDir: string, root: string): 
   return {};
 }
 
-/** Removes the annotations validation added, wherever kustomize put them (metadata and pod templates). */
-function stripAnnotations(value: unknown): void {
-  if (!value || typeof value !== 'object') return;
-  if (Array.isArray(value)) return value.forEach(stripAnnotations);
-  const o = value as Record<string, unknown>;
-  const ann = o.annotations as Record<string, unknown> | undefined;
-  if (ann && typeof ann === 'object' && (DIR_ANNOTATION in ann || ORIGIN_ANNOTATION in ann)) {
-    delete ann[DIR_ANNOTATION];
-    delete ann[ORIGIN_ANNOTATION];
-    if (Object.keys(ann).length === 0) delete o.annotations;
+/** Removes the origin annotation validation asked for (kustomize puts it on each object's own metadata only). */
+function stripOrigin(object: Record<string, unknown>): void {
+  const metadata = object.metadata as Record<string, unknown> | undefined;
+  const ann = metadata?.annotations as Record<string, unknown> | undefined;
+  if (!ann || typeof ann !== 'object' || !(ORIGIN_ANNOTATION in ann)) return;
+  delete ann[ORIGIN_ANNOTATION];
+  if (Object.keys(ann).length === 0) delete metadata!.annotations;
+}
+
+/** The remote entries of a directory's closure, each with the kustomization naming it. */
+function remoteEntries(tree: LoadedTree, dir: string): { info: KustomizationInfo; entry: string }[] {
+  return tree.closure(dir).flatMap((d) => {
+    const info = tree.kustomization(d);
+    return info ? info.remote.map((entry) => ({ info, entry })) : [];
+  });
+}
+
+function remoteFinding(tree: LoadedTree, { info, entry }: { info: KustomizationInfo; entry: string }): Finding {
+  return {
+    target: '',
+    file: info.file,
+    line: entryLine(tree, info, (e) => e === entry),
+    rule: 'render-remote',
+    severity: 'warning',
+    message: `${info.file} names the remote resource '${entry}', which cannot be fetched offline: ${info.dir || '.'} was not rendered, so its objects were not checked.`,
+    hint: 'Vendor the remote manifests into the repository (or validate where the network is reachable) to check them.',
+  };
+}
+
+/** The line of the kustomization's first entry (resources, components, patches path, generator file) that `named` says it names, else 1. */
+function entryLine(tree: LoadedTree, info: KustomizationInfo, named: (entry: string) => boolean): number {
+  const parsed = tree.file(info.file);
+  const raw = parsed?.documents[0]?.value as Record<string, unknown> | undefined;
+  if (!parsed || !raw || typeof raw !== 'object') return 1;
+  const names = (v: unknown) => typeof v === 'string' && (named(v) || named(v.slice(v.indexOf('=') + 1)));
+  for (const [key, value] of Object.entries(raw)) {
+    if (!Array.isArray(value)) continue;
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i] as unknown;
+      if (names(item)) return keyLineOf(parsed, 0, [key, i]);
+      for (const [field, v] of item && typeof item === 'object' ? Object.entries(item as Record<string, unknown>) : []) {
+        if (names(v)) return keyLineOf(parsed, 0, [key, i, field]);
+        const j = Array.isArray(v) ? v.findIndex(names) : -1;
+        if (j !== -1) return keyLineOf(parsed, 0, [key, i, field, j]);
+      }
+    }
   }
-  for (const v of Object.values(o)) stripAnnotations(v);
+  return 1;
 }
 
 function renderFailure(tree: LoadedTree, dir: string, message: string): Finding {
   const duplicate = /already registered id/.test(message);
-  const file = tree.kustomization(dir)?.file ?? dir;
+  const info = tree.kustomization(dir);
+  const file = info?.file ?? dir;
+  // kustomize quotes the entry it could not read ('does-not-exist.yaml').
   return {
     target: '',
     file,
-    line: 1,
+    line: info ? entryLine(tree, info, (e) => message.includes(`'${e}'`)) : 1,
     rule: duplicate ? 'duplicate-resource' : 'render-failed',
     severity: 'error',
     message: duplicate
@@ -300,13 +394,36 @@ function renderFailure(tree: LoadedTree, dir: string, message: string): Finding 
   };
 }
 
-/** kubectl's error line without its klog prefix and with paths made relative. */
-export function cleanError(stderr: string, root: string, work: string): string {
-  const line = stderr.trim().split('\n').filter(Boolean).pop() ?? 'unknown error';
-  const m = /"command failed" err="(.*)"$/.exec(line) ?? /^error: (.*)$/.exec(line);
-  let text = (m ? m[1] : line).replace(/\\"/g, '"').replace(/\\'/g, "'");
-  text = text.split(root + '/').join('').split(root).join('.').split(work + '/').join('').split(work).join('.');
-  return text.endsWith('.') ? text : `${text}.`;
+/**
+ * kustomize's error, all of it, without kubectl's log prefix and with paths
+ * made relative. kubectl logs a one-line error as `err="…"` and a longer one
+ * as `err=<` followed by the indented lines and a closing ` >`.
+ */
+export function kustomizeError(stderr: string, root: string, work: string): string {
+  const lines = stderr.split('\n');
+  const start = lines.findIndex((l) => /"command failed" err=/.test(l));
+  let text: string;
+  if (start === -1) text = lines.map((l) => l.replace(/^error: /, '')).join('\n');
+  else if (/err=<\s*$/.test(lines[start])) {
+    const end = lines.findIndex((l, i) => i > start && /^\s*>\s*$/.test(l));
+    text = lines.slice(start + 1, end === -1 ? undefined : end).join('\n');
+  } else text = (/err="(.*)"\s*$/.exec(lines[start])?.[1] ?? lines[start]).replace(/\\"/g, '"').replace(/\\'/g, "'");
+  text = text
+    .split(root + '/')
+    .join('')
+    .split(root)
+    .join('.')
+    .split(work + '/')
+    .join('')
+    .split(work)
+    .join('.');
+  const kept = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^:?\s*>?$/.test(l))
+    .join('\n');
+  if (!kept) return 'unknown error.';
+  return /[.!]$/.test(kept) ? kept : `${kept}.`;
 }
 
 interface KustomizeResult {
@@ -317,14 +434,21 @@ interface KustomizeResult {
 
 export function runKustomize(kubectl: string, dir: string): Promise<KustomizeResult> {
   return new Promise((resolvePromise) => {
-    const child = spawn(kubectl, ['kustomize', ...KUSTOMIZE_FLAGS, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(kubectl, ['kustomize', ...KUSTOMIZE_FLAGS, dir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...KUSTOMIZE_ENV },
+    });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => stdout.push(b));
     child.stderr.on('data', (b: Buffer) => stderr.push(b));
     child.on('error', (e) => resolvePromise({ ok: false, stdout: '', stderr: e.message }));
     child.on('close', (code) =>
-      resolvePromise({ ok: code === 0, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') }),
+      resolvePromise({
+        ok: code === 0,
+        stdout: Buffer.concat(stdout).toString('utf8'),
+        stderr: Buffer.concat(stderr).toString('utf8'),
+      }),
     );
   });
 }
@@ -339,11 +463,23 @@ export function kubectlVersion(kubectl: string): Promise<{ version: string } | {
   let check = kubectlChecks.get(kubectl);
   if (!check) {
     check = new Promise((resolvePromise) => {
-      const child = spawn(kubectl, ['version', '--client', '-o', 'json'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const child = spawn(kubectl, ['version', '--client', '-o', 'json'], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
       const stdout: Buffer[] = [];
       child.stdout.on('data', (b: Buffer) => stdout.push(b));
-      child.on('error', (e) => resolvePromise({ missing: (e as NodeJS.ErrnoException).code === 'ENOENT' ? `'${kubectl}' was not found on PATH` : e.message }));
-      child.on('close', (code) => resolvePromise(code === 0 ? { version: versionLine(Buffer.concat(stdout).toString('utf8')) } : { missing: `'${kubectl} version --client' exited with ${code}` }));
+      child.on('error', (e) =>
+        resolvePromise({
+          missing: (e as NodeJS.ErrnoException).code === 'ENOENT' ? `'${kubectl}' was not found on PATH` : e.message,
+        }),
+      );
+      child.on('close', (code) =>
+        resolvePromise(
+          code === 0
+            ? { version: versionLine(Buffer.concat(stdout).toString('utf8')) }
+            : { missing: `'${kubectl} version --client' exited with ${code}` },
+        ),
+      );
     });
     kubectlChecks.set(kubectl, check);
   }
@@ -353,7 +489,10 @@ export function kubectlVersion(kubectl: string): Promise<{ version: string } | {
 /** `kubectl <gitVersion> kustomize <kustomizeVersion>` from the JSON output (the raw text if it is not JSON). */
 function versionLine(text: string): string {
   try {
-    const v = JSON.parse(text) as { clientVersion?: { gitVersion?: string }; kustomizeVersion?: string };
+    const v = JSON.parse(text) as {
+      clientVersion?: { gitVersion?: string };
+      kustomizeVersion?: string;
+    };
     return `kubectl ${v.clientVersion?.gitVersion ?? '?'} kustomize ${v.kustomizeVersion ?? '?'}`;
   } catch {
     return text.trim();

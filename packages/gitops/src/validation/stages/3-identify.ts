@@ -7,9 +7,6 @@
 import type Ajv from 'ajv';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
-import { createHash } from 'node:crypto';
-import { SCHEMA_PACKAGES, SCHEMA_RUNTIME_PACKAGES } from '../inputs';
-import { DATA_FILES, dataFile } from '../data';
 import { LoadedTree } from './1-load';
 import { declaredKeysAt } from './type-declarations';
 
@@ -115,7 +112,10 @@ export class SchemaRegistry {
    */
   private async modelClass(spec: string, apiVersion: string, kind: string): Promise<ModelClass | undefined> {
     const mod = await this.loadModule(spec);
-    return mod && (Object.values(mod).find((c) => (c as ModelClass)?.kind === kind && (c as ModelClass)?.apiVersion === apiVersion) as ModelClass | undefined);
+    return (
+      mod &&
+      (Object.values(mod).find((c) => (c as ModelClass)?.kind === kind && (c as ModelClass)?.apiVersion === apiVersion) as ModelClass | undefined)
+    );
   }
 
   private loadModule(spec: string): Promise<Record<string, unknown> | undefined> {
@@ -169,33 +169,8 @@ function declarationsOf(spec: string, kind: string): (path: readonly string[]) =
   };
 }
 
-/**
- * What a schema verdict depends on besides the object: the schema packages'
- * versions, the user CRD files, and the code that checks (this stage and the
- * next, their helpers). The render memo keeps verdicts under this hash.
- */
-export function schemaVersion(tree: LoadedTree, crdsDir: string | undefined): string {
-  const hash = createHash('sha256');
-  for (const pkg of [...SCHEMA_PACKAGES, ...SCHEMA_RUNTIME_PACKAGES]) {
-    const dir = findPackageDir(pkg);
-    hash.update(pkg).update('@').update(dir ? String((JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: string }).version) : 'missing').update('\0');
-  }
-  for (const name of CHECKING_CODE) {
-    const file = [`${name}.js`, `${name}.ts`].map((f) => join(__dirname, f)).find((f) => existsSync(f));
-    hash.update(name).update('\0').update(file ? readFileSync(file, 'utf8') : 'missing').update('\0');
-  }
-  for (const name of DATA_FILES) hash.update(name).update('\0').update(readFileSync(dataFile(name), 'utf8')).update('\0');
-  if (crdsDir !== undefined && tree.reader.isDirectory(crdsDir)) {
-    for (const f of tree.reader.listFiles(crdsDir)) hash.update(f).update('\0').update(tree.reader.read(f)).update('\0');
-  }
-  return hash.digest('hex');
-}
-
-/** Modules (of this folder) whose code decides a schema verdict. */
-const CHECKING_CODE = ['3-identify', '4-schema', 'field-tracker', 'type-declarations', 'subject', 'crd-rules', 'opaque-values'];
-
 /** Node's lookup of a package folder, done by hand: the ESM-only packages export no package.json. */
-function findPackageDir(pkg: string): string | undefined {
+export function findPackageDir(pkg: string): string | undefined {
   for (let dir = __dirname; ; dir = dirname(dir)) {
     const candidate = join(dir, 'node_modules', pkg);
     if (existsSync(join(candidate, 'package.json'))) return candidate;

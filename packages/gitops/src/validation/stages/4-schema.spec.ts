@@ -21,10 +21,10 @@ const { memoryReader } = require(${JSON.stringify(join(DIST, 'file-reader.js'))}
 const { LoadedTree } = require(${JSON.stringify(join(DIST, 'stages/1-load.js'))});
 const { writtenSubjects } = require(${JSON.stringify(join(DIST, 'stages/subject.js'))});
 const { SchemaRegistry } = require(${JSON.stringify(join(DIST, 'stages/3-identify.js'))});
-const { checkSchemas } = require(${JSON.stringify(join(DIST, 'stages/4-schema.js'))});
+const { checkSchemas, schemaChecker } = require(${JSON.stringify(join(DIST, 'stages/4-schema.js'))});
 const tree = new LoadedTree(memoryReader({ 'app/objects.yaml': process.argv[1] }));
 const subjects = writtenSubjects(tree, 'app/objects.yaml', { scope: '' });
-checkSchemas(subjects, new SchemaRegistry(), tree, 'crds/').then((o) => process.stdout.write(JSON.stringify(o.findings)));
+checkSchemas(subjects, tree, schemaChecker(new SchemaRegistry(), 'crds/')).then((o) => process.stdout.write(JSON.stringify(o.findings)));
 `;
 
 function checkSchema(yaml: string): SchemaFinding[] {
@@ -64,11 +64,14 @@ describe('stage 4, unknown fields (built engine, real schema packages)', () => {
 
   it('refuses a spec on a ConfigMap, which has none', () => {
     const configMap = 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings }\nspec:\n  replicas: 3\ndata: { LOG_LEVEL: info }\n';
-    expect(unknownFields(checkSchema(configMap))).toEqual([expect.objectContaining({ severity: 'error', line: 4, message: "ConfigMap 'settings' has unknown field 'spec'." })]);
+    expect(unknownFields(checkSchema(configMap))).toEqual([
+      expect.objectContaining({ severity: 'error', line: 4, message: "ConfigMap 'settings' has unknown field 'spec'." }),
+    ]);
   });
 
   it('accepts fields the schema leaves unconstrained but the model declares (AppProject spec.description), and free-form values', () => {
-    const project = 'apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata: { name: data-plane, namespace: argocd }\nspec:\n  description: Layer data-plane\n  sourceRepos: [https://example.com/charts]\n';
+    const project =
+      'apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata: { name: data-plane, namespace: argocd }\nspec:\n  description: Layer data-plane\n  sourceRepos: [https://example.com/charts]\n';
     expect(checkSchema(project)).toEqual([]);
     expect(checkSchema(helmRelease('  values: { anything: { goes: [1, 2] } }'))).toEqual([]);
   });
@@ -82,7 +85,8 @@ describe('stage 4, what is not a mistake (built engine, real schema packages)', 
   });
 
   it('does not judge the encrypted values or the sops block of a SOPS document', () => {
-    const sops = 'apiVersion: v1\nkind: Secret\nmetadata: { name: s }\ndata:\n  token: ENC[AES256_GCM,data:abc=,iv:x=,tag:y==,type:str]\nsops:\n  age: []\n  version: 3.9.0\n';
+    const sops =
+      'apiVersion: v1\nkind: Secret\nmetadata: { name: s }\ndata:\n  token: ENC[AES256_GCM,data:abc=,iv:x=,tag:y==,type:str]\nsops:\n  age: []\n  version: 3.9.0\n';
     expect(checkSchema(sops)).toEqual([]);
   });
 
@@ -91,7 +95,13 @@ describe('stage 4, what is not a mistake (built engine, real schema packages)', 
       `apiVersion: notification.toolkit.fluxcd.io/v1beta3\nkind: Alert\nmetadata: { name: a, namespace: flux-system }\nspec:\n  providerRef: { name: slack }\n  eventSources:\n    - kind: ${kind}\n      name: flux\n`;
     expect(checkSchema(alert('FluxInstance'))).toEqual([]);
     expect(checkSchema(alert('Kustomisation'))).toEqual([
-      expect.objectContaining({ rule: 'schema-invalid', line: 7, message: expect.stringMatching(/^Alert 'flux-system\/a': spec\.eventSources\[0\]\.kind is "Kustomisation"; allowed values: "Bucket", "GitRepository", "Kustomization", /) }),
+      expect.objectContaining({
+        rule: 'schema-invalid',
+        line: 7,
+        message: expect.stringMatching(
+          /^Alert 'flux-system\/a': spec\.eventSources\[0\]\.kind is "Kustomisation"; allowed values: "Bucket", "GitRepository", "Kustomization", /,
+        ),
+      }),
     ]);
   });
 });
@@ -104,10 +114,16 @@ describe('stage 4, the Flux CRD rules the schema packages drop (CEL)', () => {
   });
 
   it('evaluates the CRD rules: a HelmRelease with both chart and chartRef, a retryInterval the strategy does not allow', () => {
-    expect(checkSchema(helmRelease('  chartRef: { kind: OCIRepository, name: podinfo }')).map((f) => [f.rule, f.line])).toEqual([['helmrelease-chart-xor', 8]]);
+    expect(checkSchema(helmRelease('  chartRef: { kind: OCIRepository, name: podinfo }')).map((f) => [f.rule, f.line])).toEqual([
+      ['helmrelease-chart-xor', 8],
+    ]);
     const strategy = helmRelease('  install:\n    strategy: { name: RemediateOnFailure, retryInterval: 5m }');
     expect(checkSchema(strategy)).toEqual([
-      expect.objectContaining({ rule: 'schema-rule', line: 9, message: expect.stringContaining(".retryInterval cannot be set when .name is 'RemediateOnFailure' (spec.install.strategy)") }),
+      expect.objectContaining({
+        rule: 'schema-rule',
+        line: 9,
+        message: expect.stringContaining(".retryInterval cannot be set when .name is 'RemediateOnFailure' (spec.install.strategy)"),
+      }),
     ]);
   });
 });

@@ -13,7 +13,7 @@ import { componentEdges, findCycles, layerOf, TreeModel } from '../../model/tree
 import { Finding, RuleId } from '../types';
 import { LoadedTree } from './1-load';
 import { deployedFolder, isFluxKustomization, OwnSources } from './flux-sources';
-import { folderOf, groupOf, lineIn, metadataOf, resourceId, resourceName, shortName, Subject } from './subject';
+import { folderOf, groupOf, lineIn, metadataOf, placeIn, resourceId, resourceName, shortName, Subject } from './subject';
 
 export interface ReferenceOptions {
   /** The Flux GitRepositories that are this repository (spec.path is checked only for them). */
@@ -57,7 +57,12 @@ export function checkReferences(subjects: Subject[], tree: LoadedTree, options: 
     const gitRepositories = () => (repos ??= scoped.filter((x) => x.object.kind === 'GitRepository'));
     for (const s of scoped) {
       if (s.context) continue;
-      findings.push(...chartSourceRefs(tree, s, index, treeSources, treeWide), ...dependsOnRefs(tree, s, index), ...pathRefs(tree, s, options, gitRepositories), ...projectRefs(tree, s, index));
+      findings.push(
+        ...chartSourceRefs(tree, s, index, treeSources, treeWide),
+        ...dependsOnRefs(tree, s, index),
+        ...pathRefs(tree, s, options, gitRepositories),
+        ...projectRefs(tree, s, index),
+      );
     }
     if (options.duplicates) findings.push(...duplicateResources(tree, scoped));
   }
@@ -105,7 +110,15 @@ interface BrokenRef {
 }
 
 function ref(tree: LoadedTree, s: Subject, r: BrokenRef): Finding {
-  return { target: s.target ?? '', file: s.file, line: lineIn(tree, s, r.at), rule: r.rule, severity: 'error', message: r.message, hint: r.hint, resource: resourceName(s.object) };
+  return {
+    target: s.target ?? '',
+    ...placeIn(tree, s, r.at),
+    rule: r.rule,
+    severity: 'error',
+    message: r.message,
+    hint: r.hint,
+    resource: resourceName(s.object),
+  };
 }
 
 function chartSourceRefs(tree: LoadedTree, s: Subject, index: Index, treeSources: () => Index<TreeSource>, treeWide: boolean): Finding[] {
@@ -126,16 +139,18 @@ function chartSourceRefs(tree: LoadedTree, s: Subject, index: Index, treeSources
     const source = `${r.kind} '${ns ? ns + '/' : ''}${r.name}'`;
     if (elsewhere.some((t) => !s.env || t.deployedIn(s.env))) continue;
     const owners = [...new Set(elsewhere.map((t) => t.owner ?? t.file))];
-    out.push(ref(tree, s, {
-      at: path,
-      rule: 'ref-chart-source',
-      message: owners.length
-        ? `HelmRelease '${shortName(s.object)}' uses ${source}, which is defined by ${owners.map((o) => `'${o}'`).join(', ')}, not deployed in ${scopeName(s)}.`
-        : `HelmRelease '${shortName(s.object)}' uses ${source}, which is not defined in ${scopeName(s)}${treeWide ? ' nor in any component' : ''}.`,
-      hint: owners.length
-        ? `Add an overlay for environment '${s.env}' to ${owners.join(', ')} or define the ${r.kind} in this component.`
-        : `Define the ${r.kind} (e.g. in the component's base source.yaml) or fix the name.`,
-    }));
+    out.push(
+      ref(tree, s, {
+        at: path,
+        rule: 'ref-chart-source',
+        message: owners.length
+          ? `HelmRelease '${shortName(s.object)}' uses ${source}, which is defined by ${owners.map((o) => `'${o}'`).join(', ')}, not deployed in ${scopeName(s)}.`
+          : `HelmRelease '${shortName(s.object)}' uses ${source}, which is not defined in ${scopeName(s)}${treeWide ? ' nor in any component' : ''}.`,
+        hint: owners.length
+          ? `Add an overlay for environment '${s.env}' to ${owners.join(', ')} or define the ${r.kind} in this component.`
+          : `Define the ${r.kind} (e.g. in the component's base source.yaml) or fix the name.`,
+      }),
+    );
   }
   return out;
 }
@@ -149,12 +164,14 @@ function dependsOnRefs(tree: LoadedTree, s: Subject, index: Index): Finding[] {
     if (!d || typeof d.name !== 'string') return [];
     const ns = typeof d.namespace === 'string' ? d.namespace : ownNs;
     if (exists(index, String(s.object.kind), d.name, ns)) return [];
-    return [ref(tree, s, {
-      at: ['spec', 'dependsOn', i, 'name'],
-      rule: 'ref-depends-on',
-      message: `${s.object.kind} '${shortName(s.object)}' depends on ${s.object.kind} '${d.name}', which is not defined in ${scopeName(s)}.`,
-      hint: `Add the ${s.object.kind} '${d.name}' or remove it from dependsOn.`,
-    })];
+    return [
+      ref(tree, s, {
+        at: ['spec', 'dependsOn', i, 'name'],
+        rule: 'ref-depends-on',
+        message: `${s.object.kind} '${shortName(s.object)}' depends on ${s.object.kind} '${d.name}', which is not defined in ${scopeName(s)}.`,
+        hint: `Add the ${s.object.kind} '${d.name}' or remove it from dependsOn.`,
+      }),
+    ];
   });
 }
 
@@ -163,24 +180,28 @@ function pathRefs(tree: LoadedTree, s: Subject, options: ReferenceOptions, gitRe
   const sp = spec(s);
   const checks: { path: string; at: (string | number)[] }[] = [];
   // Relative to the root of its source: checked only when that is this repository.
-  if (isFluxKustomization(s.object) && typeof sp.path === 'string' && deployedFolder(s, options.own, gitRepositories) !== undefined) checks.push({ path: sp.path, at: ['spec', 'path'] });
+  if (isFluxKustomization(s.object) && typeof sp.path === 'string' && deployedFolder(s, options.own, gitRepositories) !== undefined)
+    checks.push({ path: sp.path, at: ['spec', 'path'] });
   if (group === 'argoproj.io' && s.object.kind === 'Application') {
     const sources: [Record<string, unknown>, (string | number)[]][] = [];
     if (sp.source && typeof sp.source === 'object') sources.push([sp.source as Record<string, unknown>, ['spec', 'source']]);
     (Array.isArray(sp.sources) ? sp.sources : []).forEach((x, i) => sources.push([x as Record<string, unknown>, ['spec', 'sources', i]]));
     for (const [src, at] of sources) {
-      if (typeof src.path === 'string' && typeof src.chart !== 'string' && typeof src.repoURL === 'string' && options.isOwnRepo(src.repoURL)) checks.push({ path: src.path, at: [...at, 'path'] });
+      if (typeof src.path === 'string' && typeof src.chart !== 'string' && typeof src.repoURL === 'string' && options.isOwnRepo(src.repoURL))
+        checks.push({ path: src.path, at: [...at, 'path'] });
     }
   }
   return checks.flatMap(({ path, at }) => {
     const dir = folderOf(path);
     if (!dir.startsWith('../') && dir !== '..' && tree.reader.isDirectory(dir)) return [];
-    return [ref(tree, s, {
-      at,
-      rule: 'ref-path',
-      message: `${s.object.kind} '${shortName(s.object)}' points to path '${path}', which does not exist in the repository.`,
-      hint: 'Paths are relative to the repository root; fix the path or create the directory.',
-    })];
+    return [
+      ref(tree, s, {
+        at,
+        rule: 'ref-path',
+        message: `${s.object.kind} '${shortName(s.object)}' points to path '${path}', which does not exist in the repository.`,
+        hint: 'Paths are relative to the repository root; fix the path or create the directory.',
+      }),
+    ];
   });
 }
 
@@ -188,12 +209,14 @@ function projectRefs(tree: LoadedTree, s: Subject, index: Index): Finding[] {
   if (s.object.kind !== 'Application' || groupOf(String(s.object.apiVersion)) !== 'argoproj.io') return [];
   const project = spec(s).project;
   if (typeof project !== 'string' || project === 'default' || exists(index, 'AppProject', project, undefined)) return [];
-  return [ref(tree, s, {
-    at: ['spec', 'project'],
-    rule: 'ref-app-project',
-    message: `Application '${shortName(s.object)}' uses AppProject '${project}', which is not defined in ${scopeName(s)}.`,
-    hint: `Add an AppProject named '${project}' or use an existing project.`,
-  })];
+  return [
+    ref(tree, s, {
+      at: ['spec', 'project'],
+      rule: 'ref-app-project',
+      message: `Application '${shortName(s.object)}' uses AppProject '${project}', which is not defined in ${scopeName(s)}.`,
+      hint: `Add an AppProject named '${project}' or use an existing project.`,
+    }),
+  ];
 }
 
 function duplicateResources(tree: LoadedTree, subjects: Subject[]): Finding[] {
@@ -239,17 +262,27 @@ export function checkComponentGraph(model: TreeModel, componentTargets: Set<stri
   for (const m of missing) {
     if (!wanted(m.from.dir)) continue;
     const unreadable = unreadableComponentFile(model, m.ref.name);
-    out.push(unreadable
-      ? {
-        target: m.from.dir, file: m.ref.file, line: m.ref.line, rule: 'ref-depends-on', severity: 'error',
-        message: `Component '${m.from.name}' depends on '${m.ref.name}', whose ${unreadable} cannot be read.`,
-        hint: `Fix ${unreadable}; its own validate target names the problem.`,
-      }
-      : {
-        target: m.from.dir, file: m.ref.file, line: m.ref.line, rule: 'ref-depends-on', severity: 'error',
-        message: `Component '${m.from.name}' depends on '${m.ref.name}', which is not a component; existing components: ${[...model.components.keys()].sort().join(', ') || 'none'}.`,
-        hint: `Create it with \`nx g @mlops/gitops:component ${m.ref.name}\` or fix the name.`,
-      });
+    out.push(
+      unreadable
+        ? {
+            target: m.from.dir,
+            file: m.ref.file,
+            line: m.ref.line,
+            rule: 'ref-depends-on',
+            severity: 'error',
+            message: `Component '${m.from.name}' depends on '${m.ref.name}', whose ${unreadable} cannot be read.`,
+            hint: `Fix ${unreadable}; its own validate target names the problem.`,
+          }
+        : {
+            target: m.from.dir,
+            file: m.ref.file,
+            line: m.ref.line,
+            rule: 'ref-depends-on',
+            severity: 'error',
+            message: `Component '${m.from.name}' depends on '${m.ref.name}', which is not a component; existing components: ${[...model.components.keys()].sort().join(', ') || 'none'}.`,
+            hint: `Create it with \`nx g @mlops/gitops:component ${m.ref.name}\` or fix the name.`,
+          },
+    );
   }
   if (model.platform) {
     for (const e of edges) {
@@ -258,7 +291,11 @@ export function checkComponentGraph(model: TreeModel, componentTargets: Set<stri
       const to = layerOf(model, e.to);
       if (!from || !to || mayDependOn(from, to)) continue;
       out.push({
-        target: e.from.dir, file: e.declaredAt.file, line: e.declaredAt.line, rule: 'layer-violation', severity: 'error',
+        target: e.from.dir,
+        file: e.declaredAt.file,
+        line: e.declaredAt.line,
+        rule: 'layer-violation',
+        severity: 'error',
         message: layerViolationMessage({ component: e.from.name, layer: from }, { component: e.to.name, layer: to }),
         hint: `Move '${e.to.name}' to layer ${from.name} or lower, or drop the dependency.`,
       });
@@ -266,7 +303,11 @@ export function checkComponentGraph(model: TreeModel, componentTargets: Set<stri
     for (const c of model.components.values()) {
       if (!wanted(c.dir) || layerOf(model, c)) continue;
       out.push({
-        target: c.dir, file: c.file, line: 1, rule: 'config-invalid', severity: 'error',
+        target: c.dir,
+        file: c.file,
+        line: 1,
+        rule: 'config-invalid',
+        severity: 'error',
         message: unknownLayerMessage(model.platform, c.layer),
         hint: 'Move the component under an existing layer folder or add the layer to platform.yaml.',
       });
@@ -282,13 +323,22 @@ export function checkComponentGraph(model: TreeModel, componentTargets: Set<stri
  * fails (batch runs split findings by target). Validating the whole tree
  * reports it once, at the first member.
  */
-function cycleFindings(model: TreeModel, edges: ReturnType<typeof componentEdges>['edges'], cycle: string[], componentTargets: Set<string> | 'all'): Finding[] {
+function cycleFindings(
+  model: TreeModel,
+  edges: ReturnType<typeof componentEdges>['edges'],
+  cycle: string[],
+  componentTargets: Set<string> | 'all',
+): Finding[] {
   const members = cycle.slice(0, -1).map((name, i) => ({ component: model.components.get(name)!, next: cycle[i + 1] }));
   const reported = componentTargets === 'all' ? members.slice(0, 1) : members.filter((m) => componentTargets.has(m.component.dir));
   return reported.map(({ component, next }) => {
     const edge = edges.find((e) => e.from.name === component.name && e.to.name === next);
     return {
-      target: component.dir, file: edge?.declaredAt.file ?? component.file, line: edge?.declaredAt.line ?? 1, rule: 'dependency-cycle', severity: 'error',
+      target: component.dir,
+      file: edge?.declaredAt.file ?? component.file,
+      line: edge?.declaredAt.line ?? 1,
+      rule: 'dependency-cycle',
+      severity: 'error',
       message: `Components depend on each other in a cycle: ${cycle.join(' → ')}.`,
       hint: `Remove one dependsOn entry of the loop, e.g. '${next}' from ${component.name}'s ${posix.basename(component.file)}.`,
     };

@@ -6,11 +6,11 @@
  * AppProject opened to `*`.
  */
 import { isExactVersion } from '../../model/vocabulary';
-import { deprecationOf } from '../data';
+import { deprecationOf } from '../data/index';
 import { Finding, RuleId, Severity } from '../types';
 import { LoadedTree, objectsOf } from './1-load';
 import { isSopsDocument, sopsGenerated } from './opaque-values';
-import { dotted, folderOf, groupOf, lineIn, metadataOf, resourceName, shortName, Subject } from './subject';
+import { dotted, folderOf, groupOf, metadataOf, placeIn, resourceName, shortName, Subject } from './subject';
 
 /** How an environment must behave; scopes without an entry have no environment policy. */
 export interface ScopePolicy {
@@ -48,7 +48,15 @@ interface Violation {
 }
 
 function make(tree: LoadedTree, s: Subject, v: Violation): Finding {
-  return { target: s.target ?? '', file: s.file, line: lineIn(tree, s, v.at), rule: v.rule, severity: v.severity, message: v.message, hint: v.hint, resource: resourceName(s.object) };
+  return {
+    target: s.target ?? '',
+    ...placeIn(tree, s, v.at),
+    rule: v.rule,
+    severity: v.severity,
+    message: v.message,
+    hint: v.hint,
+    resource: resourceName(s.object),
+  };
 }
 
 function spec(o: Record<string, unknown>): Record<string, unknown> {
@@ -58,22 +66,30 @@ function spec(o: Record<string, unknown>): Record<string, unknown> {
 /** A Secret in plain text: not SOPS-encrypted, nor generated from SOPS-encrypted files. */
 function plaintextSecret(tree: LoadedTree, s: Subject): Finding[] {
   if (s.object.kind !== 'Secret' || s.object.apiVersion !== 'v1' || isSopsDocument(s.object) || sopsGenerated(tree, s)) return [];
-  return [make(tree, s, {
-    at: [], rule: 'plaintext-secret', severity: 'error',
-    message: `Secret '${shortName(s.object)}' is committed in plain text.`,
-    hint: 'Commit a SealedSecret (kubeseal), an ExternalSecret, or a SOPS-encrypted Secret instead.',
-  })];
+  return [
+    make(tree, s, {
+      at: [],
+      rule: 'plaintext-secret',
+      severity: 'error',
+      message: `Secret '${shortName(s.object)}' is committed in plain text.`,
+      hint: 'Commit a SealedSecret (kubeseal), an ExternalSecret, or a SOPS-encrypted Secret instead.',
+    }),
+  ];
 }
 
 function deprecatedApi(tree: LoadedTree, s: Subject): Finding[] {
   const d = deprecationOf(String(s.object.apiVersion), String(s.object.kind));
   if (!d) return [];
   const removed = d.status === 'removed';
-  return [make(tree, s, {
-    at: ['apiVersion'], rule: 'deprecated-api', severity: removed ? 'error' : 'warning',
-    message: `${s.object.kind} '${shortName(s.object)}' uses ${removed ? 'removed' : 'deprecated'} apiVersion '${s.object.apiVersion}'${removed ? ', which is no longer served' : ''}.`,
-    hint: `Use ${d.use}${d.note ? `; ${d.note}` : ''} (${d.source}).`,
-  })];
+  return [
+    make(tree, s, {
+      at: ['apiVersion'],
+      rule: 'deprecated-api',
+      severity: removed ? 'error' : 'warning',
+      message: `${s.object.kind} '${shortName(s.object)}' uses ${removed ? 'removed' : 'deprecated'} apiVersion '${s.object.apiVersion}'${removed ? ', which is no longer served' : ''}.`,
+      hint: `Use ${d.use}${d.note ? `; ${d.note}` : ''} (${d.source}).`,
+    }),
+  ];
 }
 
 /** `nginx:latest` or `nginx` (implicitly latest); digests are pinned. */
@@ -101,7 +117,8 @@ function latestImages(tree: LoadedTree, s: Subject): Finding[] {
     if (!v || typeof v !== 'object') return;
     if (Array.isArray(v)) return v.forEach((x, i) => walkPods(x, [...path, i]));
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-      if (CONTAINER_LISTS.has(k) && Array.isArray(x)) x.forEach((c, i) => report([...path, k, i, 'image'], (c as Record<string, unknown> | null)?.image));
+      if (CONTAINER_LISTS.has(k) && Array.isArray(x))
+        x.forEach((c, i) => report([...path, k, i, 'image'], (c as Record<string, unknown> | null)?.image));
       else walkPods(x, [...path, k]);
     }
   };
@@ -117,7 +134,8 @@ function latestImages(tree: LoadedTree, s: Subject): Finding[] {
   const sp = spec(s.object);
   if (s.object.kind === 'HelmRelease' && groupOf(String(s.object.apiVersion)) === 'helm.toolkit.fluxcd.io') walkValues(sp.values, ['spec', 'values']);
   if (s.object.kind === 'Application' && groupOf(String(s.object.apiVersion)) === 'argoproj.io') {
-    for (const { source, at } of argoSources(sp)) walkValues((source.helm as Record<string, unknown> | undefined)?.valuesObject, [...at, 'helm', 'valuesObject']);
+    for (const { source, at } of argoSources(sp))
+      walkValues((source.helm as Record<string, unknown> | undefined)?.valuesObject, [...at, 'helm', 'valuesObject']);
   }
   return out;
 }
@@ -129,12 +147,21 @@ function latestImage(tree: LoadedTree, s: Subject, at: (string | number)[], x: u
     const tag = imageTag(x);
     if (tag !== 'latest' && tag !== undefined) return undefined;
     return make(tree, s, {
-      at, rule: 'image-latest', severity: tag === 'latest' ? 'error' : 'warning', hint,
+      at,
+      rule: 'image-latest',
+      severity: tag === 'latest' ? 'error' : 'warning',
+      hint,
       message: `${dotted(at)} of ${resourceName(s.object)} is '${x}', which ${tag === 'latest' ? 'uses the latest tag' : 'has no tag and means latest'}.`,
     });
   }
   if (x && typeof x === 'object' && (x as Record<string, unknown>).tag === 'latest') {
-    return make(tree, s, { at: [...at, 'tag'], rule: 'image-latest', severity: 'error', hint, message: `${dotted([...at, 'tag'])} of ${resourceName(s.object)} is 'latest'.` });
+    return make(tree, s, {
+      at: [...at, 'tag'],
+      rule: 'image-latest',
+      severity: 'error',
+      hint,
+      message: `${dotted([...at, 'tag'])} of ${resourceName(s.object)} is 'latest'.`,
+    });
   }
   return undefined;
 }
@@ -144,19 +171,28 @@ function unpinned(tree: LoadedTree, s: Subject, severity: Severity): Finding[] {
   const sp = spec(s.object);
   const env = s.env;
   const hint = `Environment '${env}' pins versions: use an exact version such as '1.2.3'.`;
-  const violation = (at: (string | number)[], message: string): Finding => make(tree, s, { at, rule: 'production-unpinned', severity, message, hint });
+  const violation = (at: (string | number)[], message: string): Finding =>
+    make(tree, s, { at, rule: 'production-unpinned', severity, message, hint });
   if (group === 'helm.toolkit.fluxcd.io' && s.object.kind === 'HelmRelease' && sp.chart) {
     const version = ((sp.chart as Record<string, unknown>).spec as Record<string, unknown> | undefined)?.version;
     if (typeof version === 'string' && isExactVersion(version)) return [];
-    return [violation(['spec', 'chart', 'spec', 'version'],
-      `HelmRelease '${shortName(s.object)}' in environment '${env}' uses chart version '${version ?? '(none: latest)'}', which is not exact.`)];
+    return [
+      violation(
+        ['spec', 'chart', 'spec', 'version'],
+        `HelmRelease '${shortName(s.object)}' in environment '${env}' uses chart version '${version ?? '(none: latest)'}', which is not exact.`,
+      ),
+    ];
   }
   if (group === 'source.toolkit.fluxcd.io' && s.object.kind === 'OCIRepository') {
     const r = (sp.ref ?? {}) as Record<string, unknown>;
     if (typeof r.digest === 'string' || (typeof r.tag === 'string' && isExactVersion(r.tag.replace(/^v/, '')))) return [];
     const current = r.semver ?? r.tag ?? '(none: latest)';
-    return [violation(['spec', 'ref'],
-      `OCIRepository '${shortName(s.object)}' in environment '${env}' uses ref '${String(current)}', which is not an exact tag or digest.`)];
+    return [
+      violation(
+        ['spec', 'ref'],
+        `OCIRepository '${shortName(s.object)}' in environment '${env}' uses ref '${String(current)}', which is not an exact tag or digest.`,
+      ),
+    ];
   }
   if (group === 'argoproj.io' && s.object.kind === 'Application') {
     return argoSources(sp).flatMap(({ source, at }) => {
@@ -164,8 +200,12 @@ function unpinned(tree: LoadedTree, s: Subject, severity: Severity): Finding[] {
       if (chart === undefined) return [];
       const rev = source.targetRevision;
       if (typeof rev === 'string' && isExactVersion(rev)) return [];
-      return [violation([...at, 'targetRevision'],
-        `Application '${shortName(s.object)}' in environment '${env}' uses chart ${chart} at '${String(rev ?? '(none: latest)')}', which is not exact.`)];
+      return [
+        violation(
+          [...at, 'targetRevision'],
+          `Application '${shortName(s.object)}' in environment '${env}' uses chart ${chart} at '${String(rev ?? '(none: latest)')}', which is not exact.`,
+        ),
+      ];
     });
   }
   return [];
@@ -200,20 +240,28 @@ function autoSync(tree: LoadedTree, s: Subject, severity: Severity): Finding[] {
   if (group === 'argoproj.io' && s.object.kind === 'Application') {
     const automated = (sp.syncPolicy as Record<string, unknown> | undefined)?.automated;
     if (!automated || (automated as Record<string, unknown>).enabled === false || isAppOfApps(tree, sp)) return [];
-    return [make(tree, s, {
-      at: ['spec', 'syncPolicy', 'automated'], rule: 'production-auto-sync', severity,
-      message: `Application '${shortName(s.object)}' syncs automatically, but environment '${env}' is synced manually.`,
-      hint: 'Remove spec.syncPolicy.automated; a person syncs this environment.',
-    })];
+    return [
+      make(tree, s, {
+        at: ['spec', 'syncPolicy', 'automated'],
+        rule: 'production-auto-sync',
+        severity,
+        message: `Application '${shortName(s.object)}' syncs automatically, but environment '${env}' is synced manually.`,
+        hint: 'Remove spec.syncPolicy.automated; a person syncs this environment.',
+      }),
+    ];
   }
   if (group === 'kustomize.toolkit.fluxcd.io' && s.object.kind === 'Kustomization' && metadataOf(s.object).name !== 'flux-system') {
     if (sp.suspend === true) return [];
-    return [make(tree, s, {
-      // At `suspend:` when it says false, else at `spec:`, where it belongs.
-      at: sp.suspend === undefined ? ['spec'] : ['spec', 'suspend'], rule: 'production-auto-sync', severity,
-      message: `Flux Kustomization '${shortName(s.object)}' is not suspended, but environment '${env}' is synced manually.`,
-      hint: 'Set spec.suspend: true; release with `flux resume kustomization <name> -n flux-system`.',
-    })];
+    return [
+      make(tree, s, {
+        // At `suspend:` when it says false, else at `spec:`, where it belongs.
+        at: sp.suspend === undefined ? ['spec'] : ['spec', 'suspend'],
+        rule: 'production-auto-sync',
+        severity,
+        message: `Flux Kustomization '${shortName(s.object)}' is not suspended, but environment '${env}' is synced manually.`,
+        hint: 'Set spec.suspend: true; release with `flux resume kustomization <name> -n flux-system`.',
+      }),
+    ];
   }
   return [];
 }
@@ -242,7 +290,11 @@ function isAppOfApps(tree: LoadedTree, sp: Record<string, unknown>): boolean {
   });
   const isKustomizeConfig = (o: Record<string, unknown>) => String(o.apiVersion).startsWith('kustomize.config.k8s.io/');
   const deployed = objects.filter((o) => !isKustomizeConfig(o));
-  return deployed.length > 0 && deployed.length === objects.length && deployed.every((o) => groupOf(String(o.apiVersion)) === 'argoproj.io' && APP_OF_APPS_KINDS.has(String(o.kind)));
+  return (
+    deployed.length > 0 &&
+    deployed.length === objects.length &&
+    deployed.every((o) => groupOf(String(o.apiVersion)) === 'argoproj.io' && APP_OF_APPS_KINDS.has(String(o.kind)))
+  );
 }
 
 /**
@@ -257,15 +309,20 @@ function openProject(tree: LoadedTree, s: Subject): Finding[] {
   list(sp.sourceRepos).forEach((r, i) => r === '*' && open.push({ at: ['spec', 'sourceRepos', i], what: 'any source repository' }));
   list(sp.destinations).forEach((d, i) => {
     const dest = (d ?? {}) as Record<string, unknown>;
-    for (const key of ['server', 'name', 'namespace']) if (dest[key] === '*') open.push({ at: ['spec', 'destinations', i, key], what: `any destination ${key}` });
+    for (const key of ['server', 'name', 'namespace'])
+      if (dest[key] === '*') open.push({ at: ['spec', 'destinations', i, key], what: `any destination ${key}` });
   });
   list(sp.clusterResourceWhitelist).forEach((r, i) => {
     const res = (r ?? {}) as Record<string, unknown>;
     if (res.group === '*' && res.kind === '*') open.push({ at: ['spec', 'clusterResourceWhitelist', i], what: 'every cluster-scoped resource' });
   });
-  return open.map(({ at, what }) => make(tree, s, {
-    at, rule: 'appproject-open', severity: 'error',
-    message: `AppProject '${shortName(s.object)}' allows ${what} ('*' at ${dotted(at)}).`,
-    hint: "Name what the project needs (its repositories, its layer's namespace, the cluster kinds it creates); the environment generator writes AppProjects that way.",
-  }));
+  return open.map(({ at, what }) =>
+    make(tree, s, {
+      at,
+      rule: 'appproject-open',
+      severity: 'error',
+      message: `AppProject '${shortName(s.object)}' allows ${what} ('*' at ${dotted(at)}).`,
+      hint: "Name what the project needs (its repositories, its layer's namespace, the cluster kinds it creates); the environment generator writes AppProjects that way.",
+    }),
+  );
 }

@@ -4,7 +4,7 @@
  * `self` is the value at the rule's path; a rule whose field is absent does not apply.
  */
 import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
-import { CrdRule, fluxCrdRules } from '../data';
+import { CrdRule, fluxCrdRules } from '../data/index';
 import { valueAt } from './opaque-values';
 
 export interface RuleViolation {

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { Finding, Severity } from '../types';
 import { isK8sObject, LoadedTree } from './1-load';
-import { cleanError, runKustomize } from './2-render';
+import { kustomizeError, runKustomize } from './2-render';
 import { deployedFolder, isFluxKustomization, OwnSources } from './flux-sources';
 import { isSopsDocument, sopsGenerated } from './opaque-values';
 import { lineIn, metadataOf, pointerToPath, Subject, subjectsByDir } from './subject';
@@ -162,7 +162,7 @@ async function applyPatches(
       line: lineIn(tree, ks, ['spec', 'patches']),
       rule: 'render-failed',
       severity: 'error',
-      message: `spec.patches of Flux Kustomization '${metadataOf(ks.object).name}' cannot be applied: ${cleanError(result.stderr, tree.reader.root, work)}`,
+      message: `spec.patches of Flux Kustomization '${metadataOf(ks.object).name}' cannot be applied: ${kustomizeError(result.stderr, tree.reader.root, work)}`,
       hint: 'Each patch needs a target (or the name and kind of the object it patches); kustomize-controller applies them after the build.',
     });
     return objects;
