@@ -70,8 +70,13 @@ export function helmRelease(c: Component): K8sObject {
       interval: '30m',
       releaseName: c.releaseName,
       ...chartReference(c, c.chart),
+      // helm-controller's recommended settings (docs/engines.md says why each): retry a failed install or
+      // upgrade, roll back when the retries are spent, clean up what a failed upgrade created, and
+      // correct changes made in the cluster by hand (an environment without selfHeal only warns: the
+      // Flux Kustomization patches the mode to warn there).
       install: { ...(crds.install ?? {}), remediation: { retries: 3 } },
-      upgrade: { ...(crds.upgrade ?? {}), remediation: { retries: 3 } },
+      upgrade: { ...(crds.upgrade ?? {}), cleanupOnFail: true, remediation: { retries: 3, remediateLastFailure: true } },
+      driftDetection: { mode: 'enabled' },
       valuesFrom: [
         { kind: 'ConfigMap', name: configMap, valuesKey: BASE_VALUES_KEY },
         {

@@ -25,6 +25,7 @@ import { checkSchemas, SchemaVerdict } from './stages/4-schema';
 import { checkReferences } from './stages/5-references';
 import { checkPolicy } from './stages/6-policy';
 import { checkDrift } from './stages/7-drift';
+import { checkDeployability } from './stages/deployability';
 import { locateDocument, Subject, writtenSubjects } from './stages/subject';
 import { Finding, ValidateRequest, ValidationReport } from './types';
 
@@ -83,6 +84,7 @@ export async function validateWith(reader: FileReader, req: ValidateRequest): Pr
     ...checkReferences(subjects, tree, plan.references),
     ...checkPolicy(checked, tree, { policyOf: plan.policyOf, renderedByDir }),
     ...(req.layout === 'gitops' ? checkDrift(tree.reader) : []),
+    ...(req.layout === 'gitops' ? checkDeployability(tree.reader) : []),
   ];
   return {
     version: 1,
