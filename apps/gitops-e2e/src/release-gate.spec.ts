@@ -98,7 +98,9 @@ describeWithKubectl('release gate e2e')('production applies only its release tag
     expect(missing.stdout + missing.stderr).toContain("Tag 'v9.9.9' does not exist in the Git repository");
     const auto = release(ws, 'v1.0.0', 'staging');
     expect(auto.status).not.toBe(0);
-    expect(auto.stdout + auto.stderr).toContain("Environment 'staging' syncs automatically (sync: auto); a release tag gates only environments with sync: manual.");
+    expect(auto.stdout + auto.stderr).toContain(
+      "Environment 'staging' syncs automatically (sync: auto); a release tag gates only environments with sync: manual.",
+    );
     expect(ws.run('git', ['status', '--porcelain']).stdout).toBe('');
   }, 120_000);
 
@@ -111,8 +113,15 @@ describeWithKubectl('release gate e2e')('production applies only its release tag
     expect(ws.read('gitops/clusters/production/argocd/apps/airflow.yaml')).toContain("then 'argocd app sync airflow'");
     expect(errors(validate(ws))).toEqual([]);
     // A hand edit back to the branch is an ungated entry.
-    ws.write('gitops/clusters/production/argocd/apps/airflow.yaml', ws.read('gitops/clusters/production/argocd/apps/airflow.yaml').replace('targetRevision: v1.0.0', 'targetRevision: main'));
-    expect(errors(validate(ws)).filter((f) => f.rule === 'gate-open').map((f) => f.file)).toEqual(['gitops/clusters/production/argocd/apps/airflow.yaml']);
+    ws.write(
+      'gitops/clusters/production/argocd/apps/airflow.yaml',
+      ws.read('gitops/clusters/production/argocd/apps/airflow.yaml').replace('targetRevision: v1.0.0', 'targetRevision: main'),
+    );
+    expect(
+      errors(validate(ws))
+        .filter((f) => f.rule === 'gate-open')
+        .map((f) => f.file),
+    ).toEqual(['gitops/clusters/production/argocd/apps/airflow.yaml']);
     ws.run('git', ['checkout', '-q', '--', '.']);
     ws.run('git', ['clean', '-fdq']);
   }, 300_000);
@@ -140,7 +149,7 @@ describeWithKubectl('release gate e2e')('production applies only its release tag
     );
     ws.nx(['sync']);
     const open = errors(validate(ws)).filter((f) => f.rule === 'gate-open');
-    expect(open.map((f) => `${f.file}:${f.line}`)).toEqual([`${path}:11`]);
+    expect(open.map((f) => `${f.file}:${f.line}`)).toEqual([`${path}:10`]);
     expect(open[0].message).toContain("Flux Kustomization 'extra' reconciles from 'flux-system', not from the release source gitops-release");
     ws.run('git', ['checkout', '-q', '--', '.']);
     ws.run('git', ['clean', '-fdq']);

@@ -21,12 +21,15 @@ export function sealingKey(pem: string, file: string): KeyObject {
   try {
     return pem.includes('BEGIN CERTIFICATE') ? new X509Certificate(pem).publicKey : createPublicKey(pem);
   } catch (e) {
-    throw new GitopsInputError(`${file} is not a PEM certificate or public key (${(e as Error).message}); fetch it with 'kubeseal --fetch-cert > ${file}'.`);
+    throw new GitopsInputError(
+      `${file} is not a PEM certificate or public key (${(e as Error).message}); fetch it with 'kubeseal --fetch-cert > ${file}'.`,
+    );
   }
 }
 
 export function seal(key: KeyObject, plaintext: Buffer, label: Buffer): string {
-  if (key.asymmetricKeyType !== 'rsa') throw new GitopsInputError(`The sealing certificate holds a ${key.asymmetricKeyType} key; the sealed-secrets controller uses RSA.`);
+  if (key.asymmetricKeyType !== 'rsa')
+    throw new GitopsInputError(`The sealing certificate holds a ${key.asymmetricKeyType} key; the sealed-secrets controller uses RSA.`);
   const sessionKey = randomBytes(SESSION_KEY_BYTES);
   const wrapped = publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: label }, sessionKey);
   const cipher = createCipheriv('aes-256-gcm', sessionKey, GCM_NONCE);

@@ -54,18 +54,24 @@ export function normalizeOptions(tree: Tree, schema: SecretGeneratorSchema): Nor
   const deployed = ws.environments.filter((e) => component.overlays.has(e.name));
   const environments = pickEnvironments(deployed.length ? deployed : ws.environments, parseList(schema.environments));
   for (const env of environments) {
-    if (!component.overlays.has(env.name)) throw new GitopsInputError(`Component '${component.name}' is not deployed in '${env.name}'; it is deployed in: ${deployed.map((e) => e.name).join(', ') || '(none)'}.`);
+    if (!component.overlays.has(env.name))
+      throw new GitopsInputError(
+        `Component '${component.name}' is not deployed in '${env.name}'; it is deployed in: ${deployed.map((e) => e.name).join(', ') || '(none)'}.`,
+      );
   }
   const provider = chooseProvider(environments, schema.provider);
   const namespace = assertDnsLabel('Namespace', schema.namespace ?? component.secrets.find((s) => s.name === name)?.namespace ?? component.namespace);
   const values = schema.fromEnvFile === undefined ? undefined : readValues(tree, schema.fromEnvFile, provider);
   const existing = component.secrets.find((s) => s.name === name && s.namespace === namespace);
-  if (existing?.providedBy) throw new GitopsInputError(`Secret '${name}' is created by ${existing.providedBy} (component.yaml providedBy); nothing provides it.`);
+  if (existing?.providedBy)
+    throw new GitopsInputError(`Secret '${name}' is created by ${existing.providedBy} (component.yaml providedBy); nothing provides it.`);
   const keys = parseList(schema.keys) ?? (values ? Object.keys(values) : existing?.keys.map((k) => k.name));
-  if (!keys || keys.length === 0) throw new GitopsInputError(`Secret '${name}' needs its keys: give --keys (e.g. --keys=username,password) or --from-env-file.`);
+  if (!keys || keys.length === 0)
+    throw new GitopsInputError(`Secret '${name}' needs its keys: give --keys (e.g. --keys=username,password) or --from-env-file.`);
   if (values) {
     const lacking = keys.filter((k) => !(k in values));
-    if (lacking.length) throw new GitopsInputError(`${schema.fromEnvFile} has no value for ${lacking.join(', ')}; it must set every key of '${name}'.`);
+    if (lacking.length)
+      throw new GitopsInputError(`${schema.fromEnvFile} has no value for ${lacking.join(', ')}; it must set every key of '${name}'.`);
   }
   const described = new Map(existing?.keys.map((k) => [k.name, k.description]) ?? []);
   const secret: SecretDeclaration = {
@@ -75,11 +81,14 @@ export function normalizeOptions(tree: Tree, schema: SecretGeneratorSchema): Nor
     keys: keys.map((k) => ({ name: k, description: described.get(k) ?? '' })),
     line: 0,
   };
-  const cert = schema.cert === undefined ? undefined : { file: schema.cert, pem: readFileSync(resolve(tree.root, schema.cert), 'utf-8') };
-  if (cert && environments.length !== 1) {
-    throw new GitopsInputError(`--cert seals for one cluster; give the one environment it belongs to with --environments (got ${environments.map((e) => e.name).join(', ')}).`);
+  if (schema.cert !== undefined && environments.length !== 1) {
+    throw new GitopsInputError(
+      `--cert seals for one cluster; give the one environment it belongs to with --environments (got ${environments.map((e) => e.name).join(', ')}).`,
+    );
   }
-  if (values && !cert) throw new GitopsInputError(`--from-env-file needs --cert: the values are sealed with the controller's certificate, never written as they are.`);
+  const cert = schema.cert === undefined ? undefined : { file: schema.cert, pem: readFileSync(resolve(tree.root, schema.cert), 'utf-8') };
+  if (values && !cert)
+    throw new GitopsInputError(`--from-env-file needs --cert: the values are sealed with the controller's certificate, never written as they are.`);
   return { component, secret, environments, provider, ...(cert ? { cert } : {}), ...(values && cert ? { values } : {}) };
 }
 
@@ -98,7 +107,8 @@ function chooseProvider(environments: EnvironmentSettings[], asked: string | und
 }
 
 function readValues(tree: Tree, file: string, provider: SecretProvider): Record<string, string> {
-  if (provider !== 'sealed-secrets') throw new GitopsInputError(`--from-env-file is for Sealed Secrets; ${provider} reads the values from where they are kept, not from the tree.`);
+  if (provider !== 'sealed-secrets')
+    throw new GitopsInputError(`--from-env-file is for Sealed Secrets; ${provider} reads the values from where they are kept, not from the tree.`);
   return parseEnvFile(readFileSync(resolve(tree.root, file)));
 }
 
@@ -123,7 +133,13 @@ function writeSealed(tree: Tree, o: NormalizedSecretOptions): void {
   const encryptedData = Object.fromEntries(o.secret.keys.map((k) => [k.name, seal(key, Buffer.from(o.values![k.name]), label)]));
   const env = o.environments[0].name;
   const path = secretFile(env, o.secret.namespace, o.secret.name);
-  tree.write(path, toYaml(sealedSecret(o.secret, encryptedData), `Secret ${o.secret.name} of ${o.component.name} in ${env}, sealed for that cluster's controller (nx g @mlops/gitops:secret).`));
+  tree.write(
+    path,
+    toYaml(
+      sealedSecret(o.secret, encryptedData),
+      `Secret ${o.secret.name} of ${o.component.name} in ${env}, sealed for that cluster's controller (nx g @mlops/gitops:secret).`,
+    ),
+  );
   logger.info(`${path}: sealed ${o.secret.keys.length} key(s) for ${env} (strict scope: ${o.secret.namespace}/${o.secret.name}).`);
 }
 
@@ -143,6 +159,8 @@ function whatToRun(o: NormalizedSecretOptions): string {
 function sopsSteps(o: NormalizedSecretOptions): string {
   return [
     `Declared '${o.secret.name}'. SOPS files are encrypted where the keys are; for each environment, write the Secret and encrypt it in place:`,
-    ...o.environments.map((e) => `  sops --encrypt --in-place ${secretFile(e.name, o.secret.namespace, o.secret.name)}   # creation rules in .sops.yaml`),
+    ...o.environments.map(
+      (e) => `  sops --encrypt --in-place ${secretFile(e.name, o.secret.namespace, o.secret.name)}   # creation rules in .sops.yaml`,
+    ),
   ].join('\n');
 }
