@@ -28,16 +28,15 @@ export function secretsNeeded(ctx: Pick<EnvironmentContext, 'deployed'>): Secret
       if (!byKey.has(key)) byKey.set(key, { secret, declaredIn: componentFile(c.layer, c.name) });
     }
   }
-  return [...byKey.values()].sort((a, b) => secretFile('', a.secret.namespace, a.secret.name).localeCompare(secretFile('', b.secret.namespace, b.secret.name)));
+  return [...byKey.values()].sort((a, b) =>
+    secretFile('', a.secret.namespace, a.secret.name).localeCompare(secretFile('', b.secret.namespace, b.secret.name)),
+  );
 }
 
 export function deriveSecretFiles(ctx: EnvironmentContext): DesiredFile[] {
   const env = ctx.env.name;
   const needs = secretsNeeded(ctx);
-  const objects =
-    ctx.env.secrets === 'external-secrets'
-      ? needs.map(({ secret, declaredIn }) => externalSecretFile(ctx, secret, declaredIn))
-      : [];
+  const objects = ctx.env.secrets === 'external-secrets' ? needs.map(({ secret, declaredIn }) => externalSecretFile(ctx, secret, declaredIn)) : [];
   const dir = secretsDir(env);
   const owned = new Set(ownedFilesIn(ctx.view, dir));
   const written = yamlFilesIn(ctx.view, dir).filter((f) => f !== KUSTOMIZATION_FILE && !owned.has(`${dir}/${f}`));

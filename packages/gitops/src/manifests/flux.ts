@@ -38,7 +38,12 @@ export function fluxKustomization(c: Component, env: EnvironmentSettings, depend
   if (dependsOn.length > 0) spec.dependsOn = dependsOnList(dependsOn);
   const patches = driftPatches(c, env);
   if (patches) spec.patches = patches;
-  return { apiVersion: FLUX_KUSTOMIZATION_API, kind: 'Kustomization', metadata: { name: c.name, namespace: FLUX_NAMESPACE, labels: MANAGED_LABELS }, spec };
+  return {
+    apiVersion: FLUX_KUSTOMIZATION_API,
+    kind: 'Kustomization',
+    metadata: { name: c.name, namespace: FLUX_NAMESPACE, labels: MANAGED_LABELS },
+    spec,
+  };
 }
 
 /** Where an environment does not self-heal, helm-controller reports drift instead of correcting it. */

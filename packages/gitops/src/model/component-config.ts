@@ -116,7 +116,8 @@ export function parseComponentConfig(path: string, text: string): ParsedComponen
 
 /** One `secrets` entry, or what is wrong with it. */
 export function parseSecretEntry(entry: unknown): Omit<SecretEntry, 'line'> | string {
-  if (!entry || typeof entry !== 'object' || Array.isArray(entry)) return `A 'secrets' entry must be a mapping with name and keys; got ${describe(entry)}.`;
+  if (!entry || typeof entry !== 'object' || Array.isArray(entry))
+    return `A 'secrets' entry must be a mapping with name and keys; got ${describe(entry)}.`;
   const e = entry as Record<string, unknown>;
   try {
     assertDnsLabel('Secret name', String(e.name ?? ''));

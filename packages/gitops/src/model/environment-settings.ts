@@ -6,7 +6,20 @@
  */
 import { Document } from 'yaml';
 import type { SecretsSettings } from './platform';
-import { assertReleaseTag, Engine, ENGINES, GitopsInputError, oneOf, parseEngines, SECRET_PROVIDERS, SecretProvider, Size, SIZES, SYNC_MODES, SyncMode } from './vocabulary';
+import {
+  assertReleaseTag,
+  Engine,
+  ENGINES,
+  GitopsInputError,
+  oneOf,
+  parseEngines,
+  SECRET_PROVIDERS,
+  SecretProvider,
+  Size,
+  SIZES,
+  SYNC_MODES,
+  SyncMode,
+} from './vocabulary';
 import { readYaml } from './yaml-io';
 
 export interface EnvironmentSettings {
@@ -127,7 +140,18 @@ const COMMENTS: Record<Exclude<keyof EnvironmentSettings, 'secrets'>, string> = 
   secretsProvider: "Who provides this environment's Secrets, when not platform.yaml's: external-secrets, sealed-secrets, sops (Flux only).",
 };
 
-const ORDER: (keyof typeof COMMENTS)[] = ['name', 'engines', 'sync', 'prune', 'selfHeal', 'pinVersions', 'size', 'promotesFrom', 'release', 'secretsProvider'];
+const ORDER: (keyof typeof COMMENTS)[] = [
+  'name',
+  'engines',
+  'sync',
+  'prune',
+  'selfHeal',
+  'pinVersions',
+  'size',
+  'promotesFrom',
+  'release',
+  'secretsProvider',
+];
 
 /** The settings file, each field with its explanation. */
 export function environmentSettingsYaml(settings: EnvironmentSettings): string {

@@ -41,7 +41,10 @@ export const PLACEHOLDER_REPOSITORY: Platform['repository'] = {
 };
 
 export function parsePlatform(path: string, text: string): Platform {
-  const raw = readYaml<Partial<Omit<Platform, 'secrets'>> & { defaultEngine?: unknown; secrets?: { provider?: unknown; store?: unknown } }>(path, text);
+  const raw = readYaml<Partial<Omit<Platform, 'secrets'>> & { defaultEngine?: unknown; secrets?: { provider?: unknown; store?: unknown } }>(
+    path,
+    text,
+  );
   if (!raw || typeof raw !== 'object') throw new Error(`${path}: expected a mapping with 'layers'`);
   const layers = Array.isArray(raw.layers) ? raw.layers : [];
   if (layers.length === 0) throw new Error(`${path}: 'layers' must list at least one layer`);
@@ -64,7 +67,8 @@ export function parsePlatform(path: string, text: string): Platform {
 function parseSecrets(path: string, raw: { provider?: unknown; store?: unknown } | undefined): SecretsSettings {
   if (raw === undefined || raw === null) return DEFAULT_SECRETS;
   const provider = oneOf(`Secret provider in ${path}`, String(raw.provider ?? DEFAULT_SECRETS.provider), SECRET_PROVIDERS);
-  if (raw.store !== undefined && typeof raw.store !== 'string') throw new GitopsInputError(`${path}: 'secrets.store' must be the name of a ClusterSecretStore.`);
+  if (raw.store !== undefined && typeof raw.store !== 'string')
+    throw new GitopsInputError(`${path}: 'secrets.store' must be the name of a ClusterSecretStore.`);
   return { provider, store: (raw.store as string | undefined) ?? DEFAULT_SECRETS.store };
 }
 

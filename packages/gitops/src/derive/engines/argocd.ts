@@ -165,7 +165,12 @@ function configFile(ctx: EnvironmentContext): DesiredFile {
     header:
       `Argo CD settings this tree needs in ${ctx.env.name}: Application health, so that sync waves wait for the Applications before them.\n` +
       `Apply once, server-side so the other keys of argocd-cm stay: kubectl apply --server-side --field-manager=mlops-gitops -f ${path}`,
-    documents: [{ object: argocdConfig(), fields: [...field(OWNED, MANAGED_BY_FIELD), ...field('Argo CD (1.8 and later assess no Application health by default)', ['data'])] }],
+    documents: [
+      {
+        object: argocdConfig(),
+        fields: [...field(OWNED, MANAGED_BY_FIELD), ...field('Argo CD (1.8 and later assess no Application health by default)', ['data'])],
+      },
+    ],
   };
 }
 

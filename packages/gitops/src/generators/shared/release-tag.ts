@@ -14,7 +14,11 @@ import { editYamlFile } from './files';
 /** The commit a tag points at, from the real git history of the workspace. */
 export function taggedCommit(root: string, tag: string): string {
   try {
-    return execFileSync('git', ['rev-parse', '--verify', '--quiet', `refs/tags/${tag}^{commit}`], { cwd: root, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', ['rev-parse', '--verify', '--quiet', `refs/tags/${tag}^{commit}`], {
+      cwd: root,
+      encoding: 'utf-8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     throw new GitopsInputError(
       `Tag '${tag}' does not exist in the Git repository at ${root}; tag the reviewed commit first (git tag ${tag} <commit> && git push origin ${tag}).`,
@@ -26,7 +30,9 @@ export function taggedCommit(root: string, tag: string): string {
 export function setReleaseTag(tree: Tree, env: EnvironmentSettings, tag: string): string | undefined {
   assertReleaseTag(tag);
   if (!isGated(env)) {
-    throw new GitopsInputError(`Environment '${env.name}' syncs automatically (sync: auto); a release tag gates only environments with sync: manual.`);
+    throw new GitopsInputError(
+      `Environment '${env.name}' syncs automatically (sync: auto); a release tag gates only environments with sync: manual.`,
+    );
   }
   const commit = taggedCommit(tree.root, tag);
   const before = env.release;

@@ -63,7 +63,12 @@ function fluxEntries(view: TreeView, env: EnvironmentSettings): Finding[] {
   return entriesIn(view, fluxDir(env.name), 'Kustomization')
     .filter((e) => e.object.spec?.sourceRef?.name !== RELEASE_SOURCE)
     .map((e) =>
-      open(e, ['spec', 'sourceRef'], env, `Flux Kustomization '${e.object.metadata?.name}' reconciles from '${e.object.spec?.sourceRef?.name ?? '(no source)'}', not from the release source ${RELEASE_SOURCE}`),
+      open(
+        e,
+        ['spec', 'sourceRef'],
+        env,
+        `Flux Kustomization '${e.object.metadata?.name}' reconciles from '${e.object.spec?.sourceRef?.name ?? '(no source)'}', not from the release source ${RELEASE_SOURCE}`,
+      ),
     );
 }
 
@@ -79,7 +84,14 @@ function argoEntries(view: TreeView, env: EnvironmentSettings, platform: Platfor
         : [];
     for (const { at, source } of sources) {
       if (source?.repoURL !== platform.repository.url || source.targetRevision === env.release) continue;
-      out.push(open(e, at, env, `Application '${e.object.metadata?.name}' takes this repository at '${source.targetRevision ?? 'HEAD'}', not at the release tag ${env.release}`));
+      out.push(
+        open(
+          e,
+          at,
+          env,
+          `Application '${e.object.metadata?.name}' takes this repository at '${source.targetRevision ?? 'HEAD'}', not at the release tag ${env.release}`,
+        ),
+      );
     }
   }
   return out;
