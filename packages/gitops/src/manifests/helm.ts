@@ -7,6 +7,7 @@ import { versionPath } from '../model/component';
 import { repoKind } from '../model/vocabulary';
 import { ChartRef, Component, K8sObject } from './types';
 
+/** source-controller's API: HelmRepository, OCIRepository and GitRepository. */
 export const HELM_REPOSITORY_API = 'source.toolkit.fluxcd.io/v1';
 export const HELM_RELEASE_API = 'helm.toolkit.fluxcd.io/v2';
 

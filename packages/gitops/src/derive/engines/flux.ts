@@ -20,7 +20,6 @@ import {
 import { readYaml } from '../../model/yaml-io';
 import {
   environmentKustomization as entryKustomization,
-  FLUX_NAMESPACE,
   fluxEntryComment,
   fluxKustomization,
   isGated,
