@@ -5,7 +5,7 @@
  * files the tool owns that nothing wants any more.
  */
 import { Component, dependencyNames, providedSecrets } from '../model/component';
-import { PROVIDER_COMPONENT } from '../manifests';
+import { PROVIDER_COMPONENT } from '../manifests/index';
 import { deriveSecretFiles, ownedSecretFiles, secretsNeeded } from './secrets';
 import { EnvironmentSettings } from '../model/environment-settings';
 import { environmentFile } from '../model/layout';
@@ -13,7 +13,7 @@ import { Layer, Platform } from '../model/platform';
 import { layerOf, TreeModel } from '../model/tree-model';
 import { ENGINES } from '../model/vocabulary';
 import { DesiredFile } from './desired';
-import { ENGINE_MODULES, engineModules, EnvironmentContext } from './engines';
+import { ENGINE_MODULES, engineModules, EnvironmentContext } from './engines/index';
 import { Obsolete } from './reconcile';
 import { TreeView } from './tree-view';
 

@@ -7,7 +7,7 @@
  */
 import { providedSecrets, SecretDeclaration } from '../model/component';
 import { componentFile, KUSTOMIZATION_FILE, platformFile, secretFile, secretsDir } from '../model/layout';
-import { environmentKustomization as listKustomization, externalSecret, SECRETS_ENTRY } from '../manifests';
+import { environmentKustomization as listKustomization, externalSecret, SECRETS_ENTRY } from '../manifests/index';
 import { DesiredFile, field, MANAGED_BY_FIELD } from './desired';
 import type { EnvironmentContext } from './engines/engine';
 import { existing, ownedFilesIn } from './engines/ownership';

@@ -29,7 +29,7 @@ import {
   secretsProject,
   SYNC_WAVE_ANNOTATION,
   TARGET_REVISION_PATH,
-} from '../../manifests';
+} from '../../manifests/index';
 import { DerivedField, DesiredFile, field, MANAGED_BY_FIELD } from '../desired';
 import { EngineModule, EnvironmentContext } from './engine';
 import { existing, ownedFilesIn } from './ownership';

@@ -29,7 +29,7 @@ import {
   releaseGitRepository,
   SECRETS_ENTRY,
   secretsKustomization,
-} from '../../manifests';
+} from '../../manifests/index';
 import { DesiredFile, field, MANAGED_BY_FIELD } from '../desired';
 import { yamlFilesIn } from '../tree-view';
 import { EngineModule, EnvironmentContext } from './engine';

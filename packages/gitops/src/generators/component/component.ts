@@ -12,7 +12,7 @@ import { sizeProfile } from '../../model/catalog';
 import { EnvironmentSettings } from '../../model/environment-settings';
 import { componentBase, componentBaseFile, HELMRELEASE_FILE, KUSTOMIZATION_FILE, MANIFESTS_FILE, SOURCE_FILE, VALUES_FILE } from '../../model/layout';
 import { setIfChanged, toYaml } from '../../model/yaml-io';
-import { baseKustomization, chartSource, helmRelease } from '../../manifests';
+import { baseKustomization, chartSource, helmRelease } from '../../manifests/index';
 import { editYamlFile, writeIfMissing } from '../shared/files';
 import { setOverlayVersion, versionForNewOverlay, writeOverlay } from '../shared/overlay';
 import { reconcileTree } from '../shared/reconcile';

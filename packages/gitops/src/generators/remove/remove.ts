@@ -9,7 +9,7 @@ import { Component, dependencyNames } from '../../model/component';
 import { EnvironmentSettings } from '../../model/environment-settings';
 import { overlayDir } from '../../model/layout';
 import { GitopsInputError } from '../../model/vocabulary';
-import { engineModules } from '../../derive';
+import { engineModules } from '../../derive/index';
 import { deleteFolder } from '../shared/files';
 import { parseList } from '../shared/options';
 import { reconcileTree } from '../shared/reconcile';

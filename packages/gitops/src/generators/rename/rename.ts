@@ -13,7 +13,7 @@ import { Component, dependencyNames } from '../../model/component';
 import { componentDir, componentFile, componentBaseFile, KUSTOMIZATION_FILE } from '../../model/layout';
 import { assertDnsLabel, GitopsInputError } from '../../model/vocabulary';
 import { setIfChanged } from '../../model/yaml-io';
-import { engineModules } from '../../derive';
+import { engineModules } from '../../derive/index';
 import { editYamlFile, filesUnder } from '../shared/files';
 import { reconcileTree } from '../shared/reconcile';
 import { findComponent, locateComponents, readWorkspace, Workspace } from '../shared/workspace';

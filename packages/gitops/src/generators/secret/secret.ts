@@ -14,7 +14,7 @@ import { EnvironmentSettings } from '../../model/environment-settings';
 import { environmentFile, secretFile } from '../../model/layout';
 import { toYaml } from '../../model/yaml-io';
 import { assertDnsLabel, GitopsInputError, oneOf, SECRET_PROVIDERS, SecretProvider } from '../../model/vocabulary';
-import { sealedSecret } from '../../manifests';
+import { sealedSecret } from '../../manifests/index';
 import { editYamlFile } from '../shared/files';
 import { parseList, pickEnvironments } from '../shared/options';
 import { reconcileTree } from '../shared/reconcile';

@@ -9,7 +9,7 @@ import { EnvironmentSettings } from '../../model/environment-settings';
 import { KUSTOMIZATION_FILE, overlayDir, overlayFile, SIZE_PATCH_FILE, VALUES_FILE, VERSION_PATCH_FILE } from '../../model/layout';
 import { GitopsInputError, isExactVersion } from '../../model/vocabulary';
 import { readYaml, setIfChanged, toYaml } from '../../model/yaml-io';
-import { overlayKustomization, versionPatch } from '../../manifests';
+import { overlayKustomization, versionPatch } from '../../manifests/index';
 import { editYamlFile, writeIfMissing } from './files';
 import { readText } from './workspace';
 

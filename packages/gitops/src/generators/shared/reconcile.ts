@@ -4,7 +4,7 @@
  * generator calls it after writing sources of truth; `nx sync` is this and nothing else.
  */
 import { Tree } from '@nx/devkit';
-import { deriveTree, Drift, readTreeModel, reconcile } from '../../derive';
+import { deriveTree, Drift, readTreeModel, reconcile } from '../../derive/index';
 import { treeView } from './workspace';
 
 export interface ReconcileResult {

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { EnvironmentSettings } from '../../model/environment-settings';
 import { environmentFile } from '../../model/layout';
 import { assertReleaseTag, GitopsInputError } from '../../model/vocabulary';
-import { isGated } from '../../manifests';
+import { isGated } from '../../manifests/index';
 import { editYamlFile } from './files';
 
 /** The commit a tag points at, from the real git history of the workspace. */

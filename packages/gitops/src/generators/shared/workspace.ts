@@ -11,7 +11,7 @@ import { findLayer, Layer, Platform } from '../../model/platform';
 import { TreeModel } from '../../model/tree-model';
 import { GitopsInputError } from '../../model/vocabulary';
 import { toYaml } from '../../model/yaml-io';
-import { readTreeModel, TreeView } from '../../derive';
+import { readTreeModel, TreeView } from '../../derive/index';
 import { listForMessage } from './options';
 
 export function readText(tree: Tree, path: string): string | null {

@@ -9,7 +9,7 @@
  */
 import { formatFiles, Tree } from '@nx/devkit';
 import type { SyncGeneratorResult } from 'nx/src/utils/sync-generators';
-import { describeDrift } from '../../derive';
+import { describeDrift } from '../../derive/index';
 import { isLegacyEngineValue, parseEngines } from '../../model/vocabulary';
 import { environmentFile, listEnvironmentDirs, platformFile } from '../../model/layout';
 import { readYaml } from '../../model/yaml-io';

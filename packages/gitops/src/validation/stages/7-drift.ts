@@ -4,7 +4,7 @@
  * truth fails, naming the file, the field, the value found and the one expected. The same
  * derive and reconcile that `nx sync` runs, in check mode. Layout mode only.
  */
-import { deriveTree, describeDrift, Drift, readTreeModel, reconcile, TreeView } from '../../derive';
+import { deriveTree, describeDrift, Drift, readTreeModel, reconcile, TreeView } from '../../derive/index';
 import { FileReader } from '../file-reader';
 import { Finding } from '../types';
 

@@ -3,7 +3,7 @@
  * (stages/secrets.ts) and its manually synced environments apply only their release (stages/gate.ts).
  * Both read the tree model the way derive does, once.
  */
-import { readTreeModel } from '../../derive';
+import { readTreeModel } from '../../derive/index';
 import { FileReader } from '../file-reader';
 import { Finding } from '../types';
 import { readerView } from './7-drift';

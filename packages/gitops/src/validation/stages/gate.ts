@@ -10,8 +10,8 @@ import { argoAppsDir, environmentFile, fluxDir } from '../../model/layout';
 import { Platform } from '../../model/platform';
 import { TreeModel } from '../../model/tree-model';
 import { keyLineOf, parseYamlFile, ParsedYamlFile } from '../../model/yaml-io';
-import { isGated, RELEASE_SOURCE } from '../../manifests';
-import { TreeView, yamlFilesIn } from '../../derive';
+import { isGated, RELEASE_SOURCE } from '../../manifests/index';
+import { TreeView, yamlFilesIn } from '../../derive/index';
 import { Finding } from '../types';
 
 export function checkGate(view: TreeView, model: TreeModel): Finding[] {

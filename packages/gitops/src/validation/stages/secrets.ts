@@ -9,7 +9,7 @@ import { EnvironmentSettings } from '../../model/environment-settings';
 import { secretFile, secretsDir } from '../../model/layout';
 import { TreeModel } from '../../model/tree-model';
 import { parseYamlFile } from '../../model/yaml-io';
-import { deployedIn, TreeView, yamlFilesIn } from '../../derive';
+import { deployedIn, TreeView, yamlFilesIn } from '../../derive/index';
 import { Finding } from '../types';
 
 /** `namespace/name` of every provider object in an environment's secrets folder. */
