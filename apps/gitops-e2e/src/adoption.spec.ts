@@ -134,11 +134,17 @@ describeIfKubectl('adopting @mlops/gitops in a fresh Nx workspace', () => {
       const run = (name: string) => steps.find((s) => s.name === name)!.run!;
       const before = parse(ws.read(STAGING_VERSION)).spec.chart.spec.version as string;
       const next = before.replace(/(\d+)$/, (n) => String(Number(n) + 1));
-      const env = `COMPONENT=redis-operator ENVIRONMENT=staging CHART_VERSION=${next} IMAGE_TAG= VALUES_KEY=image.tag`;
-      for (const step of ['Update the GitOps tree', 'Validate the component', 'Commit and push']) ws.sh(`export ${env}\n${run(step)}`);
+      const env = `COMPONENT=redis-operator ENVIRONMENT=staging CHART_VERSION=${next} IMAGE_TAG= VALUES_KEY=image.tag RELEASE_TAG=`;
+      for (const step of ['Update the GitOps tree', 'Validate', 'Commit and push']) ws.sh(`export ${env}\n${run(step)}`);
       expect(parse(ws.read(STAGING_VERSION)).spec.chart.spec.version).toBe(next);
-      const pushed = execFileSync('git', ['--git-dir', remote, 'log', '-1', '--format=%s', 'main'], { encoding: 'utf8' });
-      expect(pushed.trim()).toBe(`release(staging): redis-operator ${next}  [skip ci]`);
+      const pushed = () => execFileSync('git', ['--git-dir', remote, 'log', '-1', '--format=%s', 'main'], { encoding: 'utf8' }).trim();
+      expect(pushed()).toBe(`release(staging): redis-operator ${next} [skip ci]`);
+      // The production release: the job tags the branch head, points production at the tag and pushes both.
+      const release = 'COMPONENT= ENVIRONMENT=production CHART_VERSION= IMAGE_TAG= VALUES_KEY=image.tag RELEASE_TAG=v1.0.0';
+      for (const step of ['Tag the release', 'Update the GitOps tree', 'Commit and push']) ws.sh(`export ${release}\n${run(step)}`);
+      expect(pushed()).toBe('release(production): v1.0.0 [skip ci]');
+      expect(execFileSync('git', ['--git-dir', remote, 'tag', '--list'], { encoding: 'utf8' }).trim()).toBe('v1.0.0');
+      expect(parse(ws.read('gitops/clusters/production/release.yaml')).spec.ref).toEqual({ tag: 'v1.0.0' });
     } finally {
       rmSync(remote, { recursive: true, force: true });
     }

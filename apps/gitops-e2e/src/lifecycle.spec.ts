@@ -152,7 +152,7 @@ describeWithKubectl('lifecycle e2e')('day-2 generators on the live tree', () => 
     ws.nx(['sync']);
     for (const env of ['development', 'staging', 'production']) {
       const docs = parseAllDocuments(ws.read(`gitops/clusters/${env}/flux/airflow.yaml`)).map((d) => d.toJS());
-      expect(docs[0].spec.dependsOn).toEqual([{ name: 'postgresql' }, { name: 'sealed-secrets' }]);
+      expect(docs[0].spec.dependsOn).toEqual([{ name: 'platform-secrets' }, { name: 'postgresql' }, { name: 'sealed-secrets' }]);
     }
     expect(validateAll(ws).status).toBe(0);
   }, 400_000);

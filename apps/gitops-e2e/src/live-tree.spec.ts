@@ -44,6 +44,8 @@ describe('live tree (gitops/)', () => {
       'minio-operator',
       'minio-tenant',
       'mlflow',
+      // The Secret objects the components declare (ExternalSecrets), applied before them.
+      'platform-secrets',
       'postgresql',
       'sealed-secrets',
       'spark-operator',

@@ -38,7 +38,7 @@ describe('nx sync (the @mlops/gitops:sync global generator)', () => {
     for (const env of ENVIRONMENTS) {
       const text = ws.read(flux(env));
       expect(text).toMatch(new RegExp(`^# airflow in ${env}: deploys`));
-      expect(parse(text).spec.dependsOn).toEqual([{ name: 'postgresql' }, { name: 'sealed-secrets' }]);
+      expect(parse(text).spec.dependsOn).toEqual([{ name: 'platform-secrets' }, { name: 'postgresql' }, { name: 'sealed-secrets' }]);
     }
   }, 120_000);
 

@@ -4,7 +4,9 @@
  * through the tree model. The result is everything reconcile needs: the desired files, and the
  * files the tool owns that nothing wants any more.
  */
-import { Component, dependencyNames } from '../model/component';
+import { Component, dependencyNames, providedSecrets } from '../model/component';
+import { PROVIDER_COMPONENT } from '../manifests/index';
+import { deriveSecretFiles, ownedSecretFiles, secretsNeeded } from './secrets';
 import { EnvironmentSettings } from '../model/environment-settings';
 import { environmentFile } from '../model/layout';
 import { Layer, Platform } from '../model/platform';
@@ -28,7 +30,7 @@ export function deriveTree(view: TreeView, model: TreeModel): DesiredTree {
     // An environment.yaml with a value of the wrong kind: validation reports it; its files stay as they are.
     if (!env) continue;
     const ctx = environmentContext(view, model, platform, env);
-    const files = engineModules(env.engines).flatMap((engine) => engine.derive(ctx));
+    const files = [...engineModules(env.engines).flatMap((engine) => engine.derive(ctx)), ...deriveSecretFiles(ctx)];
     const wanted = new Set(files.map((f) => f.path));
     for (const engine of ENGINES.map((e) => ENGINE_MODULES[e])) {
       for (const path of engine.ownedFiles(view, env.name)) {
@@ -38,6 +40,9 @@ export function deriveTree(view: TreeView, model: TreeModel): DesiredTree {
             reason: obsoleteReason(env, engine.name),
           });
       }
+    }
+    for (const path of ownedSecretFiles(view, env.name)) {
+      if (!wanted.has(path)) tree.obsolete.push({ path, reason: `no component deployed in ${env.name} needs it from ${env.secrets}` });
     }
     tree.files.push(...files);
   }
@@ -61,16 +66,23 @@ function environmentContext(view: TreeView, model: TreeModel, platform: Platform
   const deps = (c: Component) => [...new Set(dependencyNames(c).filter((d) => byName.has(d)))].sort();
   const layer = (c: Component): Layer => layerOf(model, c)!;
   const waves = new Map<string, number>();
+  const needs = secretsNeeded({ deployed });
+  const provider = PROVIDER_COMPONENT[env.secrets];
+  const providerDeployed = provider !== undefined && byName.has(provider) ? byName.get(provider) : undefined;
+  const usesSecrets = (c: Component) => needs.length > 0 && providedSecrets(c).length > 0 && c.name !== provider;
+  let secretsWave: number | undefined;
   const wave = (c: Component, seen: Set<string> = new Set()): number => {
     const known = waves.get(c.name);
     if (known !== undefined) return known;
     seen.add(c.name);
     // A cycle (validation reports it) does not recurse forever: a member already on the path counts as its layer's order.
     const after = deps(c).map((d) => (seen.has(d) ? layer(byName.get(d)!).order : wave(byName.get(d)!, seen)) + 1);
-    const w = Math.max(layer(c).order, ...after);
+    const w = Math.max(layer(c).order, ...after, ...(usesSecrets(c) ? [secrets() + 1] : []));
     waves.set(c.name, w);
     return w;
   };
+  // The Secrets apply after their provider's operator, the components needing them after the Secrets.
+  const secrets = () => (secretsWave ??= providerDeployed ? wave(providerDeployed) + 1 : 0);
   return {
     view,
     platform,
@@ -79,5 +91,16 @@ function environmentContext(view: TreeView, model: TreeModel, platform: Platform
     layerOf: layer,
     deployedDependencies: deps,
     wave: (c) => wave(c),
+    usesSecrets,
+    ...(needs.length
+      ? {
+          secrets: {
+            provider: env.secrets,
+            dependsOn: providerDeployed ? [providerDeployed.name] : [],
+            wave: secrets(),
+            namespaces: [...new Set(needs.map((n) => n.secret.namespace))].sort(),
+          },
+        }
+      : {}),
   };
 }

@@ -3,7 +3,8 @@
  * environment, one AppProject per layer (least privilege), one Application
  * per component in its layer's project with the layer's sync wave.
  */
-import { argoAppsDir, componentBaseFile, overlayDir, overlayFile, VALUES_FILE } from '../model/layout';
+import { argoAppsDir, componentBaseFile, overlayDir, overlayFile, secretsDir, VALUES_FILE } from '../model/layout';
+import { SECRETS_ENTRY } from './secrets';
 import { Layer } from '../model/platform';
 import { repoKind } from '../model/vocabulary';
 import { ARGOCD_NAMESPACE, Component, EnvironmentSettings, GitSource, K8sObject, MANAGED_LABELS } from './types';
@@ -86,17 +87,26 @@ export interface ApplicationPlacement {
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 
+/**
+ * The revision an Application takes this repository at: the branch, or in a manually synced
+ * environment its release tag (the gate; the branch until the first release, which validate warns about).
+ */
+export function gitRevision(env: EnvironmentSettings, git: GitSource): string {
+  return env.sync === 'manual' && env.release ? env.release : git.branch;
+}
+
 export function application(c: Component, env: EnvironmentSettings, git: GitSource, { project, wave, version }: ApplicationPlacement): K8sObject {
   const destination = { server: IN_CLUSTER, namespace: c.namespace };
+  const revision = gitRevision(env, git);
   const source =
     c.kind === 'helm'
       ? {
-          sources: [chartSource(c, version ?? '', env), { repoURL: git.url, targetRevision: git.branch, ref: VALUES_REF }],
+          sources: [chartSource(c, version ?? '', env), { repoURL: git.url, targetRevision: revision, ref: VALUES_REF }],
         }
       : {
           source: {
             repoURL: git.url,
-            targetRevision: git.branch,
+            targetRevision: revision,
             path: overlayDir(c.layer, c.name, env.name),
           },
         };
@@ -111,6 +121,72 @@ export function application(c: Component, env: EnvironmentSettings, git: GitSour
       finalizers: [RESOURCES_FINALIZER],
     },
     spec: { project, ...source, destination, syncPolicy: syncPolicy(env) },
+  };
+}
+
+/** The Application of an environment's Secret objects (clusters/<env>/secrets), in its own AppProject. */
+export function secretsApplication(env: EnvironmentSettings, git: GitSource, wave: number): K8sObject {
+  return {
+    apiVersion: ARGOCD_API,
+    kind: 'Application',
+    metadata: {
+      name: SECRETS_ENTRY,
+      namespace: ARGOCD_NAMESPACE,
+      labels: MANAGED_LABELS,
+      annotations: { [SYNC_WAVE_ANNOTATION]: String(wave) },
+      finalizers: [RESOURCES_FINALIZER],
+    },
+    spec: {
+      project: SECRETS_ENTRY,
+      source: { repoURL: git.url, targetRevision: gitRevision(env, git), path: secretsDir(env.name) },
+      destination: { server: IN_CLUSTER },
+      syncPolicy: syncPolicy(env),
+    },
+  };
+}
+
+/** The AppProject of the Secrets Application: this repository, the namespaces the Secrets live in, namespaced kinds only. */
+export function secretsProject(git: GitSource, namespaces: string[]): K8sObject {
+  return {
+    apiVersion: ARGOCD_API,
+    kind: 'AppProject',
+    metadata: { name: SECRETS_ENTRY, namespace: ARGOCD_NAMESPACE, labels: MANAGED_LABELS },
+    spec: {
+      description: "The platform's Secret objects (ExternalSecret or SealedSecret), in the namespaces of the components that need them",
+      sourceRepos: [git.url],
+      destinations: [...new Set(namespaces)].sort().map((namespace) => ({ server: IN_CLUSTER, namespace })),
+      clusterResourceWhitelist: [],
+    },
+  };
+}
+
+/**
+ * Argo CD 1.8 and later no longer assess an Application's health, so the waves of an
+ * app-of-apps would not wait for the Applications before them. This argocd-cm key restores it:
+ * an Application is as healthy as its status says, Progressing until it has one.
+ */
+export const APPLICATION_HEALTH_KEY = 'resource.customizations.health.argoproj.io_Application';
+export const APPLICATION_HEALTH_LUA = [
+  'hs = { status = "Progressing", message = "" }',
+  'if obj.status ~= nil and obj.status.health ~= nil then',
+  '  hs.status = obj.status.health.status',
+  '  hs.message = obj.status.health.message or ""',
+  'end',
+  'return hs',
+  '',
+].join('\n');
+
+/** The keys of argocd-cm the tree needs; applied server-side, so Argo CD's other settings stay. */
+export function argocdConfig(): K8sObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: 'argocd-cm',
+      namespace: ARGOCD_NAMESPACE,
+      labels: { 'app.kubernetes.io/name': 'argocd-cm', 'app.kubernetes.io/part-of': 'argocd', ...MANAGED_LABELS },
+    },
+    data: { [APPLICATION_HEALTH_KEY]: APPLICATION_HEALTH_LUA },
   };
 }
 

@@ -7,6 +7,7 @@ import { versionPath } from '../model/component';
 import { repoKind } from '../model/vocabulary';
 import { ChartRef, Component, K8sObject } from './types';
 
+/** source-controller's API: HelmRepository, OCIRepository and GitRepository. */
 export const HELM_REPOSITORY_API = 'source.toolkit.fluxcd.io/v1';
 export const HELM_RELEASE_API = 'helm.toolkit.fluxcd.io/v2';
 
@@ -78,8 +79,13 @@ export function helmRelease(c: Component, { adopt = false }: { adopt?: boolean }
       releaseName: c.releaseName,
       ...(adopt ? { targetNamespace: c.namespace, storageNamespace: c.namespace } : {}),
       ...chartReference(c, c.chart),
+      // helm-controller's recommended settings (docs/engines.md says why each): retry a failed install or
+      // upgrade, roll back when the retries are spent, clean up what a failed upgrade created, and
+      // correct changes made in the cluster by hand (an environment without selfHeal only warns: the
+      // Flux Kustomization patches the mode to warn there).
       install: { ...(crds.install ?? {}), remediation: { retries: 3 } },
-      upgrade: { ...(crds.upgrade ?? {}), remediation: { retries: 3 } },
+      upgrade: { ...(crds.upgrade ?? {}), cleanupOnFail: true, remediation: { retries: 3, remediateLastFailure: true } },
+      driftDetection: { mode: 'enabled' },
       valuesFrom: [
         { kind: 'ConfigMap', name: configMap, valuesKey: BASE_VALUES_KEY },
         {

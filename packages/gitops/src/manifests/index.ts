@@ -4,3 +4,4 @@ export * from './kustomize';
 export * from './flux';
 export * from './argocd';
 export * from './namespace';
+export * from './secrets';

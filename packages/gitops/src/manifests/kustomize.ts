@@ -29,8 +29,13 @@ export interface KustomizationFile {
   [key: string]: unknown;
 }
 
-/** Kustomize must keep the ConfigMap name stable so HelmRelease `valuesFrom` finds it. */
-const STABLE_NAMES = { disableNameSuffixHash: true };
+/**
+ * Kustomize must keep the ConfigMap name stable so HelmRelease `valuesFrom` finds it; the watch
+ * label makes helm-controller reconcile the HelmRelease as soon as the values change, not at its
+ * next interval.
+ */
+export const WATCH_LABEL = 'reconcile.fluxcd.io/watch';
+const STABLE_NAMES = { disableNameSuffixHash: true, labels: { [WATCH_LABEL]: 'Enabled' } };
 
 export function baseKustomization(c: Component): KustomizationFile {
   if (c.kind === 'manifests') {

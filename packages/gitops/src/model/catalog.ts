@@ -43,6 +43,8 @@ export interface Blueprint {
   manifests?: ManifestObject[];
   /** Dotted values keys that hold image tags (e.g. `image.tag`): what `release` and `promote` set, where `validate` refuses `latest`. */
   images?: string[];
+  /** The Secrets the component needs: name, namespace when not the component's, each key and what it holds, providedBy an operator. */
+  secrets?: { name: string; namespace?: string; description?: string; keys: Record<string, string>; providedBy?: string }[];
   /** Chart values (helm) or strategic-merge patches (manifests) per size profile. */
   sizes?: Partial<Record<Size, Record<string, unknown> | ManifestObject[]>>;
 }

@@ -3,7 +3,7 @@
  * parser with one strictness: the tree model records its problems (graph and validation go on
  * with the rest of the tree), the generators refuse to work on a component that has any.
  */
-import { COMPONENT_KINDS, ComponentKind } from './vocabulary';
+import { assertDnsLabel, COMPONENT_KINDS, ComponentKind } from './vocabulary';
 import { keyLineOf, lineOf, parseYamlFile } from './yaml-io';
 
 export interface DependencyDeclaration {
@@ -21,6 +21,17 @@ export interface ComponentConfig {
   /** The Helm release name, when it is not the component's name (after a rename or an import). */
   releaseName?: string;
   dependsOn: DependencyDeclaration[];
+  secrets: SecretEntry[];
+}
+
+/** A `secrets` entry as written (the namespace defaults to the component's later). */
+export interface SecretEntry {
+  name: string;
+  namespace?: string;
+  description?: string;
+  keys: { name: string; description: string }[];
+  providedBy?: string;
+  line: number;
 }
 
 export interface ConfigProblem {
@@ -61,10 +72,10 @@ export function parseComponentConfig(path: string, text: string): ParsedComponen
   const value = parsed.documents[0]?.value ?? {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     invalid([], `${path} must be a mapping with kind, namespace and dependsOn; got ${describe(value)}.`);
-    return { config: { kind: 'helm', dependsOn: [] }, problems };
+    return { config: { kind: 'helm', dependsOn: [], secrets: [] }, problems };
   }
   const raw = value as Record<string, unknown>;
-  const config: ComponentConfig = { kind: 'helm', dependsOn: [] };
+  const config: ComponentConfig = { kind: 'helm', dependsOn: [], secrets: [] };
   for (const key of ['name', 'description', 'namespace', 'releaseName'] as const) {
     if (raw[key] === undefined) continue;
     if (typeof raw[key] === 'string') config[key] = raw[key] as string;
@@ -91,5 +102,37 @@ export function parseComponentConfig(path: string, text: string): ParsedComponen
       });
     }
   }
+  if (raw.secrets !== undefined && raw.secrets !== null) {
+    if (!Array.isArray(raw.secrets)) invalid(['secrets'], `'secrets' must be a list of Secrets (name, keys); got ${describe(raw.secrets)}.`);
+    else
+      raw.secrets.forEach((entry, i) => {
+        const secret = parseSecretEntry(entry);
+        if (typeof secret === 'string') invalid(['secrets', i], secret);
+        else config.secrets.push({ ...secret, line: lineOf(parsed, 0, ['secrets', i]) });
+      });
+  }
   return { config, problems };
+}
+
+/** One `secrets` entry, or what is wrong with it. */
+export function parseSecretEntry(entry: unknown): Omit<SecretEntry, 'line'> | string {
+  if (!entry || typeof entry !== 'object' || Array.isArray(entry))
+    return `A 'secrets' entry must be a mapping with name and keys; got ${describe(entry)}.`;
+  const e = entry as Record<string, unknown>;
+  try {
+    assertDnsLabel('Secret name', String(e.name ?? ''));
+    if (e.namespace !== undefined) assertDnsLabel(`Namespace of Secret '${String(e.name)}'`, String(e.namespace));
+  } catch (err) {
+    return (err as Error).message;
+  }
+  const keys = e.keys;
+  if (!keys || typeof keys !== 'object' || Array.isArray(keys) || Object.keys(keys).length === 0) {
+    return `Secret '${String(e.name)}' must list its keys as a mapping of key to what it holds, e.g. 'keys: {password: the admin password}'.`;
+  }
+  const out: Omit<SecretEntry, 'line'> = {
+    name: String(e.name),
+    keys: Object.entries(keys as Record<string, unknown>).map(([name, d]) => ({ name, description: String(d ?? '') })),
+  };
+  for (const k of ['namespace', 'description', 'providedBy'] as const) if (typeof e[k] === 'string') out[k] = e[k] as string;
+  return out;
 }

@@ -26,6 +26,20 @@ export interface Overlay {
   version?: string;
 }
 
+/** A Secret a component needs (component.yaml `secrets`, from its blueprint): the provider supplies it in every environment. */
+export interface SecretDeclaration {
+  name: string;
+  /** Where the Secret must exist: the declaration's `namespace`, else the component's. */
+  namespace: string;
+  description?: string;
+  /** Each key and what it holds. */
+  keys: { name: string; description: string }[];
+  /** The operator component that creates it (CloudNativePG's `<cluster>-app`): declared so it is known, never provided. */
+  providedBy?: string;
+  /** Line of the entry in component.yaml (1-based). */
+  line: number;
+}
+
 export interface Component {
   name: string;
   /** The layer folder it lives in (`components/<layer>/`); platform.yaml says what the layer is. */
@@ -48,6 +62,12 @@ export interface Component {
   crds: boolean;
   /** The overlays by environment, when they were read: where the component is deployed. */
   overlays: Map<string, Overlay>;
+  secrets: SecretDeclaration[];
+}
+
+/** The declared Secrets the platform's provider must supply (not those an operator creates). */
+export function providedSecrets(c: Pick<Component, 'secrets'>): SecretDeclaration[] {
+  return c.secrets.filter((s) => !s.providedBy);
 }
 
 export function dependencyNames(c: Pick<Component, 'dependsOn'>): string[] {

@@ -5,7 +5,21 @@
  * comments and edited in place.
  */
 import { Document } from 'yaml';
-import { Engine, ENGINES, GitopsInputError, oneOf, parseEngines, Size, SIZES, SYNC_MODES, SyncMode } from './vocabulary';
+import type { SecretsSettings } from './platform';
+import {
+  assertReleaseTag,
+  Engine,
+  ENGINES,
+  GitopsInputError,
+  oneOf,
+  parseEngines,
+  SECRET_PROVIDERS,
+  SecretProvider,
+  Size,
+  SIZES,
+  SYNC_MODES,
+  SyncMode,
+} from './vocabulary';
 import { readYaml } from './yaml-io';
 
 export interface EnvironmentSettings {
@@ -18,7 +32,20 @@ export interface EnvironmentSettings {
   pinVersions: boolean;
   size: Size;
   promotesFrom?: string;
+  /**
+   * The Git tag a manually synced environment applies (its release gate): Flux reconciles it from a
+   * GitRepository on that tag, Argo CD's Applications take their Git sources at it. Unset: nothing released yet.
+   */
+  release?: string;
+  /** environment.yaml `secretsProvider`, when it overrides platform.yaml's. */
+  secretsProvider?: SecretProvider;
+  /** Who provides this environment's Secrets: `secretsProvider`, else platform.yaml's. */
+  secrets: SecretProvider;
 }
+
+/** Why SOPS is refused where Argo CD deploys. */
+export const SOPS_ARGOCD_REASON =
+  "Argo CD's documentation advises against decrypting secrets while it generates manifests (the plaintext would sit in its repo-server cache)";
 
 /** The environment whose name alone makes it manual, pinned and large when its file does not say (seed 001). */
 export const PRODUCTION = 'production';
@@ -45,7 +72,7 @@ function bool(path: string, key: string, value: unknown, fallback: boolean): boo
 export function resolveSettings(
   raw: Record<string, unknown>,
   name: string,
-  platform?: { defaultEngines: Engine[] },
+  platform?: { defaultEngines: Engine[]; secrets?: SecretsSettings },
   path = `environment '${name}'`,
 ): EnvironmentSettings {
   const production = name === PRODUCTION;
@@ -59,8 +86,19 @@ export function resolveSettings(
     selfHeal: bool(path, 'selfHeal', raw.selfHeal, sync === 'auto'),
     pinVersions: bool(path, 'pinVersions', raw.pinVersions, production),
     size: oneOf(where('Size'), String(raw.size ?? (production ? 'large' : 'small')), SIZES),
+    secrets: platform?.secrets?.provider ?? 'external-secrets',
   };
   if (typeof raw.promotesFrom === 'string') settings.promotesFrom = raw.promotesFrom;
+  if (raw.release !== undefined) settings.release = assertReleaseTag(String(raw.release));
+  if (raw.secretsProvider !== undefined) {
+    settings.secretsProvider = oneOf(where('Secret provider'), String(raw.secretsProvider), SECRET_PROVIDERS);
+    settings.secrets = settings.secretsProvider;
+  }
+  if (settings.secrets === 'sops' && settings.engines.includes('argocd')) {
+    throw new GitopsInputError(
+      `Secret provider 'sops' is refused for environment '${name}', which Argo CD deploys: ${SOPS_ARGOCD_REASON}. Use external-secrets or sealed-secrets (set secretsProvider in ${path}).`,
+    );
+  }
   return settings;
 }
 
@@ -82,25 +120,38 @@ export function parseEnvironmentSettings(
   path: string,
   text: string,
   fallbackName: string,
-  platform?: { defaultEngines: Engine[] },
+  platform?: { defaultEngines: Engine[]; secrets?: SecretsSettings },
 ): EnvironmentSettings {
   const raw = (readYaml<Record<string, unknown>>(path, text) ?? {}) as Record<string, unknown>;
   const name = typeof raw.name === 'string' ? raw.name : fallbackName;
   return resolveSettings(raw, name, platform, path);
 }
 
-const COMMENTS: Record<keyof EnvironmentSettings, string> = {
+const COMMENTS: Record<Exclude<keyof EnvironmentSettings, 'secrets'>, string> = {
   name: 'Environment name: the folder name and the Nx project env-<name>.',
   engines: `GitOps engines that deploy this environment: ${ENGINES.join(', ')} (both listed during a migration).`,
-  sync: `auto: engines apply every merged change. manual: a person releases (Flux Kustomizations suspended, Argo CD without automated sync).`,
+  sync: `auto: engines apply every merged change. manual: the environment applies only the release tag below (Argo CD: and only when a person syncs).`,
   prune: 'Delete cluster objects that were removed from the tree.',
   selfHeal: 'Revert changes made in the cluster by hand (Argo CD selfHeal).',
   pinVersions: 'Every chart version must be exact (no ranges).',
   size: `Size profile picked from each blueprint's sizes: ${SIZES.join(' | ')}.`,
   promotesFrom: 'Environment whose versions and values are promoted into this one.',
+  release: 'The Git tag this environment applies (sync: manual); set by nx g @mlops/gitops:release --environment=<env> --tag=<tag>.',
+  secretsProvider: "Who provides this environment's Secrets, when not platform.yaml's: external-secrets, sealed-secrets, sops (Flux only).",
 };
 
-const ORDER: (keyof EnvironmentSettings)[] = ['name', 'engines', 'sync', 'prune', 'selfHeal', 'pinVersions', 'size', 'promotesFrom'];
+const ORDER: (keyof typeof COMMENTS)[] = [
+  'name',
+  'engines',
+  'sync',
+  'prune',
+  'selfHeal',
+  'pinVersions',
+  'size',
+  'promotesFrom',
+  'release',
+  'secretsProvider',
+];
 
 /** The settings file, each field with its explanation. */
 export function environmentSettingsYaml(settings: EnvironmentSettings): string {

@@ -103,6 +103,26 @@ export function namespacesFile(env: string, t?: TreeRoot): string {
   return join(environmentEntry(env, t), 'namespaces.yaml');
 }
 
+/** Flux GitRepository of a manually synced environment, on its release tag (the gate). */
+export function releaseSourceFile(env: string, t?: TreeRoot): string {
+  return join(environmentEntry(env, t), 'release.yaml');
+}
+
+/** Folder of an environment's Secret objects (ExternalSecret, SealedSecret or SOPS-encrypted Secret), one file per Secret. */
+export function secretsDir(env: string, t?: TreeRoot): string {
+  return join(environmentEntry(env, t), 'secrets');
+}
+
+/** The provider's object for one Secret in one environment. */
+export function secretFile(env: string, namespace: string, name: string, t?: TreeRoot): string {
+  return join(secretsDir(env, t), `${namespace}.${name}.yaml`);
+}
+
+/** Argo CD's argocd-cm keys this tree needs (Application health, so sync waves wait), applied server-side once. */
+export function argoConfigFile(env: string, t?: TreeRoot): string {
+  return join(environmentEntry(env, t), 'argocd', 'argocd-cm.yaml');
+}
+
 /** Folder of an environment's Flux Kustomizations, one per component. */
 export function fluxDir(env: string, t?: TreeRoot): string {
   return join(environmentEntry(env, t), 'flux');

@@ -3,7 +3,7 @@
  * namespaces, the default engine and the Git repository the engines pull.
  * The layer rule lives here and nowhere else.
  */
-import { Engine, GitopsInputError, parseEngines } from './vocabulary';
+import { Engine, GitopsInputError, oneOf, parseEngines, SECRET_PROVIDERS, SecretProvider } from './vocabulary';
 import { readYaml, toYaml } from './yaml-io';
 
 export interface Layer {
@@ -14,8 +14,18 @@ export interface Layer {
   description?: string;
 }
 
+/** Who provides the platform's Secrets, and (External Secrets) the ClusterSecretStore they read. */
+export interface SecretsSettings {
+  provider: SecretProvider;
+  store: string;
+}
+
+/** External Secrets over a ClusterSecretStore the platform team sets up once per cluster (seed 000). */
+export const DEFAULT_SECRETS: SecretsSettings = { provider: 'external-secrets', store: 'platform-secrets' };
+
 export interface Platform {
   repository: { url: string; branch: string };
+  secrets: SecretsSettings;
   /** Engines of an environment whose environment.yaml lists none. */
   defaultEngines: Engine[];
   layers: Layer[];
@@ -31,7 +41,10 @@ export const PLACEHOLDER_REPOSITORY: Platform['repository'] = {
 };
 
 export function parsePlatform(path: string, text: string): Platform {
-  const raw = readYaml<Partial<Platform> & { defaultEngine?: unknown }>(path, text);
+  const raw = readYaml<Partial<Omit<Platform, 'secrets'>> & { defaultEngine?: unknown; secrets?: { provider?: unknown; store?: unknown } }>(
+    path,
+    text,
+  );
   if (!raw || typeof raw !== 'object') throw new Error(`${path}: expected a mapping with 'layers'`);
   const layers = Array.isArray(raw.layers) ? raw.layers : [];
   if (layers.length === 0) throw new Error(`${path}: 'layers' must list at least one layer`);
@@ -45,9 +58,18 @@ export function parsePlatform(path: string, text: string): Platform {
       url: raw.repository?.url ?? PLACEHOLDER_REPOSITORY.url,
       branch: raw.repository?.branch ?? PLACEHOLDER_REPOSITORY.branch,
     },
+    secrets: parseSecrets(path, raw.secrets),
     defaultEngines: parseEngines(`Default engines in ${path}`, raw.defaultEngines ?? raw.defaultEngine ?? ['flux']),
     layers: [...layers].sort((a, b) => a.order - b.order),
   };
+}
+
+function parseSecrets(path: string, raw: { provider?: unknown; store?: unknown } | undefined): SecretsSettings {
+  if (raw === undefined || raw === null) return DEFAULT_SECRETS;
+  const provider = oneOf(`Secret provider in ${path}`, String(raw.provider ?? DEFAULT_SECRETS.provider), SECRET_PROVIDERS);
+  if (raw.store !== undefined && typeof raw.store !== 'string')
+    throw new GitopsInputError(`${path}: 'secrets.store' must be the name of a ClusterSecretStore.`);
+  return { provider, store: (raw.store as string | undefined) ?? DEFAULT_SECRETS.store };
 }
 
 export function layerNames(platform: Platform): string[] {
@@ -119,9 +141,9 @@ export const DEFAULT_LAYERS: readonly Layer[] = [
 
 /** The text of a platform file, as `parsePlatform` reads it back. */
 export function platformYaml(platform: Platform): string {
-  const { repository, defaultEngines, layers } = platform;
+  const { repository, defaultEngines, secrets, layers } = platform;
   return toYaml(
-    { repository, defaultEngines, layers },
-    'Ordered layers of the platform with their namespaces, the default GitOps engine and the\nGit repository the engines pull. A component may depend on its own layer or lower ones.',
+    { repository, defaultEngines, secrets, layers },
+    'Ordered layers of the platform with their namespaces, the default GitOps engine, the\nGit repository the engines pull and who provides the Secrets (external-secrets over the\nClusterSecretStore `store`, sealed-secrets, or sops on Flux; an environment may override it).\nA component may depend on its own layer or lower ones.',
   );
 }

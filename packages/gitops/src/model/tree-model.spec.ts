@@ -85,10 +85,10 @@ describe('environment settings in the model', () => {
       }),
     );
     expect(model.environments.get('production')?.resolved).toEqual({
-      name: 'production', engines: ['argocd'], sync: 'manual', prune: false, selfHeal: false, pinVersions: true, size: 'medium',
+      name: 'production', engines: ['argocd'], sync: 'manual', prune: false, selfHeal: false, pinVersions: true, size: 'medium', secrets: 'external-secrets',
     });
     expect(model.environments.get('qa')?.resolved).toEqual({
-      name: 'qa', engines: ['flux'], sync: 'auto', prune: true, selfHeal: true, pinVersions: false, size: 'small',
+      name: 'qa', engines: ['flux'], sync: 'auto', prune: true, selfHeal: true, pinVersions: false, size: 'small', secrets: 'external-secrets',
     });
     expect(model.environments.get('edge')?.resolved).toMatchObject({ engines: ['argocd'], sync: 'manual', prune: false, selfHeal: false, pinVersions: false });
     

@@ -139,6 +139,7 @@ function readComponent(model: TreeModel, f: SourceFile, layer: string, name: str
     releaseName: config.releaseName ?? name,
     crds: false,
     overlays: new Map(),
+    secrets: config.secrets.map((s) => ({ ...s, namespace: s.namespace ?? '' })),
   });
 }
 
@@ -155,12 +156,14 @@ export function unreadableComponent(layer: string, name: string, file: string, r
     releaseName: name,
     crds: false,
     overlays: new Map(),
+    secrets: [],
   };
 }
 
 /** A component without its own namespace deploys into its layer's (the layer folder's name when platform.yaml lacks the layer). */
 function resolveNamespace(model: TreeModel, c: Component): void {
   if (c.declaredNamespace === undefined) c.namespace = layerOf(model, c)?.namespace ?? c.layer;
+  for (const s of c.secrets) if (!s.namespace) s.namespace = c.namespace;
 }
 
 /** What the lazy reader needs of a file tree (the Nx Tree through derive's TreeView, the disk). */

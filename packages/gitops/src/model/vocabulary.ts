@@ -20,6 +20,13 @@ export type Size = (typeof SIZES)[number];
 export const COMPONENT_KINDS = ['helm', 'manifests'] as const;
 export type ComponentKind = (typeof COMPONENT_KINDS)[number];
 
+/**
+ * Who provides the platform's Secrets (platform.yaml `secrets.provider`, an environment may
+ * override it): ExternalSecrets over a ClusterSecretStore, SealedSecrets, or SOPS (Flux only).
+ */
+export const SECRET_PROVIDERS = ['external-secrets', 'sealed-secrets', 'sops'] as const;
+export type SecretProvider = (typeof SECRET_PROVIDERS)[number];
+
 /** Environments a fresh tree starts with. */
 /** What `import` reads: an Ansible playbook or tasks file, a helmfile.yaml, a folder of Helm values files. */
 export const IMPORT_FORMATS = ['ansible', 'helmfile', 'values-dir'] as const;
@@ -91,4 +98,14 @@ export function repoKind(url: string): RepoKind {
   throw new GitopsInputError(
     `Repository '${url}' is neither an https:// Helm repository nor an oci:// registry; use e.g. 'https://charts.bitnami.com/bitnami' or 'oci://ghcr.io/org/charts'.`,
   );
+}
+
+/** A Git tag name a release may point at (git check-ref-format, in the subset a person types). */
+const RELEASE_TAG = /^(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$/;
+
+export function assertReleaseTag(value: string): string {
+  if (typeof value !== 'string' || !RELEASE_TAG.test(value) || value.endsWith('.lock') || value.endsWith('/') || value.endsWith('.')) {
+    throw new GitopsInputError(`Release tag '${value}' is not a Git tag name; use letters, digits, '.', '_', '-' and '/', e.g. 'v1.4.0'.`);
+  }
+  return value;
 }

@@ -32,6 +32,7 @@ import { checkDrift, layoutModel } from './stages/7-drift';
 import { checkImageValues } from './stages/image-values';
 import { applyPostBuild } from './stages/post-build';
 import { scopeOf } from './scope';
+import { checkDeployability } from './stages/deployability';
 import { locateDocument, Subject, writtenSubjects } from './stages/subject';
 import { Finding, SkippedPath, StageName, ValidateRequest, ValidationReport } from './types';
 
@@ -351,5 +352,5 @@ function dedupe(findings: Finding[]): Finding[] {
 function layoutChecks(tree: LoadedTree, req: ValidateRequest): Finding[] {
   if (req.layout !== 'gitops') return [];
   const model = layoutModel(tree.reader);
-  return [...checkImageValues(tree, model, req.targets), ...checkDrift(tree, model, req.targets)];
+  return [...checkImageValues(tree, model, req.targets), ...checkDrift(tree, model, req.targets), ...checkDeployability(tree.reader)];
 }

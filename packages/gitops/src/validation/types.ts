@@ -126,6 +126,9 @@ export const RULES = {
   'unsubstituted-variable': 'A ${VAR} reaches the cluster literally: no Flux post-build substitutes it.',
   'config-invalid': 'A platform, component or environment settings file is invalid.',
   'derived-drift': 'A derived file differs from what its sources of truth give (run nx sync).',
+  'secret-missing': 'A Secret a component declares has no ExternalSecret, SealedSecret or SOPS-encrypted Secret in an environment that deploys it.',
+  'gate-open': 'An entry of a manually synced environment does not apply the release tag.',
+  'gate-unreleased': 'A manually synced environment names no release tag yet.',
 } as const;
 
 export type RuleId = keyof typeof RULES;

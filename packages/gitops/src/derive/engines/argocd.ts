@@ -6,6 +6,7 @@ import type { Component } from '../../model/component';
 import {
   argoApplicationFile,
   argoAppsDir,
+  argoConfigFile,
   argoProjectFile,
   argoRootAppFile,
   componentDir,
@@ -16,7 +17,19 @@ import {
   VERSION_PATCH_FILE,
 } from '../../model/layout';
 import type { Layer } from '../../model/platform';
-import { application, appProject, ARGOCD_NAMESPACE, ROOT_PROJECT, rootObjects, SYNC_WAVE_ANNOTATION, TARGET_REVISION_PATH } from '../../manifests/index';
+import {
+  application,
+  appProject,
+  argocdConfig,
+  ARGOCD_NAMESPACE,
+  ROOT_PROJECT,
+  rootObjects,
+  SECRETS_ENTRY,
+  secretsApplication,
+  secretsProject,
+  SYNC_WAVE_ANNOTATION,
+  TARGET_REVISION_PATH,
+} from '../../manifests/index';
 import { DerivedField, DesiredFile, field, MANAGED_BY_FIELD } from '../desired';
 import { EngineModule, EnvironmentContext } from './engine';
 import { existing, ownedFilesIn } from './ownership';
@@ -25,9 +38,10 @@ const OWNED = 'the tool (it owns this file)';
 
 function sourceFields(c: Component, env: string): DerivedField[] {
   const base = `${componentDir(c.layer, c.name)}/base`;
+  const git = `${platformFile()} repository (sync: manual: ${environmentFile(env)} release)`;
   if (c.kind !== 'helm') {
     return [
-      ...field(`${platformFile()} repository`, ['spec', 'source', 'repoURL'], ['spec', 'source', 'targetRevision']),
+      ...field(git, ['spec', 'source', 'repoURL'], ['spec', 'source', 'targetRevision']),
       ...field(`the overlay ${componentDir(c.layer, c.name)}/overlays/${env}`, ['spec', 'source', 'path']),
       ...field(`${componentFile(c.layer, c.name)} kind`, ['spec', 'sources']),
     ];
@@ -38,7 +52,7 @@ function sourceFields(c: Component, env: string): DerivedField[] {
     ...field(overlayFile(c.layer, c.name, env, VERSION_PATCH_FILE), TARGET_REVISION_PATH),
     ...field(`${componentFile(c.layer, c.name)} releaseName`, [...chart, 'helm', 'releaseName']),
     ...field(`the values files of ${componentDir(c.layer, c.name)}`, [...chart, 'helm', 'valueFiles']),
-    ...field(`${platformFile()} repository`, ['spec', 'sources', 1]),
+    ...field(git, ['spec', 'sources', 1]),
     ...field(`${componentFile(c.layer, c.name)} kind`, ['spec', 'source']),
   ];
 }
@@ -50,7 +64,10 @@ function applicationFile(ctx: EnvironmentContext, c: Component): DesiredFile {
   const version = c.kind === 'helm' ? c.overlays.get(env.name)?.version : undefined;
   const settings = environmentFile(env.name);
   const gate =
-    env.sync === 'manual' ? `\nsync: manual. No automated sync: release from the Argo CD UI or '${argoEngine.manualGate(c.name, env)}'.` : '';
+    env.sync === 'manual'
+      ? `\nsync: manual. Its Git sources are at the release tag (${environmentFile(env.name)} release) and it never syncs on its own:\n` +
+        `release with 'nx g @mlops/gitops:release --environment=${env.name} --tag=<tag>', then '${argoEngine.manualGate(c.name, env)}'.`
+      : '';
   return {
     path: argoApplicationFile(env.name, c.name),
     header: `${c.name} in ${env.name} (layer ${layer.name}, sync wave ${wave}); derived by @mlops/gitops: edit the sources, then nx sync.${gate}`,
@@ -106,13 +123,64 @@ function projectFile(ctx: EnvironmentContext, layer: Layer, members: Component[]
   };
 }
 
+function secretsFiles(ctx: EnvironmentContext): DesiredFile[] {
+  const secrets = ctx.secrets;
+  if (!secrets) return [];
+  const env = ctx.env.name;
+  const settings = environmentFile(env);
+  return [
+    {
+      path: argoProjectFile(env, SECRETS_ENTRY),
+      header: `AppProject of the Secret objects of ${env}: this repository and the namespaces they live in (derived by @mlops/gitops).`,
+      documents: [
+        {
+          object: secretsProject(ctx.platform.repository, secrets.namespaces),
+          fields: [...field(OWNED, MANAGED_BY_FIELD), ...field(`the namespaces of the Secrets the components of ${env} declare`, ['spec'])],
+        },
+      ],
+    },
+    {
+      path: argoApplicationFile(env, SECRETS_ENTRY),
+      header: `The Secret objects of ${env} (${secrets.provider}), sync wave ${secrets.wave}: after the provider's operator, before the components needing them.`,
+      documents: [
+        {
+          object: secretsApplication(ctx.env, ctx.platform.repository, secrets.wave),
+          fields: [
+            ...field(OWNED, MANAGED_BY_FIELD),
+            ...field(`the secret provider's operator and the components' secrets`, ['metadata', 'annotations', SYNC_WAVE_ANNOTATION]),
+            ...field(`${platformFile()} repository (sync: manual: ${settings} release)`, ['spec', 'source']),
+            ...field(`${settings} sync, prune, selfHeal`, ['spec', 'syncPolicy', 'automated']),
+          ],
+        },
+      ],
+    },
+  ];
+}
+
+/** The argocd-cm keys the waves need; applied server-side so Argo CD's other settings stay as they are. */
+function configFile(ctx: EnvironmentContext): DesiredFile {
+  const path = argoConfigFile(ctx.env.name);
+  return {
+    path,
+    header:
+      `Argo CD settings this tree needs in ${ctx.env.name}: Application health, so that sync waves wait for the Applications before them.\n` +
+      `Apply once, server-side so the other keys of argocd-cm stay: kubectl apply --server-side --field-manager=mlops-gitops -f ${path}`,
+    documents: [
+      {
+        object: argocdConfig(),
+        fields: [...field(OWNED, MANAGED_BY_FIELD), ...field('Argo CD (1.8 and later assess no Application health by default)', ['data'])],
+      },
+    ],
+  };
+}
+
 function rootFile(ctx: EnvironmentContext): DesiredFile {
   const path = argoRootAppFile(ctx.env.name);
   const source = `${platformFile()} repository and ${environmentFile(ctx.env.name)}`;
   return {
     path,
     header:
-      `Argo CD root app-of-apps of ${ctx.env.name}: apply once with 'kubectl apply -f ${path}', it syncs argocd/apps.\n` +
+      `Argo CD root app-of-apps of ${ctx.env.name}: apply once with 'kubectl apply -f ${path}' (after argocd-cm.yaml), it syncs argocd/apps.\n` +
       `AppProject ${ROOT_PROJECT} limits it to this repository, the argocd namespace, Applications and AppProjects.`,
     documents: rootObjects(ctx.env, ctx.platform.repository).map((object) => ({
       object,
@@ -129,10 +197,10 @@ export const argoEngine: EngineModule = {
     const projects = [...byLayer.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([, members]) => projectFile(ctx, ctx.layerOf(members[0]), members));
-    return [rootFile(ctx), ...projects, ...ctx.deployed.map((c) => applicationFile(ctx, c))];
+    return [rootFile(ctx), configFile(ctx), ...projects, ...secretsFiles(ctx), ...ctx.deployed.map((c) => applicationFile(ctx, c))];
   },
   ownedFiles(view, env) {
-    return [...existing(view, [argoRootAppFile(env)]), ...ownedFilesIn(view, argoAppsDir(env), env)];
+    return [...existing(view, [argoRootAppFile(env), argoConfigFile(env)]), ...ownedFilesIn(view, argoAppsDir(env), env)];
   },
   entryFile: argoApplicationFile,
   manualGate(component) {

@@ -6,7 +6,7 @@
 import type { Component } from '../../model/component';
 import type { EnvironmentSettings } from '../../model/environment-settings';
 import type { Layer, Platform } from '../../model/platform';
-import type { Engine } from '../../model/vocabulary';
+import type { Engine, SecretProvider } from '../../model/vocabulary';
 import type { DesiredFile } from '../desired';
 import type { TreeView } from '../tree-view';
 
@@ -20,8 +20,22 @@ export interface EnvironmentContext {
   layerOf(c: Component): Layer;
   /** The dependencies of `c` that are deployed here, sorted (an engine would wait forever for the others). */
   deployedDependencies(c: Component): string[];
-  /** Position in the deploy order: after each deployed dependency, and not before its layer's order. */
+  /** Position in the deploy order: after each deployed dependency (and the Secrets it needs), and not before its layer's order. */
   wave(c: Component): number;
+  /** The environment's Secret objects, when its components need any. */
+  secrets?: SecretsEntry;
+  /** Whether `c` needs Secrets the provider supplies (it then waits for the secrets entry). */
+  usesSecrets(c: Component): boolean;
+}
+
+/** The one entry (Flux Kustomization, Argo CD Application) that applies an environment's Secret objects. */
+export interface SecretsEntry {
+  provider: SecretProvider;
+  /** The provider's operator, when it is deployed here: the entry waits for it. */
+  dependsOn: string[];
+  wave: number;
+  /** The namespaces the Secrets live in. */
+  namespaces: string[];
 }
 
 export interface EngineModule {

@@ -14,15 +14,21 @@ import {
   namespacesFile,
   platformFile,
   relativeTo,
+  releaseSourceFile,
+  secretsDir,
 } from '../../model/layout';
 import { readYaml } from '../../model/yaml-io';
 import {
   environmentKustomization as entryKustomization,
-  FLUX_NAMESPACE,
   fluxEntryComment,
   fluxKustomization,
+  isGated,
   K8sObject,
   namespace,
+  RELEASE_SOURCE,
+  releaseGitRepository,
+  SECRETS_ENTRY,
+  secretsKustomization,
 } from '../../manifests/index';
 import { DesiredFile, field, MANAGED_BY_FIELD } from '../desired';
 import { yamlFilesIn } from '../tree-view';
@@ -30,6 +36,10 @@ import { EngineModule, EnvironmentContext } from './engine';
 import { existing, isOwnedFile, ownedFilesIn } from './ownership';
 
 export const LAYER_LABEL = 'mlops.example.com/layer';
+
+function optional<T>(x: T | undefined): T[] {
+  return x === undefined ? [] : [x];
+}
 
 function componentEntry(ctx: EnvironmentContext, c: Component): DesiredFile {
   const { env } = ctx;
@@ -40,15 +50,17 @@ function componentEntry(ctx: EnvironmentContext, c: Component): DesiredFile {
     header: fluxEntryComment(c, env),
     documents: [
       {
-        object: fluxKustomization(c, env, ctx.deployedDependencies(c)),
+        object: fluxKustomization(c, env, [...ctx.deployedDependencies(c), ...(ctx.usesSecrets(c) ? [SECRETS_ENTRY] : [])]),
         fields: [
           ...field('the tool (it owns this file)', MANAGED_BY_FIELD),
           ...field(`the component's folder ${componentDir(c.layer, c.name)}`, ['metadata', 'name'], ['spec', 'path']),
-          ...field(`${platformFile()} repository`, ['spec', 'sourceRef']),
+          ...field(`${settings} sync (manual: the release source ${RELEASE_SOURCE})`, ['spec', 'sourceRef']),
           ...field(`${config} namespace`, ['spec', 'targetNamespace']),
-          ...field(`${config} dependsOn (those deployed in ${env.name})`, ['spec', 'dependsOn']),
+          ...field(`${config} dependsOn (those deployed in ${env.name}) and secrets`, ['spec', 'dependsOn']),
           ...field(`${settings} prune`, ['spec', 'prune']),
-          ...field(`${settings} sync`, ['spec', 'suspend']),
+          ...field(`${settings} selfHeal (without it helm-controller only warns of drift)`, ['spec', 'patches']),
+          // The gate is the release source, never a suspended Kustomization: a suspend left in a tree goes.
+          ...field(`${settings} sync (the release tag gates it, not suspend)`, ['spec', 'suspend']),
         ],
       },
     ],
@@ -94,6 +106,50 @@ function handAddedResources(ctx: EnvironmentContext): string[] {
   return Array.isArray(resources) ? resources.map(String).filter((r) => r !== ns && !r.startsWith(fluxPrefix)) : [];
 }
 
+/** A gated environment's GitRepository on its release tag; none before the first release (nothing is applied then). */
+function releaseSource(ctx: EnvironmentContext): DesiredFile | undefined {
+  if (!isGated(ctx.env) || !ctx.env.release) return undefined;
+  const settings = environmentFile(ctx.env.name);
+  return {
+    path: releaseSourceFile(ctx.env.name),
+    header:
+      `The release gate of ${ctx.env.name}: every Flux Kustomization here reconciles from this repository at the tag below.\n` +
+      `Release or roll back with: nx g @mlops/gitops:release --environment=${ctx.env.name} --tag=<tag>   (derived from ${settings} release).`,
+    documents: [
+      {
+        object: releaseGitRepository(ctx.platform.repository, ctx.env.release),
+        fields: [
+          ...field('the tool (it owns this file)', MANAGED_BY_FIELD),
+          ...field(`${platformFile()} repository`, ['spec', 'url']),
+          ...field(`${settings} release`, ['spec', 'ref']),
+        ],
+      },
+    ],
+  };
+}
+
+function secretsEntry(ctx: EnvironmentContext): DesiredFile | undefined {
+  const secrets = ctx.secrets;
+  if (!secrets) return undefined;
+  const settings = environmentFile(ctx.env.name);
+  return {
+    path: fluxEntryFile(ctx.env.name, SECRETS_ENTRY),
+    header: `The Secret objects of ${ctx.env.name} (${secrets.provider}): applies ${secretsDir(ctx.env.name)} (derived by @mlops/gitops).`,
+    documents: [
+      {
+        object: secretsKustomization(ctx.env, secrets.provider, secrets.dependsOn),
+        fields: [
+          ...field('the tool (it owns this file)', MANAGED_BY_FIELD),
+          ...field(`the secrets folder ${secretsDir(ctx.env.name)}`, ['spec', 'path']),
+          ...field(`${settings} sync (manual: the release source ${RELEASE_SOURCE})`, ['spec', 'sourceRef']),
+          ...field(`${settings} prune`, ['spec', 'prune']),
+          ...field(`the secret provider (${platformFile()} secrets, ${settings} secretsProvider)`, ['spec', 'dependsOn'], ['spec', 'decryption']),
+        ],
+      },
+    ],
+  };
+}
+
 function entryPoint(ctx: EnvironmentContext, entries: DesiredFile[], handWritten: HandWritten[]): DesiredFile {
   const env = ctx.env.name;
   const entry = environmentEntry(env);
@@ -131,16 +187,17 @@ function namespaces(ctx: EnvironmentContext, handWritten: HandWritten[]): Desire
 export const fluxEngine: EngineModule = {
   name: 'flux',
   derive(ctx) {
-    const entries = ctx.deployed.map((c) => componentEntry(ctx, c));
+    const entries = [...ctx.deployed.map((c) => componentEntry(ctx, c)), ...optional(secretsEntry(ctx))];
+    const release = optional(releaseSource(ctx));
     const handWritten = handWrittenEntries(ctx, new Set(entries.map((e) => e.path)));
-    return [entryPoint(ctx, entries, handWritten), namespaces(ctx, handWritten), ...entries];
+    return [entryPoint(ctx, [...release, ...entries], handWritten), namespaces(ctx, handWritten), ...release, ...entries];
   },
   ownedFiles(view, env) {
-    return [...existing(view, [environmentKustomization(env), namespacesFile(env)]), ...ownedFilesIn(view, fluxDir(env), env)];
+    return [...existing(view, [environmentKustomization(env), namespacesFile(env), releaseSourceFile(env)]), ...ownedFilesIn(view, fluxDir(env), env)];
   },
   entryFile: fluxEntryFile,
-  manualGate(component, env) {
-    return `flux resume kustomization ${component} -n ${FLUX_NAMESPACE}   # ${env.name} syncs manually: its Kustomizations are suspended`;
+  manualGate(_component, env) {
+    return `nx g @mlops/gitops:release --environment=${env.name} --tag=<tag>   # ${env.name} applies only its release tag`;
   },
   onRemove(c, env) {
     const applied =

@@ -1,6 +1,6 @@
 import { Tree } from '@nx/devkit';
 import { parse } from 'yaml';
-import { DEFAULT_LAYERS, PLACEHOLDER_REPOSITORY, platformYaml } from '../../model/platform';
+import { DEFAULT_LAYERS, DEFAULT_SECRETS, PLACEHOLDER_REPOSITORY, platformYaml } from '../../model/platform';
 import { COMPONENT_KINDS } from '../../model/vocabulary';
 import { changedFiles, createGitopsTree, snapshot } from '../shared/testing';
 import environmentGenerator from '../environment/environment';
@@ -45,22 +45,27 @@ describe('component generator', () => {
       expect(read(tree, `${dir}/overlays/production/version.yaml`)).toMatchObject({ kind: 'OCIRepository', spec: { ref: { tag: '88.5.3' } } });
     });
 
-    it('wires each environment: a Flux Kustomization with dependsOn, suspended where sync is manual, listed in the entry point', async () => {
+    it('wires each environment: a Flux Kustomization with dependsOn, on the release source where sync is manual, listed in the entry point', async () => {
       await componentGenerator(tree, { name: 'cloudnative-pg' });
       await componentGenerator(tree, { name: 'postgresql' });
       const prod = read(tree, 'gitops/clusters/production/flux/postgresql.yaml');
       expect(prod.spec).toMatchObject({
         path: './gitops/components/orchestration/postgresql/overlays/production',
-        dependsOn: [{ name: 'cloudnative-pg' }],
-        suspend: true,
+        // It needs the Secret mlflow-postgres: it waits for the Secret objects.
+        dependsOn: [{ name: 'cloudnative-pg' }, { name: 'platform-secrets' }],
+        sourceRef: { kind: 'GitRepository', name: 'gitops-release' },
         prune: false,
         targetNamespace: 'orchestration',
       });
-      expect(tree.read('gitops/clusters/production/flux/postgresql.yaml', 'utf-8')).toContain('flux resume kustomization postgresql');
-      expect(read(tree, 'gitops/clusters/staging/flux/postgresql.yaml').spec.suspend).toBeUndefined();
+      expect(prod.spec).not.toHaveProperty('suspend');
+      expect(tree.read('gitops/clusters/production/flux/postgresql.yaml', 'utf-8')).toContain(
+        'release or roll back with: nx g @mlops/gitops:release --environment=production --tag=<tag>',
+      );
+      expect(read(tree, 'gitops/clusters/staging/flux/postgresql.yaml').spec.sourceRef.name).toBe('flux-system');
       expect(read(tree, 'gitops/clusters/staging/kustomization.yaml').resources).toEqual([
         'namespaces.yaml',
         'flux/cloudnative-pg.yaml',
+        'flux/platform-secrets.yaml',
         'flux/postgresql.yaml',
       ]);
       const namespaces = tree.read('gitops/clusters/staging/namespaces.yaml', 'utf-8')!;
@@ -300,7 +305,7 @@ describe('component generator', () => {
       const empty = await createGitopsTree([]);
       empty.write(
         'gitops/platform.yaml',
-        platformYaml({ repository: PLACEHOLDER_REPOSITORY, defaultEngines: ['flux'], layers: [...DEFAULT_LAYERS] }),
+        platformYaml({ repository: PLACEHOLDER_REPOSITORY, defaultEngines: ['flux'], secrets: DEFAULT_SECRETS, layers: [...DEFAULT_LAYERS] }),
       );
       await expect(componentGenerator(empty, { name: 'sealed-secrets' })).rejects.toThrow(
         "No environment exists yet; create one first with 'nx g @mlops/gitops:environment development'.",

@@ -1,7 +1,8 @@
 /** Turns what the user typed, the catalog and the tree into one complete description. */
 import { Tree } from '@nx/devkit';
 import { Blueprint, catalogFor, loadBlueprint, ManifestObject } from '../../model/catalog';
-import { ChartRef, Component } from '../../model/component';
+import { ChartRef, Component, SecretDeclaration } from '../../model/component';
+import { parseSecretEntry } from '../../model/component-config';
 import { EnvironmentSettings } from '../../model/environment-settings';
 import { componentDir, componentFile } from '../../model/layout';
 import { findLayer, Layer, layerNames, Platform } from '../../model/platform';
@@ -110,6 +111,7 @@ export function normalizeOptions(tree: Tree, schema: ComponentGeneratorSchema, s
     chart,
     crds: schema.crds ?? existing?.crds ?? blueprint?.crds ?? false,
     overlays: existing?.overlays ?? new Map(),
+    secrets: existing?.secrets ?? blueprintSecrets(blueprint, namespace),
   };
   return {
     component,
@@ -124,6 +126,15 @@ export function normalizeOptions(tree: Tree, schema: ComponentGeneratorSchema, s
     adopt: source?.adoptRelease !== undefined,
     content: source?.content,
   };
+}
+
+/** The Secrets a blueprint declares, as component.yaml will hold them (the catalog's schema has checked their shape). */
+function blueprintSecrets(blueprint: Blueprint | undefined, namespace: string): SecretDeclaration[] {
+  return (blueprint?.secrets ?? []).map((entry) => {
+    const secret = parseSecretEntry(entry);
+    if (typeof secret === 'string') throw new GitopsInputError(`Blueprint '${blueprint!.name}': ${secret}`);
+    return { ...secret, namespace: secret.namespace ?? namespace, line: 0 };
+  });
 }
 
 /** Where the version of a new overlay comes from (shared/overlay.ts has the rule). */

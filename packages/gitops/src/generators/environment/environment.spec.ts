@@ -52,7 +52,7 @@ describe('environment generator', () => {
     beforeEach(async () => {
       tree = await createGitopsTree();
       for (const name of ['sealed-secrets', 'strimzi-kafka-operator', 'kafka-cluster', 'cloudnative-pg', 'postgresql']) await componentGenerator(tree, { name });
-    });
+    }, 60_000);
 
     it('adds an overlay of every component and wires each, so the environment deploys the whole platform', async () => {
       await environmentGenerator(tree, { name: 'qa' });
@@ -70,6 +70,7 @@ describe('environment generator', () => {
         'namespaces.yaml',
         'flux/cloudnative-pg.yaml',
         'flux/kafka-cluster.yaml',
+        'flux/platform-secrets.yaml',
         'flux/postgresql.yaml',
         'flux/sealed-secrets.yaml',
         'flux/strimzi-kafka-operator.yaml',
@@ -88,7 +89,7 @@ describe('environment generator', () => {
       expect(read(tree, 'gitops/clusters/prod-eu/environment.yaml')).toMatchObject({ name: 'prod-eu', sync: 'manual', pinVersions: true, size: 'large', promotesFrom: 'production' });
       expect(read(tree, `${C}/platform-operators/strimzi-kafka-operator/overlays/prod-eu/version.yaml`).spec.chart.spec.version).toBe('1.2.1');
       expect(read(tree, `${C}/platform-operators/strimzi-kafka-operator/overlays/prod-eu/values.yaml`).featureGates).toBe('+UseBackgroundPodDeletion');
-      expect(read(tree, 'gitops/clusters/prod-eu/flux/postgresql.yaml').spec.suspend).toBe(true);
+      expect(read(tree, 'gitops/clusters/prod-eu/flux/postgresql.yaml').spec.sourceRef.name).toBe('gitops-release');
     });
 
     it('--engines argocd writes the root app, projects and applications instead of Flux objects', async () => {

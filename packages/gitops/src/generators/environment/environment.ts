@@ -8,7 +8,7 @@ import { catalogFor, loadBlueprint, sizeProfile } from '../../model/catalog';
 import { Component } from '../../model/component';
 import { defaultSettings, EnvironmentSettings, environmentSettingsYaml, withSync } from '../../model/environment-settings';
 import { environmentFile, platformFile } from '../../model/layout';
-import { DEFAULT_LAYERS, Platform, PLACEHOLDER_REPOSITORY, platformYaml } from '../../model/platform';
+import { DEFAULT_LAYERS, DEFAULT_SECRETS, Platform, PLACEHOLDER_REPOSITORY, platformYaml } from '../../model/platform';
 import { assertDnsLabel, GitopsInputError, oneOf, parseEngines, SIZES, SYNC_MODES } from '../../model/vocabulary';
 import { parseList } from '../shared/options';
 import { OverlayContent, overlayTexts, versionForNewOverlay, writeOverlay } from '../shared/overlay';
@@ -56,6 +56,7 @@ function loadWorkspace(tree: Tree): {
   const platform: Platform = {
     repository: PLACEHOLDER_REPOSITORY,
     defaultEngines: ['flux'],
+    secrets: DEFAULT_SECRETS,
     layers: [...DEFAULT_LAYERS],
   };
   return { platform, newPlatformFile: platformYaml(platform) };

@@ -6,7 +6,7 @@
 import { formatFiles, generateFiles, logger, OverwriteStrategy, readNxJson, Tree, updateNxJson } from '@nx/devkit';
 import { join } from 'node:path';
 import { environmentFile, GITOPS_ROOT, platformFile } from '../../model/layout';
-import { DEFAULT_LAYERS, parsePlatform, PLACEHOLDER_REPOSITORY as PLACEHOLDER, platformYaml } from '../../model/platform';
+import { DEFAULT_LAYERS, DEFAULT_SECRETS, parsePlatform, PLACEHOLDER_REPOSITORY as PLACEHOLDER, platformYaml } from '../../model/platform';
 import { assertDnsLabel, DEFAULT_ENVIRONMENTS, Engine, GitopsInputError, oneOf, parseEngines } from '../../model/vocabulary';
 import { editYaml, isSeq } from '../../model/yaml-io';
 import { environmentGenerator } from '../environment/environment';
@@ -146,6 +146,7 @@ function writePlatform(tree: Tree, options: NormalizedInitSchema): void {
     platformYaml({
       repository: { url: options.repositoryUrl, branch: options.branch },
       defaultEngines: options.engines,
+      secrets: DEFAULT_SECRETS,
       layers: [...DEFAULT_LAYERS],
     }),
   );

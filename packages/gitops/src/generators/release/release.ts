@@ -3,16 +3,21 @@
  * the non-interactive step of a CI release (seed 001). It edits the one place of each fact, in
  * place: the chart version in the overlay's version patch (and the Argo CD Application's
  * targetRevision derived from it), the image tag in the overlay's values.yaml.
+ *
+ * `nx g @mlops/gitops:release --environment=production --tag=v1.4.0` moves a manually synced
+ * environment's release gate to an existing Git tag: a release with a newer tag, a rollback with
+ * an older one (environment.yaml `release`; the engines' entries follow in reconcile).
  */
 import { formatFiles, logger, Tree } from '@nx/devkit';
 import { catalogFor, imageKeys, loadBlueprint } from '../../model/catalog';
 import { Component } from '../../model/component';
 import { EnvironmentSettings } from '../../model/environment-settings';
 import { overlayFile, VALUES_FILE, VERSION_PATCH_FILE } from '../../model/layout';
-import { assertDnsLabel, GitopsInputError, isExactVersion } from '../../model/vocabulary';
+import { assertDnsLabel, assertReleaseTag, GitopsInputError, isExactVersion } from '../../model/vocabulary';
 import { readOverlayVersion, setOverlayValue, setOverlayVersion } from '../shared/overlay';
 import { DesiredTree } from '../../derive/index';
 import { reconcileTree } from '../shared/reconcile';
+import { setReleaseTag } from '../shared/release-tag';
 import { findComponent, findEnvironment, readWorkspace } from '../shared/workspace';
 import type { ReleaseGeneratorSchema } from './schema';
 
@@ -20,8 +25,11 @@ import type { ReleaseGeneratorSchema } from './schema';
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 export interface NormalizedReleaseSchema {
-  component: string;
+  /** Absent when only the environment's release tag moves. */
+  component?: string;
   environment: string;
+  /** The Git tag a manually synced environment applies from now on (release or rollback). */
+  tag?: string;
   chartVersion?: string;
   imageTag?: string;
   /** --valuesKey, split; undefined: the blueprint's first image key, else image.tag. */
@@ -38,10 +46,15 @@ interface ReleaseTarget {
 
 export async function releaseGenerator(tree: Tree, schema: ReleaseGeneratorSchema): Promise<void> {
   const options = normalizeOptions(schema);
-  const target = resolveTarget(tree, options);
-  if (options.chartVersion) setChartVersion(tree, target, options.chartVersion);
-  if (options.imageTag) setImageTag(tree, target, options.valuesKey ?? defaultImageKey(tree, target.component), options.imageTag);
-  reconcileTree(tree, { since: target.since });
+  // The tree before the release: reconcile follows what the release changed.
+  const before = readWorkspace(tree);
+  if (options.component) {
+    const target = resolveTarget(tree, options, options.component);
+    if (options.chartVersion) setChartVersion(tree, target, options.chartVersion);
+    if (options.imageTag) setImageTag(tree, target, options.valuesKey ?? defaultImageKey(tree, target.component), options.imageTag);
+  }
+  if (options.tag) setReleaseTag(tree, findEnvironment(before, options.environment), options.tag);
+  reconcileTree(tree, { since: before.desired });
   if (!options.skipFormat) await formatFiles(tree);
 }
 
@@ -69,8 +82,16 @@ export function assertImageTag(imageTag: string): string {
 export function normalizeOptions(schema: ReleaseGeneratorSchema): NormalizedReleaseSchema {
   const chartVersion = given(schema.chartVersion);
   const imageTag = given(schema.imageTag);
-  if (!chartVersion && !imageTag) {
-    throw new GitopsInputError(`Nothing to release for '${schema.component}': give --chartVersion, --imageTag or both.`);
+  const tag = given(schema.tag);
+  const component = given(schema.component);
+  if (!component && !tag) {
+    throw new GitopsInputError(`Nothing to release: give a component with --chartVersion or --imageTag, or --tag for the environment's release.`);
+  }
+  if (component && !chartVersion && !imageTag) {
+    throw new GitopsInputError(`Nothing to release for '${component}': give --chartVersion, --imageTag or both.`);
+  }
+  if (!component && (chartVersion || imageTag)) {
+    throw new GitopsInputError(`--chartVersion and --imageTag belong to a component; name it (nx g @mlops/gitops:release <component> …).`);
   }
   if (chartVersion && !isExactVersion(chartVersion)) {
     throw new GitopsInputError(`Chart version '${chartVersion}' is not an exact semver version; a release sets one version such as '1.2.3'.`);
@@ -82,8 +103,9 @@ export function normalizeOptions(schema: ReleaseGeneratorSchema): NormalizedRele
     throw new GitopsInputError(`Values key '${schema.valuesKey}' is not a dotted path such as 'image.tag'.`);
   }
   return {
-    component: assertDnsLabel('Component', schema.component),
+    component: component === undefined ? undefined : assertDnsLabel('Component', component),
     environment: assertDnsLabel('Environment', schema.environment),
+    tag: tag === undefined ? undefined : assertReleaseTag(tag),
     chartVersion,
     imageTag,
     valuesKey,
@@ -91,9 +113,9 @@ export function normalizeOptions(schema: ReleaseGeneratorSchema): NormalizedRele
   };
 }
 
-function resolveTarget(tree: Tree, options: NormalizedReleaseSchema): ReleaseTarget {
+function resolveTarget(tree: Tree, options: NormalizedReleaseSchema, name: string): ReleaseTarget {
   const ws = readWorkspace(tree);
-  const component = findComponent(tree, ws, options.component);
+  const component = findComponent(tree, ws, name);
   const env = findEnvironment(ws, options.environment);
   refuseWhatTheOverlayLacks(tree, component, env, options);
   return { component, env, since: ws.desired };

@@ -1,6 +1,7 @@
 export interface ReleaseGeneratorSchema {
-  component: string;
+  component?: string;
   environment: string;
+  tag?: string;
   chartVersion?: string;
   imageTag?: string;
   valuesKey?: string;

@@ -4,7 +4,7 @@
  * every component with its chart and overlays.
  */
 import { Tree } from '@nx/devkit';
-import { Component } from '../../model/component';
+import { Component, SecretDeclaration } from '../../model/component';
 import { EnvironmentSettings, resolveSettings } from '../../model/environment-settings';
 import { componentFile, listComponentDirs, platformFile } from '../../model/layout';
 import { findLayer, Layer, Platform } from '../../model/platform';
@@ -91,6 +91,17 @@ export function layerOfComponent(ws: Workspace, c: Component): Layer {
   return findLayer(ws.platform, c.layer);
 }
 
+/** A `secrets` entry of component.yaml: the namespace only when it is not the component's. */
+export function secretEntry(c: Component, s: SecretDeclaration): Record<string, unknown> {
+  return {
+    name: s.name,
+    ...(s.namespace !== c.namespace ? { namespace: s.namespace } : {}),
+    ...(s.description ? { description: s.description } : {}),
+    ...(s.providedBy ? { providedBy: s.providedBy } : {}),
+    keys: Object.fromEntries(s.keys.map((k) => [k.name, k.description])),
+  };
+}
+
 /**
  * component.yaml: the one place of a component's kind, namespace, dependencies and (when pinned) Helm release name.
  * `pinReleaseName` writes the release name even where it equals the name (an imported release keeps it through a later rename).
@@ -104,6 +115,7 @@ export function componentYaml(c: Component, { pinReleaseName = false }: { pinRel
       namespace: c.namespace,
       ...(pinReleaseName || c.releaseName !== c.name ? { releaseName: c.releaseName } : {}),
       dependsOn: c.dependsOn.map((d) => d.name).sort(),
+      ...(c.secrets.length ? { secrets: c.secrets.map((s) => secretEntry(c, s)) } : {}),
     },
     `Component ${c.name} (layer ${c.layer}).\n` +
       `The one place of its kind, namespace and dependencies: Flux dependsOn, Argo CD sync waves\n` +

@@ -69,25 +69,25 @@ describe('sync generator', () => {
       edit(tree, AIRFLOW, '  - postgresql\n', '  - postgresql\n  - strimzi-kafka-operator\n');
       const result = await syncGenerator(tree);
       for (const env of ['development', 'staging', 'production']) {
-        expect(read(tree, `${CL}/${env}/flux/airflow.yaml`).spec.dependsOn).toEqual([{ name: 'postgresql' }, { name: 'strimzi-kafka-operator' }]);
+        expect(read(tree, `${CL}/${env}/flux/airflow.yaml`).spec.dependsOn).toEqual([{ name: 'platform-secrets' }, { name: 'postgresql' }, { name: 'strimzi-kafka-operator' }]);
       }
       expect(result).toEqual({ outOfSyncMessage: expect.stringContaining('3 derived files of the GitOps tree differ'), outOfSyncDetails: expect.any(Array) });
       expect(result!.outOfSyncDetails).toEqual(
         ['development', 'production', 'staging'].map((env) =>
           expect.stringMatching(
             new RegExp(
-              `^  ${CL}/${env}/flux/airflow\\.yaml:\\d+: spec\\.dependsOn is \\[\\{"name":"postgresql"\\}\\], expected \\[\\{"name":"postgresql"\\},\\{"name":"strimzi-kafka-operator"\\}\\] \\(from ${AIRFLOW} dependsOn`,
+              `^  ${CL}/${env}/flux/airflow\\.yaml:\\d+: spec\\.dependsOn is \\[\\{"name":"platform-secrets"\\},\\{"name":"postgresql"\\}\\], expected \\[\\{"name":"platform-secrets"\\},\\{"name":"postgresql"\\},\\{"name":"strimzi-kafka-operator"\\}\\] \\(from ${AIRFLOW} dependsOn`,
             ),
           ),
         ),
       );
-      expect(read(tree, `${CL}/production/flux/airflow.yaml`).spec.suspend).toBe(true);
+      expect(read(tree, `${CL}/production/flux/airflow.yaml`).spec.sourceRef.name).toBe('gitops-release');
     });
 
-    it('removes dependsOn when component.yaml lists none', async () => {
+    it('keeps only the secrets entry in dependsOn when component.yaml lists no dependency', async () => {
       edit(tree, AIRFLOW, /dependsOn:\n {2}- postgresql\n/, 'dependsOn: []\n');
       await syncGenerator(tree);
-      expect(read(tree, `${CL}/staging/flux/airflow.yaml`).spec).not.toHaveProperty('dependsOn');
+      expect(read(tree, `${CL}/staging/flux/airflow.yaml`).spec.dependsOn).toEqual([{ name: 'platform-secrets' }]);
     });
 
     it('keeps comments and hand edits of the Flux Kustomization', async () => {
@@ -99,7 +99,7 @@ describe('sync generator', () => {
       expect(text).toContain('# reconciled often: the team watches this one\n  interval: 1m\n');
       expect(text).toContain('# airflow in staging: deploys');
       expect(parse(text).spec.interval).toBe('1m');
-      expect(parse(text).spec.dependsOn).toEqual([{ name: 'postgresql' }, { name: 'sealed-secrets' }]);
+      expect(parse(text).spec.dependsOn).toEqual([{ name: 'platform-secrets' }, { name: 'postgresql' }, { name: 'sealed-secrets' }]);
     });
   });
 
@@ -123,26 +123,27 @@ describe('sync generator', () => {
   });
 
   describe('environment.yaml sync settings edited by hand', () => {
-    it('sync manual in staging suspends its Flux Kustomizations, stops pruning and drops Argo CD automated sync', async () => {
+    it('sync manual in staging gates its Flux Kustomizations on the release source, stops pruning and drops Argo CD automated sync', async () => {
       for (const [from, to] of [['sync: auto', 'sync: manual'], ['prune: true', 'prune: false'], ['selfHeal: true', 'selfHeal: false']]) {
         edit(tree, `${CL}/staging/environment.yaml`, from, to);
       }
       const result = await syncGenerator(tree);
-      expect(read(tree, `${CL}/staging/flux/postgresql.yaml`).spec).toMatchObject({ suspend: true, prune: false });
+      expect(read(tree, `${CL}/staging/flux/postgresql.yaml`).spec).toMatchObject({ sourceRef: { kind: 'GitRepository', name: 'gitops-release' }, prune: false });
+      expect(read(tree, `${CL}/staging/flux/postgresql.yaml`).spec).not.toHaveProperty('suspend');
       expect(read(tree, `${CL}/staging/argocd/apps/postgresql.yaml`).spec.syncPolicy).toEqual({ syncOptions: ['CreateNamespace=true', 'ServerSideApply=true'] });
       expect(result!.outOfSyncDetails).toContainEqual(
-        expect.stringMatching(new RegExp(`^  ${CL}/staging/flux/postgresql\\.yaml:\\d+: spec\\.suspend is unset, expected true \\(from ${CL}/staging/environment\\.yaml sync\\)`)),
+        expect.stringMatching(new RegExp(`^  ${CL}/staging/flux/postgresql\\.yaml:\\d+: spec\\.sourceRef is \\{"kind":"GitRepository","name":"flux-system"\\}, expected \\{"kind":"GitRepository","name":"gitops-release"\\} \\(from ${CL}/staging/environment\\.yaml sync`)),
       );
-      expect(read(tree, `${CL}/development/flux/postgresql.yaml`).spec.suspend).toBeUndefined();
+      expect(read(tree, `${CL}/development/flux/postgresql.yaml`).spec.sourceRef.name).toBe('flux-system');
     });
 
-    it('sync auto in production resumes its Flux Kustomizations (no suspend key) and prunes', async () => {
+    it('sync auto in production follows the branch again (no release source) and prunes', async () => {
       for (const [from, to] of [['sync: manual', 'sync: auto'], ['prune: false', 'prune: true'], ['selfHeal: false', 'selfHeal: true']]) {
         edit(tree, `${CL}/production/environment.yaml`, from, to);
       }
       await syncGenerator(tree);
       const spec = read(tree, `${CL}/production/flux/airflow.yaml`).spec;
-      expect(spec).not.toHaveProperty('suspend');
+      expect(spec.sourceRef.name).toBe('flux-system');
       expect(spec.prune).toBe(true);
     });
 
@@ -168,6 +169,7 @@ describe('sync generator', () => {
         'flux/airflow.yaml',
         'flux/cloudnative-pg.yaml',
         'flux/kafka-cluster.yaml',
+        'flux/platform-secrets.yaml',
         'flux/sealed-secrets.yaml',
         'flux/strimzi-kafka-operator.yaml',
       ]);
@@ -177,8 +179,8 @@ describe('sync generator', () => {
 
     it('drops it from the dependsOn of the components that needed it there (Flux would wait forever)', async () => {
       await syncGenerator(tree);
-      expect(read(tree, `${CL}/development/flux/airflow.yaml`).spec).not.toHaveProperty('dependsOn');
-      expect(read(tree, `${CL}/staging/flux/airflow.yaml`).spec.dependsOn).toEqual([{ name: 'postgresql' }]);
+      expect(read(tree, `${CL}/development/flux/airflow.yaml`).spec.dependsOn).toEqual([{ name: 'platform-secrets' }]);
+      expect(read(tree, `${CL}/staging/flux/airflow.yaml`).spec.dependsOn).toEqual([{ name: 'platform-secrets' }, { name: 'postgresql' }]);
     });
 
     it('removes a namespace once no component deploys into it, keeping the others with their hand-added labels', async () => {
@@ -251,6 +253,7 @@ describe('sync generator', () => {
       'flux/airflow.yaml',
       'flux/cloudnative-pg.yaml',
       'flux/kafka-cluster.yaml',
+      'flux/platform-secrets.yaml',
       'flux/postgresql.yaml',
       'flux/sealed-secrets.yaml',
       'flux/strimzi-kafka-operator.yaml',

@@ -228,7 +228,7 @@ describe('stage 5, references', () => {
   });
 
   describe('the root app-of-apps as the generators write it', () => {
-    const env: EnvironmentSettings = { name: 'production', engines: ['argocd'], sync: 'manual', prune: false, selfHeal: false, pinVersions: true, size: 'large' };
+    const env: EnvironmentSettings = { name: 'production', engines: ['argocd'], sync: 'manual', prune: false, selfHeal: false, pinVersions: true, size: 'large', secrets: 'external-secrets' };
     const git = { url: 'https://github.com/example/gitops.git', branch: 'main' };
     const ROOT = 'gitops/clusters/production/argocd/root.yaml';
     const APPS = { 'gitops/clusters/production/argocd/apps/project-data-plane.yaml': 'apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata: { name: data-plane, namespace: argocd }\nspec: {}\n' };

@@ -138,13 +138,19 @@ describe('stage 6, policy', () => {
       );
     });
 
-    it('refuses a Flux Kustomization that is not suspended, except flux-system itself', () => {
-      const ks = (name: string, suspend: string) =>
-        `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: { name: ${name}, namespace: flux-system }\nspec:\n  path: ./x\n${suspend}`;
-      expect(check(ks('airflow', ''))).toEqual([expect.objectContaining({ rule: 'production-auto-sync', line: 4, message: expect.stringContaining("Flux Kustomization 'flux-system/airflow' is not suspended") })]);
-      expect(check(ks('airflow', '  suspend: false\n'))).toEqual([expect.objectContaining({ rule: 'production-auto-sync', line: 6 })]);
-      expect(check(ks('airflow', '  suspend: true\n'))).toEqual([]);
-      expect(check(ks('flux-system', ''))).toEqual([]);
+    it('refuses a Flux Kustomization that reconciles from the branch (flux-system), at its sourceRef; a release source or a suspend passes', () => {
+      const ks = (name: string, source: string, suspend = '') =>
+        `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: { name: ${name}, namespace: flux-system }\nspec:\n  path: ./x\n  sourceRef: { kind: GitRepository, name: ${source} }\n${suspend}`;
+      expect(check(ks('airflow', 'flux-system'))).toEqual([
+        expect.objectContaining({
+          rule: 'production-auto-sync',
+          line: 6,
+          message: "Flux Kustomization 'flux-system/airflow' reconciles from the branch (GitRepository flux-system), but environment 'production' is synced manually.",
+        }),
+      ]);
+      expect(check(ks('airflow', 'gitops-release'))).toEqual([]);
+      expect(check(ks('airflow', 'flux-system', '  suspend: true\n'))).toEqual([]);
+      expect(check(ks('flux-system', 'flux-system'))).toEqual([]);
     });
 
     describe('the root app-of-apps of a manually synced Argo CD environment', () => {
