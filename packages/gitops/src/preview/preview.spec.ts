@@ -65,7 +65,7 @@ describeWithKubectl('preview on real git history of a copy of this workspace', (
     const report = await run();
     expect(summary(report)).toEqual([
       'production: airflow values scheduler.replicas 2 → 3',
-      '    manual sync needed: flux resume kustomization airflow -n flux-system   # production syncs manually: its Kustomizations are suspended',
+      '    manual sync needed: nx g @mlops/gitops:release --environment=production --tag=<tag>   # production applies only its release tag',
     ]);
     expect(report).toContain('- flux merges ConfigMap airflow-values key base.yaml, ConfigMap airflow-values key environment.yaml');
   });
@@ -89,16 +89,16 @@ describeWithKubectl('preview on real git history of a copy of this workspace', (
       'development: mlflow removed',
       expect.stringMatching(/^ {4}Flux \(development\): the parent Kustomization prunes the Kustomization 'mlflow'/),
       // The last component of its layer: the layer's namespace goes too.
-      'development: environment objects: Namespace ml-lifecycle removed',
+      'development: environment objects: ExternalSecret ml-lifecycle/mlflow-postgres removed, ExternalSecret ml-lifecycle/mlflow-s3 removed, Namespace ml-lifecycle removed',
       'staging: mlflow removed',
       expect.stringMatching(/^ {4}Flux \(staging\): the parent Kustomization prunes/),
       expect.stringMatching(/^ {4}Argo CD \(staging\): the root app-of-apps prunes the Application 'mlflow'/),
-      'staging: environment objects: AppProject argocd/ml-lifecycle removed, Namespace ml-lifecycle removed',
+      'staging: environment objects: AppProject argocd/ml-lifecycle removed, AppProject argocd/platform-secrets changed, ExternalSecret ml-lifecycle/mlflow-postgres removed, ExternalSecret ml-lifecycle/mlflow-s3 removed, Namespace ml-lifecycle removed',
       'production: mlflow removed',
       expect.stringMatching(
         /^ {4}Flux \(production\): .* so what it applied stays\. To uninstall, a person runs: kubectl -n ml-lifecycle delete helmrelease mlflow$/,
       ),
-      'production: environment objects: Namespace ml-lifecycle removed',
+      'production: environment objects: ExternalSecret ml-lifecycle/mlflow-postgres removed, ExternalSecret ml-lifecycle/mlflow-s3 removed, Namespace ml-lifecycle removed',
     ]);
     expect(report).toContain('- HelmRelease mlflow (removed)');
   });
@@ -125,7 +125,7 @@ describeWithKubectl('preview on real git history of a copy of this workspace', (
     await ws.commit('promote', (t) => promoteGenerator(t, { components: 'airflow', to: 'production' }));
     expect(summary(await run())).toEqual([
       'production: airflow chart 1.18.0 → 1.23.0 (promoted from staging)',
-      '    manual sync needed: flux resume kustomization airflow -n flux-system   # production syncs manually: its Kustomizations are suspended',
+      '    manual sync needed: nx g @mlops/gitops:release --environment=production --tag=<tag>   # production applies only its release tag',
     ]);
   });
 

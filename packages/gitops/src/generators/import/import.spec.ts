@@ -208,7 +208,8 @@ describe('import generator', () => {
         tracking: { service: { type: 'ClusterIP' } },
       });
       expect(read(tree, `${ml}/component.yaml`).dependsOn).toEqual(['postgresql']);
-      expect(read(tree, 'gitops/clusters/production/flux/mlflow.yaml').spec.dependsOn).toEqual([{ name: 'postgresql' }]);
+      // mlflow declares Secrets the platform provides: it waits for them too.
+      expect(read(tree, 'gitops/clusters/production/flux/mlflow.yaml').spec.dependsOn).toEqual([{ name: 'platform-secrets' }, { name: 'postgresql' }]);
     });
 
     it('reports installed: false and other templating with their lines, and imports neither', () => {
