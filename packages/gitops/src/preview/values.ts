@@ -6,9 +6,11 @@
  * as `mergeValues`: maps merge key by key, anything else (lists included) is replaced, and a null
  * removes the key.
  */
+import { mergeValues, Values } from '../model/helm-values';
 import { readYaml } from '../model/yaml-io';
 
-export type Values = Record<string, unknown>;
+export { mergeValues };
+export type { Values };
 
 export interface EffectiveValues {
   values: Values;
@@ -20,21 +22,6 @@ export interface EffectiveValues {
 
 function isMap(v: unknown): v is Values {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-/** Later layers win; maps merge, everything else is replaced, null deletes. */
-export function mergeValues(layers: readonly Values[]): Values {
-  return layers.reduce<Values>((merged, layer) => mergeInto(merged, layer), {});
-}
-
-function mergeInto(into: Values, layer: Values): Values {
-  const out: Values = { ...into };
-  for (const [key, value] of Object.entries(layer)) {
-    if (value === null) delete out[key];
-    else if (isMap(value) && isMap(out[key])) out[key] = mergeInto(out[key] as Values, value);
-    else out[key] = value;
-  }
-  return out;
 }
 
 type K8s = { kind?: string; metadata?: { name?: string; namespace?: string }; data?: Record<string, string>; spec?: Record<string, unknown> };

@@ -8,7 +8,7 @@ import { posix } from 'node:path';
 import { ChartRef } from '../../../model/component';
 import { GitopsInputError } from '../../../model/vocabulary';
 import { EVERY_ENVIRONMENT, ParsedSource, SkipItem, SkippedItem, SourceFiles } from './source';
-import { mergeValues, readValuesFile, Values } from './values';
+import { mergeAll, readValuesFile, Values } from './values';
 
 export interface ValuesDirOptions {
   /** --release; else the one release the folder holds. */
@@ -77,7 +77,7 @@ function valuesByEnvironment(files: SourceFiles, mine: Found[], environments: st
   if (perEnv.length === 0) return new Map([[EVERY_ENVIRONMENT, sharedValues ?? {}]]);
   const own = new Map(perEnv.map((f) => [f.env, readValuesFile(files, f.path)]));
   const envs = sharedValues ? environments : [...own.keys()];
-  return new Map(envs.map((env) => [env, mergeValues(sharedValues ?? {}, own.get(env) ?? {})]));
+  return new Map(envs.map((env) => [env, mergeAll([sharedValues ?? {}, own.get(env) ?? {}])]));
 }
 
 /** A values file that cannot be read is refused here: the folder holds one release, there is nothing else to import. */

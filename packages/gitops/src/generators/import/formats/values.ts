@@ -1,23 +1,13 @@
-/** Helm's merge of values files: maps merge key by key, later files win, anything else is replaced; a null removes the key. */
+/** A release's values files: read, checked, merged with Helm's rules. */
 import { parseYamlFile } from '../../../model/yaml-io';
 import { SkipItem, SourceFiles } from './source';
 import { isMapping } from './yaml-source';
 
-export type Values = Record<string, unknown>;
+import { mergeValues, Values } from '../../../model/helm-values';
 
-export function mergeValues(base: Values, over: Values): Values {
-  const out: Values = { ...base };
-  for (const [key, value] of Object.entries(over)) {
-    if (value === null) delete out[key];
-    else if (isMapping(value) && isMapping(out[key])) out[key] = mergeValues(out[key] as Values, value);
-    else out[key] = value;
-  }
-  return out;
-}
-
-export function mergeAll(layers: Values[]): Values {
-  return layers.reduce((acc, v) => mergeValues(acc, v), {});
-}
+export type { Values };
+/** The values files of a release in the order Helm applies them (model/helm-values.ts has the one merge). */
+export const mergeAll = mergeValues;
 
 /** A values file as a mapping; a missing file, a syntax error or a non-mapping skips the item that reads it. */
 export function readValuesFile(files: SourceFiles, path: string): Values {
