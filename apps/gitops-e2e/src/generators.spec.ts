@@ -34,6 +34,7 @@ const modules = {
   'source.toolkit.fluxcd.io/v1': '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1',
   'kustomize.toolkit.fluxcd.io/v1': '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1',
   'argoproj.io/v1alpha1': '@kubernetes-models/argo-cd/argoproj.io/v1alpha1',
+  'external-secrets.io/v1': '@kubernetes-models/external-secrets/external-secrets.io/v1',
   'v1': 'kubernetes-models/v1',
 };
 const input = JSON.parse(await new Promise((r) => { let s = ''; process.stdin.on('data', (d) => (s += d)); process.stdin.on('end', () => r(s)); }));
@@ -126,8 +127,8 @@ describe('nx g @mlops/gitops:component / :environment (real nx binary)', () => {
       else rendered.push({ source: dir, text: r.stdout });
     }
     expect(failures).toEqual([]);
-    // redis-operator's base and 4 overlays, the qa overlay of the 13 live components, 4 cluster entry points.
-    expect(dirs.size).toBe(22);
+    // redis-operator's base and 4 overlays, the qa overlay of the 13 live components, 4 cluster entry points, qa's Secrets folder.
+    expect(dirs.size).toBe(23);
 
     // Argo CD files are applied as they are (root app-of-apps), not through kustomize.
     const argo = files.filter((f) => f.includes('/argocd/')).map((f) => ({ source: f, text: ws.read(f) }));
