@@ -9,7 +9,6 @@ import { deriveTree, describeDrift, readTreeModel, reconcile } from './index';
 
 const CL = 'gitops/clusters';
 
-
 function plan(tree: Tree) {
   const view = treeView(tree);
   const desired = deriveTree(view, readTreeModel(view));
@@ -26,6 +25,14 @@ describe('derive', () => {
     const { desired, changes, drift } = plan(tree);
     expect(changes).toEqual([]);
     expect(drift).toEqual([]);
+    // airflow declares three Secrets and postgresql the login MLflow uses; External Secrets provides each in the staging secrets folder.
+    const secretFiles = [
+      'kustomization',
+      'orchestration.airflow-api-secret-key',
+      'orchestration.airflow-fernet-key',
+      'orchestration.airflow-jwt-secret',
+      'orchestration.mlflow-postgres',
+    ].map((f) => `${CL}/staging/secrets/${f}.yaml`);
     expect(
       desired.files
         .map((f) => f.path)
@@ -34,15 +41,20 @@ describe('derive', () => {
     ).toEqual([
       `${CL}/staging/argocd/apps/airflow.yaml`,
       `${CL}/staging/argocd/apps/cloudnative-pg.yaml`,
+      `${CL}/staging/argocd/apps/platform-secrets.yaml`,
       `${CL}/staging/argocd/apps/postgresql.yaml`,
       `${CL}/staging/argocd/apps/project-orchestration.yaml`,
       `${CL}/staging/argocd/apps/project-platform-operators.yaml`,
+      `${CL}/staging/argocd/apps/project-platform-secrets.yaml`,
+      `${CL}/staging/argocd/argocd-cm.yaml`,
       `${CL}/staging/argocd/root.yaml`,
       `${CL}/staging/flux/airflow.yaml`,
       `${CL}/staging/flux/cloudnative-pg.yaml`,
+      `${CL}/staging/flux/platform-secrets.yaml`,
       `${CL}/staging/flux/postgresql.yaml`,
       `${CL}/staging/kustomization.yaml`,
       `${CL}/staging/namespaces.yaml`,
+      ...secretFiles,
     ]);
   });
 
@@ -82,9 +94,12 @@ describe('derive', () => {
     expect(desired.obsolete.map((o) => o.path).sort()).toEqual([
       `${CL}/staging/argocd/apps/airflow.yaml`,
       `${CL}/staging/argocd/apps/cloudnative-pg.yaml`,
+      `${CL}/staging/argocd/apps/platform-secrets.yaml`,
       `${CL}/staging/argocd/apps/postgresql.yaml`,
       `${CL}/staging/argocd/apps/project-orchestration.yaml`,
       `${CL}/staging/argocd/apps/project-platform-operators.yaml`,
+      `${CL}/staging/argocd/apps/project-platform-secrets.yaml`,
+      `${CL}/staging/argocd/argocd-cm.yaml`,
       `${CL}/staging/argocd/root.yaml`,
     ]);
     expect(desired.obsolete[0].reason).toBe(`${settings} engines does not list argocd`);

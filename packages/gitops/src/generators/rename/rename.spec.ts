@@ -22,7 +22,7 @@ describe('rename generator', () => {
     for (const env of ['development', 'staging']) {
       expect(tree.exists(`${CL}/${env}/flux/postgresql.yaml`)).toBe(false);
       expect(read(tree, `${CL}/${env}/flux/metadata-db.yaml`).spec.path).toBe(`./gitops/components/orchestration/metadata-db/overlays/${env}`);
-      expect(read(tree, `${CL}/${env}/flux/airflow.yaml`).spec.dependsOn).toEqual([{ name: 'metadata-db' }]);
+      expect(read(tree, `${CL}/${env}/flux/airflow.yaml`).spec.dependsOn).toEqual([{ name: 'metadata-db' }, { name: 'platform-secrets' }]);
     }
     expect(read(tree, `${CL}/staging/argocd/apps/metadata-db.yaml`).metadata.name).toBe('metadata-db');
     expect(tree.exists(`${CL}/staging/argocd/apps/postgresql.yaml`)).toBe(false);
