@@ -75,7 +75,19 @@ function median(xs) {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-const COMPONENT = ['g', '@mlops/gitops:component', 'bench-x', '--layer', 'processing-jobs', '--chart', 'bench-x', '--repo', 'https://charts.example.com', '--chart-version', '1.0.0'];
+const COMPONENT = [
+  'g',
+  '@mlops/gitops:component',
+  'bench-x',
+  '--layer',
+  'processing-jobs',
+  '--chart',
+  'bench-x',
+  '--repo',
+  'https://charts.example.com',
+  '--chart-version',
+  '1.0.0',
+];
 const FLOOR = ['show', 'projects'];
 
 const IMPORT_SOURCE = 'bench-import/helmfile.yaml';
@@ -138,7 +150,9 @@ async function benchGenerator({ runs = 5, components = 300, releases = 100 } = {
     dirs.push(synthetic);
     const t0 = Date.now();
     const leaf = buildTree(synthetic, components);
-    process.stderr.write(`generator: synthetic tree of ${components} components x 3 environments built in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    process.stderr.write(
+      `generator: synthetic tree of ${components} components x 3 environments built in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
+    );
     return {
       runs,
       results: [
@@ -155,7 +169,7 @@ async function benchGenerator({ runs = 5, components = 300, releases = 100 } = {
   }
 }
 
-module.exports = { benchGenerator };
+module.exports = { benchGenerator, copyWorkspace, buildTree, writeImportSource };
 
 if (require.main === module) {
   benchGenerator({ runs: arg('runs', 5), components: arg('components', 300), releases: arg('releases', 100) })

@@ -5,7 +5,7 @@
  * reports the drift.
  */
 import { Document, isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
-import { toYaml } from '../model/yaml-io';
+import { toYaml, YAML_STYLE } from '../model/yaml-io';
 import { DesiredDocument, DesiredFile, documentKey, FieldPath } from './desired';
 import { TreeView } from './tree-view';
 
@@ -177,7 +177,7 @@ function apply(file: DesiredFile, docs: Document[]): string {
   const kept = result.ordered;
   const header = existing.length ? topComment(existing[0]) : file.header;
   keepFileHeader(existing[0], kept[0]);
-  const texts = kept.map((d) => (d instanceof Document ? d.toString({ lineWidth: 0 }) : toYaml(d.object)));
+  const texts = kept.map((d) => (d instanceof Document ? d.toString(YAML_STYLE) : toYaml(d.object)));
   const lead = kept[0] instanceof Document ? '' : commentHeader(header);
   return lead + texts.map((t, i) => (i === 0 ? t : stripDocStart(t))).join('---\n');
 }

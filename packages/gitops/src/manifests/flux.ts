@@ -49,8 +49,18 @@ export function fluxKustomization(c: Component, env: EnvironmentSettings, depend
 /** Where an environment does not self-heal, helm-controller reports drift instead of correcting it. */
 export function driftPatches(c: Component, env: EnvironmentSettings): Record<string, unknown>[] | undefined {
   if (c.kind !== 'helm' || env.selfHeal) return undefined;
-  const patch = { apiVersion: HELM_RELEASE_API, kind: 'HelmRelease', metadata: { name: c.name }, spec: { driftDetection: { mode: 'warn' } } };
-  return [{ target: { kind: 'HelmRelease', name: c.name }, patch: toYaml(patch) }];
+  return [{ target: { kind: 'HelmRelease', name: c.name }, patch: driftPatchText(c.name) }];
+}
+
+/** The patch text of a HelmRelease, written once per name (derive asks for it per environment, twice per generator run). */
+const driftPatchTexts = new Map<string, string>();
+function driftPatchText(name: string): string {
+  let text = driftPatchTexts.get(name);
+  if (text === undefined) {
+    text = toYaml({ apiVersion: HELM_RELEASE_API, kind: 'HelmRelease', metadata: { name }, spec: { driftDetection: { mode: 'warn' } } });
+    driftPatchTexts.set(name, text);
+  }
+  return text;
 }
 
 /** The Flux Kustomization of an environment's Secret objects (each names its own namespace); SOPS files are decrypted by kustomize-controller. */

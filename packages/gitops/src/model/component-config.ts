@@ -52,8 +52,26 @@ function describe(value: unknown): string {
   return typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
 }
 
+/**
+ * Each content parsed once per process: a generator reads the tree model before its edit and again
+ * when it reconciles, and only the files it edited differ. Callers copy what they keep.
+ */
+const parsedConfigs = new Map<string, ParsedComponentConfig>();
+const MAX_PARSED_CONFIGS = 10_000;
+
 /** Parses component.yaml; every value that is not what the key allows is a problem with its line. */
 export function parseComponentConfig(path: string, text: string): ParsedComponentConfig {
+  const key = `${path}\0${text}`;
+  let result = parsedConfigs.get(key);
+  if (!result) {
+    if (parsedConfigs.size >= MAX_PARSED_CONFIGS) parsedConfigs.clear();
+    result = parseConfigText(path, text);
+    parsedConfigs.set(key, result);
+  }
+  return result;
+}
+
+function parseConfigText(path: string, text: string): ParsedComponentConfig {
   const parsed = parseYamlFile(path, text);
   if (parsed.errors.length) {
     const e = parsed.errors[0];

@@ -20,7 +20,7 @@ import {
   SYNC_MODES,
   SyncMode,
 } from './vocabulary';
-import { readYaml } from './yaml-io';
+import { readYaml, YAML_STYLE } from './yaml-io';
 
 export interface EnvironmentSettings {
   name: string;
@@ -165,5 +165,5 @@ export function environmentSettingsYaml(settings: EnvironmentSettings): string {
     pair.key = doc.createNode(key) as never;
     (pair.key as { commentBefore?: string }).commentBefore = ` ${COMMENTS[key]}`;
   }
-  return doc.toString({ lineWidth: 0 });
+  return doc.toString(YAML_STYLE);
 }

@@ -6,7 +6,8 @@
  * Re-running is safe: files that exist are only edited where the input asks for a change (a new
  * --chart-version, new --depends-on), in place, keeping comments and hand edits.
  */
-import { formatFiles, Tree } from '@nx/devkit';
+import { Tree } from '@nx/devkit';
+import { formatChangedFiles } from '../shared/format';
 import { reconcileTree } from '../shared/reconcile';
 import { normalizeOptions } from './normalize';
 import { ComponentGeneratorSchema } from './schema';
@@ -16,7 +17,7 @@ export async function componentGenerator(tree: Tree, schema: ComponentGeneratorS
   const options = normalizeOptions(tree, schema);
   writeComponent(tree, options);
   reconcileTree(tree, { since: options.workspace.desired });
-  if (!schema.skipFormat) await formatFiles(tree);
+  if (!schema.skipFormat) await formatChangedFiles(tree);
 }
 
 export default componentGenerator;

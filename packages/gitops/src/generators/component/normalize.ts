@@ -9,7 +9,7 @@ import { findLayer, Layer, layerNames, Platform } from '../../model/platform';
 import { assertChartVersion, assertDnsLabel, COMPONENT_KINDS, ComponentKind, GitopsInputError, oneOf, repoKind } from '../../model/vocabulary';
 import { parseList, pickEnvironments } from '../shared/options';
 import { NewOverlayVersion } from '../shared/overlay';
-import { locateComponents, readWorkspace, refuseConfigProblems, Workspace } from '../shared/workspace';
+import { readWorkspace, refuseConfigProblems, Workspace } from '../shared/workspace';
 import { ComponentGeneratorSchema } from './schema';
 
 /** What another generator (import) already knows: the tree read once, the blueprint it matched, the source's content. */
@@ -82,7 +82,7 @@ export function normalizeOptions(tree: Tree, schema: ComponentGeneratorSchema, s
   const { platform } = workspace;
   const environments = pickEnvironments(workspace.environments, parseList(schema.environments));
   const blueprint = source ? source.blueprint : loadBlueprint(catalogFor(tree), name);
-  const existingLayer = locateComponents(tree).get(name);
+  const existingLayer = workspace.locations.get(name);
   if (existingLayer !== undefined) refuseConfigProblems(workspace, componentFile(existingLayer, name));
   const existing = workspace.model.components.get(name);
   const layer = chooseLayer(name, platform, schema, blueprint, existingLayer);

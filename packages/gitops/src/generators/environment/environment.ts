@@ -3,7 +3,8 @@
  * refuse what is wrong, write the sources of truth (environment.yaml, an overlay of every
  * component), reconcile the derived files (the engines' entry points and entries), format.
  */
-import { formatFiles, Tree } from '@nx/devkit';
+import { Tree } from '@nx/devkit';
+import { formatChangedFiles } from '../shared/format';
 import { catalogFor, loadBlueprint, sizeProfile } from '../../model/catalog';
 import { Component } from '../../model/component';
 import { defaultSettings, EnvironmentSettings, environmentSettingsYaml, withSync } from '../../model/environment-settings';
@@ -38,7 +39,7 @@ export async function environmentGenerator(tree: Tree, schema: EnvironmentGenera
   writeEnvironment(tree, options);
   for (const { component, overlay } of options.components) writeOverlay(tree, component, options.settings, overlay);
   reconcileTree(tree, { since: options.since });
-  if (!schema.skipFormat) await formatFiles(tree);
+  if (!schema.skipFormat) await formatChangedFiles(tree);
 }
 
 export default environmentGenerator;

@@ -8,7 +8,8 @@
  * deployment used (docs/import.md says what each engine does on its first reconcile). Importing
  * the same source again changes nothing.
  */
-import { formatFiles, logger, Tree } from '@nx/devkit';
+import { logger, Tree } from '@nx/devkit';
+import { formatChangedFiles } from '../shared/format';
 import { posix } from 'node:path';
 import { Blueprint, catalogFor, loadBlueprint, loadCatalog } from '../../model/catalog';
 import { findLayer, Layer } from '../../model/platform';
@@ -47,7 +48,7 @@ export async function importGenerator(tree: Tree, schema: ImportGeneratorSchema)
   const skipped = [...parsed.skipped, ...plan.skipped];
   for (const p of plan.components) writeComponent(tree, normalizeComponent(tree, p.schema, p.source));
   reconcileTree(tree, { since: o.workspace.desired });
-  if (!schema.skipFormat) await formatFiles(tree);
+  if (!schema.skipFormat) await formatChangedFiles(tree);
   for (const line of importReport(o.path, parsed, plan.components, skipped)) logger.info(line);
 }
 

@@ -3,7 +3,8 @@
  * writes the platform file, the environments and the CI pipelines. What exists is kept, so a
  * second run changes nothing; a `gitops/` folder of another shape is refused, never overwritten.
  */
-import { formatFiles, generateFiles, logger, OverwriteStrategy, readNxJson, Tree, updateNxJson } from '@nx/devkit';
+import { generateFiles, logger, OverwriteStrategy, readNxJson, Tree, updateNxJson } from '@nx/devkit';
+import { formatChangedFiles } from '../shared/format';
 import { join } from 'node:path';
 import { environmentFile, GITOPS_ROOT, platformFile } from '../../model/layout';
 import { DEFAULT_LAYERS, DEFAULT_SECRETS, parsePlatform, PLACEHOLDER_REPOSITORY as PLACEHOLDER, platformYaml } from '../../model/platform';
@@ -42,7 +43,7 @@ export async function initGenerator(tree: Tree, schema: InitGeneratorSchema): Pr
   writePlatform(tree, options);
   await addEnvironments(tree, options);
   writePipelines(tree, options);
-  if (!options.skipFormat) await formatFiles(tree);
+  if (!options.skipFormat) await formatChangedFiles(tree);
 }
 
 export default initGenerator;
@@ -137,7 +138,9 @@ function writePlatform(tree: Tree, options: NormalizedInitSchema): void {
   if (tree.exists(path)) {
     const existing = parsePlatform(path, tree.read(path, 'utf-8') as string);
     if (existing.defaultEngines.join(',') !== options.engines.join(',')) {
-      logger.warn(`${path} keeps its default engines [${existing.defaultEngines.join(', ')}]; change them there if you meant [${options.engines.join(', ')}].`);
+      logger.warn(
+        `${path} keeps its default engines [${existing.defaultEngines.join(', ')}]; change them there if you meant [${options.engines.join(', ')}].`,
+      );
     }
     return;
   }

@@ -4,7 +4,8 @@
  * pinned environments before anything is written, edit the overlays in place with the same code
  * as `release`, reconcile, format, and print (and optionally write) the table.
  */
-import { formatFiles, logger, Tree } from '@nx/devkit';
+import { logger, Tree } from '@nx/devkit';
+import { formatChangedFiles } from '../shared/format';
 import { gt, lt } from 'semver';
 import { catalogFor, imageKeys, loadBlueprint } from '../../model/catalog';
 import { Component } from '../../model/component';
@@ -47,7 +48,7 @@ export async function promoteGenerator(tree: Tree, schema: PromoteGeneratorSchem
   for (const step of changes) apply(tree, options.to, step);
   if (options.summaryFile) tree.write(options.summaryFile, markdown(options, steps));
   reconcileTree(tree, { since: options.since });
-  if (!schema.skipFormat) await formatFiles(tree);
+  if (!schema.skipFormat) await formatChangedFiles(tree);
 }
 
 export default promoteGenerator;
@@ -68,7 +69,7 @@ export function normalizeOptions(tree: Tree, schema: PromoteGeneratorSchema): No
     ? [...ws.model.components.values()]
         .filter((c) => c.overlays.has(from.name) && c.overlays.has(to.name))
         .sort((a, b) => a.name.localeCompare(b.name))
-    : named.map((name) => findComponent(tree, ws, name));
+    : named.map((name) => findComponent(ws, name));
   for (const c of components) {
     const missing = [from, to].filter((e) => !c.overlays.has(e.name)).map((e) => e.name);
     if (missing.length)

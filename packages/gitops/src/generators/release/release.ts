@@ -8,7 +8,8 @@
  * environment's release gate to an existing Git tag: a release with a newer tag, a rollback with
  * an older one (environment.yaml `release`; the engines' entries follow in reconcile).
  */
-import { formatFiles, logger, Tree } from '@nx/devkit';
+import { logger, Tree } from '@nx/devkit';
+import { formatChangedFiles } from '../shared/format';
 import { catalogFor, imageKeys, loadBlueprint } from '../../model/catalog';
 import { Component } from '../../model/component';
 import { EnvironmentSettings } from '../../model/environment-settings';
@@ -55,7 +56,7 @@ export async function releaseGenerator(tree: Tree, schema: ReleaseGeneratorSchem
   }
   if (options.tag) setReleaseTag(tree, findEnvironment(before, options.environment), options.tag);
   reconcileTree(tree, { since: before.desired });
-  if (!options.skipFormat) await formatFiles(tree);
+  if (!options.skipFormat) await formatChangedFiles(tree);
 }
 
 export default releaseGenerator;
@@ -115,7 +116,7 @@ export function normalizeOptions(schema: ReleaseGeneratorSchema): NormalizedRele
 
 function resolveTarget(tree: Tree, options: NormalizedReleaseSchema, name: string): ReleaseTarget {
   const ws = readWorkspace(tree);
-  const component = findComponent(tree, ws, name);
+  const component = findComponent(ws, name);
   const env = findEnvironment(ws, options.environment);
   refuseWhatTheOverlayLacks(tree, component, env, options);
   return { component, env, since: ws.desired };

@@ -4,7 +4,8 @@
  * its overlays in the chosen environments), reconcile (every engine entry of it goes), format,
  * and say what the engines will do in the cluster.
  */
-import { formatFiles, logger, Tree } from '@nx/devkit';
+import { logger, Tree } from '@nx/devkit';
+import { formatChangedFiles } from '../shared/format';
 import { Component, dependencyNames } from '../../model/component';
 import { EnvironmentSettings } from '../../model/environment-settings';
 import { overlayDir } from '../../model/layout';
@@ -31,7 +32,7 @@ export async function removeGenerator(tree: Tree, schema: RemoveGeneratorSchema)
   if (options.whole) deleteFolder(tree, options.component.dir);
   else for (const env of options.environments) deleteFolder(tree, overlayDir(options.component.layer, options.component.name, env.name));
   reconcileTree(tree, { since: options.workspace.desired });
-  if (!schema.skipFormat) await formatFiles(tree);
+  if (!schema.skipFormat) await formatChangedFiles(tree);
   for (const line of clusterEffects(options)) logger.info(line);
 }
 
@@ -39,7 +40,7 @@ export default removeGenerator;
 
 export function normalizeOptions(tree: Tree, schema: RemoveGeneratorSchema): NormalizedRemoveOptions {
   const workspace = readWorkspace(tree);
-  const component = findComponent(tree, workspace, schema.component);
+  const component = findComponent(workspace, schema.component);
   const requested = parseList(schema.environments);
   const chosen = requested?.length ? requested.map((name) => findEnvironment(workspace, name)) : workspace.environments;
   if (requested?.length) {

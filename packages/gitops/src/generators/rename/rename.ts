@@ -8,7 +8,8 @@
  * custom resources of a manifests component) keep their names, and the Helm release its name and
  * storage namespace, so neither engine uninstalls and installs again. docs/lifecycle.md explains.
  */
-import { formatFiles, logger, Tree } from '@nx/devkit';
+import { logger, Tree } from '@nx/devkit';
+import { formatChangedFiles } from '../shared/format';
 import { Component, dependencyNames } from '../../model/component';
 import { componentDir, componentFile, componentBaseFile, KUSTOMIZATION_FILE } from '../../model/layout';
 import { assertDnsLabel, GitopsInputError } from '../../model/vocabulary';
@@ -16,7 +17,7 @@ import { setIfChanged } from '../../model/yaml-io';
 import { engineModules } from '../../derive/index';
 import { editYamlFile, filesUnder } from '../shared/files';
 import { reconcileTree } from '../shared/reconcile';
-import { findComponent, locateComponents, readWorkspace, Workspace } from '../shared/workspace';
+import { findComponent, readWorkspace, Workspace } from '../shared/workspace';
 import { RenameGeneratorSchema } from './schema';
 
 /** Flux's garbage collection skips objects with this annotation: the old Kustomization's deletion cannot delete what the new one adopts. */
@@ -35,7 +36,7 @@ export async function renameGenerator(tree: Tree, schema: RenameGeneratorSchema)
   keepObjectsDuringHandover(tree, options);
   renameDependencies(tree, options);
   reconcileTree(tree, { since: options.workspace.desired });
-  if (!schema.skipFormat) await formatFiles(tree);
+  if (!schema.skipFormat) await formatChangedFiles(tree);
   for (const line of clusterEffects(options)) logger.info(line);
 }
 
@@ -43,10 +44,10 @@ export default renameGenerator;
 
 export function normalizeOptions(tree: Tree, schema: RenameGeneratorSchema): NormalizedRenameOptions {
   const workspace = readWorkspace(tree);
-  const component = findComponent(tree, workspace, schema.component);
+  const component = findComponent(workspace, schema.component);
   const to = assertDnsLabel('New name (--to)', schema.to);
   if (to === component.name) throw new GitopsInputError(`Component '${to}' already has that name; give --to another name.`);
-  const taken = locateComponents(tree).get(to);
+  const taken = workspace.locations.get(to);
   if (taken !== undefined) {
     throw new GitopsInputError(`Component '${to}' already exists (layer ${taken}); choose a name no component has.`);
   }

@@ -5,7 +5,8 @@
  * and lists every Secret object; format. The values come from a file and never reach the tree,
  * the output or a log in plain text.
  */
-import { formatFiles, logger, Tree } from '@nx/devkit';
+import { logger, Tree } from '@nx/devkit';
+import { formatChangedFiles } from '../shared/format';
 import { parse as parseEnvFile } from 'dotenv';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -42,7 +43,7 @@ export async function secretGenerator(tree: Tree, schema: SecretGeneratorSchema)
   if (options.provider === 'sealed-secrets') writeSealed(tree, options);
   if (options.provider === 'sops') logger.info(sopsSteps(options));
   reconcileTree(tree);
-  if (!schema.skipFormat) await formatFiles(tree);
+  if (!schema.skipFormat) await formatChangedFiles(tree);
 }
 
 export default secretGenerator;
@@ -50,7 +51,7 @@ export default secretGenerator;
 export function normalizeOptions(tree: Tree, schema: SecretGeneratorSchema): NormalizedSecretOptions {
   const name = assertDnsLabel('Secret name', schema.name);
   const ws = readWorkspace(tree);
-  const component = findComponent(tree, ws, assertDnsLabel('Component', schema.component));
+  const component = findComponent(ws, assertDnsLabel('Component', schema.component));
   const deployed = ws.environments.filter((e) => component.overlays.has(e.name));
   const environments = pickEnvironments(deployed.length ? deployed : ws.environments, parseList(schema.environments));
   for (const env of environments) {

@@ -14,16 +14,23 @@ import { toYaml } from '../../model/yaml-io';
 import { deriveTree, DesiredTree, readTreeModel, TreeView } from '../../derive/index';
 import { listForMessage } from './options';
 
+/** The file's text, or null when it does not exist (one look at the disk: Tree.read answers null for a missing file). */
 export function readText(tree: Tree, path: string): string | null {
-  return tree.exists(path) ? tree.read(path, 'utf-8') : null;
+  return tree.read(path, 'utf-8');
 }
 
-/** The Nx Tree as the read-only view derive and the tree model read. */
+/**
+ * The Nx Tree as the read-only view derive and the tree model read. Folder listings are taken once
+ * per view (the Nx Tree lists and stats on every call, and derive asks for the same folders many
+ * times): a view is read before a generator's edits or after them, never across them.
+ */
 export function treeView(tree: Tree): TreeView {
+  const listings = new Map<string, string[]>();
+  const files = new Map<string, boolean>();
   return {
     read: (path) => readText(tree, path),
-    children: (dir) => tree.children(dir),
-    isFile: (path) => tree.isFile(path),
+    children: (dir) => listings.get(dir) ?? listings.set(dir, tree.children(dir)).get(dir)!,
+    isFile: (path) => files.get(path) ?? files.set(path, tree.isFile(path)).get(path)!,
   };
 }
 
@@ -34,6 +41,8 @@ export interface Workspace {
   platform: Platform;
   /** Every environment with its settings (defaults applied), sorted by name. */
   environments: EnvironmentSettings[];
+  /** The layer folder of every component folder with a component.yaml (even one that does not parse), as read. */
+  locations: Map<string, string>;
 }
 
 /** Reads the tree; refuses one without platform.yaml, or with a platform.yaml or environment.yaml that is wrong. */
@@ -51,7 +60,7 @@ export function readWorkspace(tree: Tree): Workspace {
   const environments = [...model.environments.values()]
     .map((e) => e.resolved ?? resolveSettings(e.settings, e.name, platform, e.file))
     .sort((a, b) => a.name.localeCompare(b.name));
-  return { model, platform, environments, desired: deriveTree(view, model) };
+  return { model, platform, environments, locations: locateComponents(view), desired: deriveTree(view, model) };
 }
 
 export function environmentNames(envs: EnvironmentSettings[]): string {
@@ -63,13 +72,13 @@ export function componentNames(ws: Workspace): string {
 }
 
 /** The component's layer folder, for every component folder with a component.yaml (even one that does not parse). */
-export function locateComponents(tree: Tree): Map<string, string> {
-  return new Map(listComponentDirs(tree).map(({ layer, component }) => [component, layer]));
+function locateComponents(view: TreeView): Map<string, string> {
+  return new Map(listComponentDirs(view).map(({ layer, component }) => [component, layer]));
 }
 
 /** An existing component; refused when it does not exist or its component.yaml has a problem (file:line). */
-export function findComponent(tree: Tree, ws: Workspace, name: string, what = 'Component'): Component {
-  const layer = locateComponents(tree).get(name);
+export function findComponent(ws: Workspace, name: string, what = 'Component'): Component {
+  const layer = ws.locations.get(name);
   if (layer === undefined) throw new GitopsInputError(`${what} '${name}' does not exist; existing components: ${componentNames(ws)}.`);
   refuseConfigProblems(ws, componentFile(layer, name));
   return ws.model.components.get(name)!;

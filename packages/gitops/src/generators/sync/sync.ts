@@ -7,7 +7,8 @@
  * It also migrates sources written before engines were lists (`engine: both` → `engines: [flux, argocd]`).
  * What is derived from what: docs/sync.md.
  */
-import { formatFiles, Tree } from '@nx/devkit';
+import { Tree } from '@nx/devkit';
+import { formatChangedFiles } from '../shared/format';
 import type { SyncGeneratorResult } from 'nx/src/utils/sync-generators';
 import { describeDrift } from '../../derive/index';
 import { isLegacyEngineValue, parseEngines } from '../../model/vocabulary';
@@ -23,7 +24,7 @@ export async function syncGenerator(tree: Tree, schema: SyncGeneratorSchema = {}
   if (!tree.exists(platformFile()) || listEnvironmentDirs(tree).length === 0) return;
   const migrated = migrateEngineLists(tree);
   const { drift } = reconcileTree(tree);
-  if (!schema.skipFormat) await formatFiles(tree);
+  if (!schema.skipFormat) await formatChangedFiles(tree);
   const lines = [...migrated, ...drift.map((d) => `  ${describeDrift(d)}`)];
   if (lines.length === 0) return;
   const files = [...new Set([...migrated.map((m) => m.trim().split(':')[0]), ...drift.map((d) => d.file)])].sort();
