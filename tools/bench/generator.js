@@ -2,7 +2,7 @@
 /**
  * Generator speed against Nx's own start-up floor.
  *
- * In temporary copies of this workspace (built plugin, shared node_modules), times each case
+ * In temporary copies of this workspace that install the built plugin as an adopting repository does, times each case
  *   nx g @mlops/gitops:component bench-x … --dry-run
  *   nx g @mlops/gitops:remove <a component nothing depends on> --dry-run
  *   nx g @mlops/gitops:rename <that component> --to renamed --dry-run
@@ -19,7 +19,7 @@
  */
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
-const { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } = require('node:fs');
+const { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { dirname, join, resolve } = require('node:path');
 
@@ -27,7 +27,8 @@ const ROOT = resolve(__dirname, '../..');
 const NX = join(ROOT, 'node_modules/nx/dist/bin/nx.js');
 const ENV = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_INTERACTIVE: 'false', CI: 'true', FORCE_COLOR: '0' };
 const LAYERS = ['platform-operators', 'observability', 'data-plane', 'orchestration', 'ml-lifecycle', 'processing-jobs'];
-const { buildSyntheticTree } = require('./synthetic-tree');
+const { buildSyntheticTree, installedNodeModules } = require('./synthetic-tree');
+const PLUGIN_DIR = 'packages/gitops';
 const { overlayFile, VERSION_PATCH_FILE } = require('../../packages/gitops/dist/model/layout');
 
 function arg(name, fallback) {
@@ -35,19 +36,23 @@ function arg(name, fallback) {
   return i === -1 ? fallback : Number(process.argv[i + 1]);
 }
 
+/**
+ * A copy of this workspace as a repository that installed the plugin: every committed file except
+ * the plugin's own package, and node_modules as npm installs it (tools/bench/synthetic-tree.js
+ * installedNodeModules: the built plugin in a real folder, the rest linked). Nx then runs the
+ * compiled generators, as in any adopting repository; in this monorepo it would transpile the
+ * plugin's TypeScript sources on every run instead.
+ */
 function copyWorkspace(prefix) {
   const root = mkdtempSync(join(tmpdir(), prefix));
   const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: ROOT, encoding: 'utf8' })
     .split('\0')
-    .filter((f) => f && existsSync(join(ROOT, f)));
+    .filter((f) => f && !f.startsWith(`${PLUGIN_DIR}/`) && existsSync(join(ROOT, f)));
   for (const f of files) {
     mkdirSync(dirname(join(root, f)), { recursive: true });
     cpSync(join(ROOT, f), join(root, f));
   }
-  cpSync(join(ROOT, 'packages/gitops/dist'), join(root, 'packages/gitops/dist'), { recursive: true });
-  symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
-  const nested = join(ROOT, 'packages/gitops/node_modules');
-  if (existsSync(nested)) symlinkSync(nested, join(root, 'packages/gitops/node_modules'), 'dir');
+  installedNodeModules(root);
   return root;
 }
 

@@ -188,7 +188,11 @@ function installedNodeModules(root) {
   // The lock file records the installed version, as npm writes it (Nx hashes external dependencies by it).
   const lockPath = join(root, 'package-lock.json');
   const lock = JSON.parse(readFileSync(lockPath, 'utf8'));
-  lock.packages[`node_modules/${pkg.name}`] = { version: pkg.version, resolved: `file:${pkg.name}-${pkg.version}.tgz`, dependencies: pkg.dependencies };
+  lock.packages[`node_modules/${pkg.name}`] = {
+    version: pkg.version,
+    resolved: `file:${pkg.name}-${pkg.version}.tgz`,
+    dependencies: pkg.dependencies,
+  };
   delete lock.packages[PLUGIN_DIR];
   writeFileSync(lockPath, JSON.stringify(lock, null, 2));
   const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -212,7 +216,10 @@ function createBenchWorkspace({ components, environments = DEFAULT_ENVS, git = t
   for (const f of WORKSPACE_FILES) cpSync(join(WORKSPACE_ROOT, f), join(root, f), { recursive: true });
   if (plugin === 'installed') installedNodeModules(root);
   else {
-    cpSync(join(WORKSPACE_ROOT, PLUGIN_DIR), join(root, PLUGIN_DIR), { recursive: true, filter: (src) => !src.includes(join(PLUGIN_DIR, 'node_modules')) });
+    cpSync(join(WORKSPACE_ROOT, PLUGIN_DIR), join(root, PLUGIN_DIR), {
+      recursive: true,
+      filter: (src) => !src.includes(join(PLUGIN_DIR, 'node_modules')),
+    });
     symlinkSync(join(WORKSPACE_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
   }
   writeFileSync(join(root, '.gitignore'), 'node_modules\n.nx\n');
@@ -240,7 +247,7 @@ function createBenchWorkspace({ components, environments = DEFAULT_ENVS, git = t
   return ws;
 }
 
-module.exports = { buildSyntheticTree, componentPlan, createBenchWorkspace, DEFAULT_ENVS };
+module.exports = { buildSyntheticTree, componentPlan, createBenchWorkspace, installedNodeModules, DEFAULT_ENVS };
 
 if (require.main === module) {
   const [dir, count, ...envs] = process.argv.slice(2);
@@ -249,5 +256,7 @@ if (require.main === module) {
     process.exit(2);
   }
   const { files } = buildSyntheticTree(dir, { components: Number(count), environments: envs.length ? envs : DEFAULT_ENVS });
-  console.log(`wrote ${files} files for ${count} components x ${envs.length || DEFAULT_ENVS.length} environments under ${join(dir, layout.GITOPS_ROOT)}`);
+  console.log(
+    `wrote ${files} files for ${count} components x ${envs.length || DEFAULT_ENVS.length} environments under ${join(dir, layout.GITOPS_ROOT)}`,
+  );
 }

@@ -16,7 +16,7 @@ import { writeComponent } from './write';
 export async function componentGenerator(tree: Tree, schema: ComponentGeneratorSchema): Promise<void> {
   const options = normalizeOptions(tree, schema);
   writeComponent(tree, options);
-  reconcileTree(tree, { since: options.workspace.desired });
+  reconcileTree(tree, { since: options.workspace });
   if (!schema.skipFormat) await formatChangedFiles(tree);
 }
 

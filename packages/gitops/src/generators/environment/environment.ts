@@ -13,7 +13,6 @@ import { DEFAULT_LAYERS, DEFAULT_SECRETS, Platform, PLACEHOLDER_REPOSITORY, plat
 import { assertDnsLabel, GitopsInputError, oneOf, parseEngines, SIZES, SYNC_MODES } from '../../model/vocabulary';
 import { parseList } from '../shared/options';
 import { OverlayContent, overlayTexts, versionForNewOverlay, writeOverlay } from '../shared/overlay';
-import { DesiredTree } from '../../derive/index';
 import { reconcileTree } from '../shared/reconcile';
 import { environmentNames, readWorkspace, Workspace } from '../shared/workspace';
 import { EnvironmentGeneratorSchema } from './schema';
@@ -29,7 +28,7 @@ export interface NormalizedEnvironmentOptions {
   newPlatformFile?: string;
   components: PlannedComponent[];
   /** The desired state of the tree before this run (none for a new tree). */
-  since?: DesiredTree;
+  since?: Workspace;
 }
 
 export async function environmentGenerator(tree: Tree, schema: EnvironmentGeneratorSchema): Promise<void> {
@@ -101,7 +100,7 @@ export function normalizeOptions(tree: Tree, schema: EnvironmentGeneratorSchema)
       catalog,
     }),
   }));
-  return { settings, newPlatformFile, components, since: workspace?.desired };
+  return { settings, newPlatformFile, components, since: workspace };
 }
 
 interface OverlayPlan {

@@ -47,7 +47,7 @@ export async function importGenerator(tree: Tree, schema: ImportGeneratorSchema)
   });
   const skipped = [...parsed.skipped, ...plan.skipped];
   for (const p of plan.components) writeComponent(tree, normalizeComponent(tree, p.schema, p.source));
-  reconcileTree(tree, { since: o.workspace.desired });
+  reconcileTree(tree, { since: o.workspace });
   if (!schema.skipFormat) await formatChangedFiles(tree);
   for (const line of importReport(o.path, parsed, plan.components, skipped)) logger.info(line);
 }

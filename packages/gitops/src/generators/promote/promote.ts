@@ -13,9 +13,8 @@ import { EnvironmentSettings } from '../../model/environment-settings';
 import { GitopsInputError, isExactVersion } from '../../model/vocabulary';
 import { parseList } from '../shared/options';
 import { readOverlayValue, setOverlayValue, setOverlayVersion } from '../shared/overlay';
-import { DesiredTree } from '../../derive/index';
 import { reconcileTree } from '../shared/reconcile';
-import { findComponent, findEnvironment, readWorkspace } from '../shared/workspace';
+import { findComponent, findEnvironment, readWorkspace, Workspace } from '../shared/workspace';
 import { PromoteGeneratorSchema } from './schema';
 
 export interface NormalizedPromoteOptions {
@@ -25,7 +24,7 @@ export interface NormalizedPromoteOptions {
   allowDowngrade: boolean;
   summaryFile?: string;
   /** The desired state of the tree before this run. */
-  since: DesiredTree;
+  since: Workspace;
 }
 
 /** One line of the table: what changes (or is up to date) for one component. */
@@ -83,7 +82,7 @@ export function normalizeOptions(tree: Tree, schema: PromoteGeneratorSchema): No
     to,
     allowDowngrade: schema.allowDowngrade ?? false,
     summaryFile: schema.summaryFile,
-    since: ws.desired,
+    since: ws,
   };
 }
 

@@ -16,10 +16,9 @@ import { EnvironmentSettings } from '../../model/environment-settings';
 import { overlayFile, VALUES_FILE, VERSION_PATCH_FILE } from '../../model/layout';
 import { assertDnsLabel, assertReleaseTag, GitopsInputError, isExactVersion } from '../../model/vocabulary';
 import { readOverlayVersion, setOverlayValue, setOverlayVersion } from '../shared/overlay';
-import { DesiredTree } from '../../derive/index';
 import { reconcileTree } from '../shared/reconcile';
 import { setReleaseTag } from '../shared/release-tag';
-import { findComponent, findEnvironment, readWorkspace } from '../shared/workspace';
+import { findComponent, findEnvironment, readWorkspace, Workspace } from '../shared/workspace';
 import type { ReleaseGeneratorSchema } from './schema';
 
 /** Docker's tag grammar. */
@@ -42,7 +41,7 @@ interface ReleaseTarget {
   component: Component;
   env: EnvironmentSettings;
   /** The desired state of the tree before this run. */
-  since: DesiredTree;
+  since: Workspace;
 }
 
 export async function releaseGenerator(tree: Tree, schema: ReleaseGeneratorSchema): Promise<void> {
@@ -55,7 +54,7 @@ export async function releaseGenerator(tree: Tree, schema: ReleaseGeneratorSchem
     if (options.imageTag) setImageTag(tree, target, options.valuesKey ?? defaultImageKey(tree, target.component), options.imageTag);
   }
   if (options.tag) setReleaseTag(tree, findEnvironment(before, options.environment), options.tag);
-  reconcileTree(tree, { since: before.desired });
+  reconcileTree(tree, { since: before });
   if (!options.skipFormat) await formatChangedFiles(tree);
 }
 
@@ -119,7 +118,7 @@ function resolveTarget(tree: Tree, options: NormalizedReleaseSchema, name: strin
   const component = findComponent(ws, name);
   const env = findEnvironment(ws, options.environment);
   refuseWhatTheOverlayLacks(tree, component, env, options);
-  return { component, env, since: ws.desired };
+  return { component, env, since: ws };
 }
 
 function refuseWhatTheOverlayLacks(tree: Tree, c: Component, env: EnvironmentSettings, options: NormalizedReleaseSchema): void {

@@ -31,7 +31,7 @@ export async function removeGenerator(tree: Tree, schema: RemoveGeneratorSchema)
   refuseDependents(options);
   if (options.whole) deleteFolder(tree, options.component.dir);
   else for (const env of options.environments) deleteFolder(tree, overlayDir(options.component.layer, options.component.name, env.name));
-  reconcileTree(tree, { since: options.workspace.desired });
+  reconcileTree(tree, { since: options.workspace });
   if (!schema.skipFormat) await formatChangedFiles(tree);
   for (const line of clusterEffects(options)) logger.info(line);
 }

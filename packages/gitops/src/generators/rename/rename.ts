@@ -35,7 +35,7 @@ export async function renameGenerator(tree: Tree, schema: RenameGeneratorSchema)
   renameInComponentFile(tree, options);
   keepObjectsDuringHandover(tree, options);
   renameDependencies(tree, options);
-  reconcileTree(tree, { since: options.workspace.desired });
+  reconcileTree(tree, { since: options.workspace });
   if (!schema.skipFormat) await formatChangedFiles(tree);
   for (const line of clusterEffects(options)) logger.info(line);
 }

@@ -5,7 +5,7 @@
  */
 import { Tree } from '@nx/devkit';
 import { deriveTree, DesiredTree, Drift, readTreeModel, reconcile } from '../../derive/index';
-import { treeView } from './workspace';
+import { treeView, viewAfterEdits, Workspace } from './workspace';
 
 export interface ReconcileResult {
   drift: Drift[];
@@ -17,16 +17,17 @@ export interface ReconcileTreeOptions {
   /** Compute the drift without touching the tree. */
   check?: boolean;
   /**
-   * The desired state before a generator's edits: only files whose desired content the edits
-   * changed are reconciled, so a generator's diff holds what its change implies and nothing else
-   * (`nx sync` reconciles everything).
+   * The workspace as the generator read it before its edits: only files whose desired content the
+   * edits changed are reconciled, so a generator's diff holds what its change implies and nothing
+   * else (`nx sync` reconciles everything); what the edits did not touch is not read again.
    */
-  since?: DesiredTree;
+  since?: Pick<Workspace, 'view' | 'desired'>;
 }
 
 export function reconcileTree(tree: Tree, { check = false, since }: ReconcileTreeOptions = {}): ReconcileResult {
-  const view = treeView(tree);
-  const desired = since ? changedSince(since, deriveTree(view, readTreeModel(view))) : deriveTree(view, readTreeModel(view));
+  const view = since ? viewAfterEdits(tree, since.view) : treeView(tree);
+  const after = deriveTree(view, readTreeModel(view));
+  const desired = since ? changedSince(since.desired, after) : after;
   const plan = reconcile(view, desired.files, desired.obsolete, { check });
   if (!check) {
     for (const change of plan.changes) {

@@ -4,6 +4,7 @@
  * every component with its chart and overlays.
  */
 import { Tree } from '@nx/devkit';
+import { posix } from 'node:path';
 import { Component, SecretDeclaration } from '../../model/component';
 import { EnvironmentSettings, resolveSettings } from '../../model/environment-settings';
 import { componentFile, listComponentDirs, platformFile } from '../../model/layout';
@@ -20,21 +21,56 @@ export function readText(tree: Tree, path: string): string | null {
 }
 
 /**
- * The Nx Tree as the read-only view derive and the tree model read. Folder listings are taken once
- * per view (the Nx Tree lists and stats on every call, and derive asks for the same folders many
- * times): a view is read before a generator's edits or after them, never across them.
+ * The Nx Tree as the read-only view derive and the tree model read: the tree as it is when the view
+ * is made. What it reads and lists is kept (the Nx Tree goes to the disk on every call, and derive
+ * asks for the same folders many times), so a view is used before a generator's edits or after
+ * them, never across them: `viewAfterEdits` gives the tree after them.
  */
 export function treeView(tree: Tree): TreeView {
+  return snapshotView({
+    read: (path) => readText(tree, path),
+    children: (dir) => tree.children(dir),
+    isFile: (path) => tree.isFile(path),
+  });
+}
+
+/**
+ * The tree after a generator's edits, reading what the edits did not touch from `before` (the view
+ * the generator read the workspace through) and the rest from the tree.
+ */
+export function viewAfterEdits(tree: Tree, before: TreeView): TreeView {
+  const changed = new Set<string>();
+  const touchedDirs = new Set<string>();
+  for (const { path } of tree.listChanges()) {
+    changed.add(path);
+    for (let dir = posix.dirname(path); dir !== '.' && !touchedDirs.has(dir); dir = posix.dirname(dir)) touchedDirs.add(dir);
+  }
+  const now = treeView(tree);
+  return {
+    read: (path) => (changed.has(path) ? now.read(path) : before.read(path)),
+    children: (dir) => (touchedDirs.has(dir) ? now.children(dir) : before.children(dir)),
+    isFile: (path) => (changed.has(path) || touchedDirs.has(path) ? now.isFile(path) : before.isFile(path)),
+  };
+}
+
+function snapshotView(view: TreeView): TreeView {
+  const texts = new Map<string, string | null>();
   const listings = new Map<string, string[]>();
   const files = new Map<string, boolean>();
+  const kept = <K, V>(map: Map<K, V>, key: K, get: () => V): V => {
+    if (!map.has(key)) map.set(key, get());
+    return map.get(key)!;
+  };
   return {
-    read: (path) => readText(tree, path),
-    children: (dir) => listings.get(dir) ?? listings.set(dir, tree.children(dir)).get(dir)!,
-    isFile: (path) => files.get(path) ?? files.set(path, tree.isFile(path)).get(path)!,
+    read: (path) => kept(texts, path, () => view.read(path)),
+    children: (dir) => kept(listings, dir, () => view.children(dir)),
+    isFile: (path) => kept(files, path, () => view.isFile(path)),
   };
 }
 
 export interface Workspace {
+  /** The tree as read, before the generator's edits. */
+  view: TreeView;
   model: TreeModel;
   /** What derive gives for the tree as read: the baseline a generator's reconcile compares with. */
   desired: DesiredTree;
@@ -60,7 +96,7 @@ export function readWorkspace(tree: Tree): Workspace {
   const environments = [...model.environments.values()]
     .map((e) => e.resolved ?? resolveSettings(e.settings, e.name, platform, e.file))
     .sort((a, b) => a.name.localeCompare(b.name));
-  return { model, platform, environments, locations: locateComponents(view), desired: deriveTree(view, model) };
+  return { view, model, platform, environments, locations: locateComponents(view), desired: deriveTree(view, model) };
 }
 
 export function environmentNames(envs: EnvironmentSettings[]): string {
