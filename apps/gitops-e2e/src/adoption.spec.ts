@@ -26,7 +26,10 @@ function sectionCommands(markdown: string, file: string): string[] {
   const section = markdown.slice(start + SECTION.length).split(/\n## /)[0];
   const block = section.match(/```sh\n([\s\S]*?)```/);
   if (!block) throw new Error(`${file}: section '${SECTION}' has no sh code block`);
-  return block[1].split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  return block[1]
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
 }
 
 /** The README's section is what users follow, so it is what this test runs. */
@@ -145,6 +148,35 @@ describeIfKubectl('adopting @mlops/gitops in a fresh Nx workspace', () => {
       expect(pushed()).toBe('release(production): v1.0.0 [skip ci]');
       expect(execFileSync('git', ['--git-dir', remote, 'tag', '--list'], { encoding: 'utf8' }).trim()).toBe('v1.0.0');
       expect(parse(ws.read('gitops/clusters/production/release.yaml')).spec.ref).toEqual({ tag: 'v1.0.0' });
+    } finally {
+      rmSync(remote, { recursive: true, force: true });
+    }
+  });
+
+  it("the GitLab release job's script releases a new tag and rolls back production, pushing the tag and the commit", () => {
+    const remote = mkdtempSync(join(tmpdir(), 'gitops-gitlab-remote-'));
+    try {
+      execFileSync('git', ['init', '-q', '--bare', remote]);
+      ws.sh(`git push -q ${remote} HEAD:main 'refs/tags/*:refs/tags/*'`);
+      const job = parse(ws.read('.gitlab/gitops.gitlab-ci.yml'))['gitops-release'] as { script: string[] };
+      // The job pushes to GitLab's URL; git's insteadOf sends it to the local remote.
+      const gitlabUrl = 'https://gitlab-ci-token:not-a-token@gitlab.invalid/platform/gitops.git';
+      const env = (tag: string) =>
+        [
+          'CI_SERVER_HOST=gitlab.invalid CI_PROJECT_PATH=platform/gitops GITOPS_PUSH_TOKEN=not-a-token',
+          `GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=url.${remote}.insteadOf GIT_CONFIG_VALUE_0=${gitlabUrl}`,
+          `GITOPS_COMPONENT= GITOPS_ENVIRONMENT=production GITOPS_CHART_VERSION= GITOPS_IMAGE_TAG= GITOPS_VALUES_KEY=image.tag GITOPS_RELEASE_TAG=${tag}`,
+        ].join(' ');
+      const run = (tag: string) => ws.sh(`export ${env(tag)}\nset -e\n${job.script.join('\n')}`);
+      const pushed = () => execFileSync('git', ['--git-dir', remote, 'log', '-1', '--format=%s', 'main'], { encoding: 'utf8' }).trim();
+      const release = () => parse(ws.read('gitops/clusters/production/release.yaml')).spec.ref;
+      run('v2.0.0');
+      expect(pushed()).toBe('release(production): v2.0.0 [skip ci]');
+      expect(execFileSync('git', ['--git-dir', remote, 'tag', '--list'], { encoding: 'utf8' })).toContain('v2.0.0');
+      expect(release()).toEqual({ tag: 'v2.0.0' });
+      run('v1.0.0');
+      expect(pushed()).toBe('release(production): v1.0.0 [skip ci]');
+      expect(release()).toEqual({ tag: 'v1.0.0' });
     } finally {
       rmSync(remote, { recursive: true, force: true });
     }

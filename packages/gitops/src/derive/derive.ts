@@ -7,6 +7,7 @@
 import { Component, dependencyNames, providedSecrets } from '../model/component';
 import { PROVIDER_COMPONENT } from '../manifests/index';
 import { deriveSecretFiles, ownedSecretFiles, secretsNeeded } from './secrets';
+import { deriveSopsConfig } from './sops';
 import { EnvironmentSettings } from '../model/environment-settings';
 import { environmentFile } from '../model/layout';
 import { Layer, Platform } from '../model/platform';
@@ -26,9 +27,11 @@ export function deriveTree(view: TreeView, model: TreeModel): DesiredTree {
   const tree: DesiredTree = { files: [], obsolete: [] };
   const platform = model.platform;
   if (!platform) return tree;
+  const resolved: EnvironmentSettings[] = [];
   for (const { resolved: env } of model.environments.values()) {
     // An environment.yaml with a value of the wrong kind: validation reports it; its files stay as they are.
     if (!env) continue;
+    resolved.push(env);
     const ctx = environmentContext(view, model, platform, env);
     const files = [...engineModules(env.engines).flatMap((engine) => engine.derive(ctx)), ...deriveSecretFiles(ctx)];
     const wanted = new Set(files.map((f) => f.path));
@@ -45,6 +48,12 @@ export function deriveTree(view: TreeView, model: TreeModel): DesiredTree {
       if (!wanted.has(path)) tree.obsolete.push({ path, reason: `no component deployed in ${env.name} needs it from ${env.secrets}` });
     }
     tree.files.push(...files);
+  }
+  // The workspace's .sops.yaml serves every environment: while one of them cannot be read, it stays as it is.
+  if (resolved.length === model.environments.size) {
+    const sops = deriveSopsConfig(view, resolved);
+    tree.files.push(...sops.files);
+    tree.obsolete.push(...sops.obsolete);
   }
   return tree;
 }

@@ -24,6 +24,8 @@ export interface DesiredDocument {
 
 export interface DesiredFile {
   path: string;
+  /** A file outside every environment's folder (the workspace's .sops.yaml): the environments whose validation checks it. */
+  environments?: string[];
   /** Comment at the top of a new file. */
   header?: string;
   /** Matched with the file's documents by kind and metadata.name; documents derive does not want are removed. */

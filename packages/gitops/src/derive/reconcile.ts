@@ -39,6 +39,8 @@ export interface ReconcilePlan {
 export interface Obsolete {
   path: string;
   reason: string;
+  /** As DesiredFile.environments. */
+  environments?: string[];
 }
 
 /** One line per drift, as `nx sync:check` and validation print it. */

@@ -5,7 +5,18 @@
  * in every clone.
  */
 import type { TargetConfiguration } from '@nx/devkit';
-import { blueprintFile, componentBase, componentDir, componentFile, crdsDir, environmentFile, platformFile, relativeTo, TreeRoot } from '../model/layout';
+import {
+  blueprintFile,
+  componentBase,
+  componentDir,
+  componentFile,
+  crdsDir,
+  environmentFile,
+  platformFile,
+  relativeTo,
+  SOPS_CONFIG_FILE,
+  TreeRoot,
+} from '../model/layout';
 import type { Component } from '../model/component';
 import { EnvironmentModel } from '../model/tree-model';
 
@@ -74,6 +85,8 @@ export function environmentValidateTarget(e: EnvironmentModel, ctx: TargetContex
     '{projectRoot}/**/*',
     `^${GITOPS_FILES_INPUT}`,
     ...sharedTreeInputs(ctx.tree),
+    // Its creation rule there is one of its derived fields (drift).
+    ws(SOPS_CONFIG_FILE),
   ]);
 }
 

@@ -5,7 +5,9 @@
  * comments and edited in place.
  */
 import { Document } from 'yaml';
+import { platformFile } from './layout';
 import type { SecretsSettings } from './platform';
+import { hasRecipients, parseSopsRecipients, recipientsForFile, SopsRecipients } from './sops';
 import {
   assertReleaseTag,
   Engine,
@@ -41,6 +43,10 @@ export interface EnvironmentSettings {
   secretsProvider?: SecretProvider;
   /** Who provides this environment's Secrets: `secretsProvider`, else platform.yaml's. */
   secrets: SecretProvider;
+  /** environment.yaml `sops`, when it replaces platform.yaml's `secrets.sops` recipients. */
+  sops?: SopsRecipients;
+  /** Who may decrypt this environment's SOPS Secrets (`sops`, else platform.yaml's): set exactly when `secrets` is sops. */
+  sopsRecipients?: SopsRecipients;
 }
 
 /** Why SOPS is refused where Argo CD deploys. */
@@ -94,12 +100,28 @@ export function resolveSettings(
     settings.secretsProvider = oneOf(where('Secret provider'), String(raw.secretsProvider), SECRET_PROVIDERS);
     settings.secrets = settings.secretsProvider;
   }
-  if (settings.secrets === 'sops' && settings.engines.includes('argocd')) {
+  const sops = parseSopsRecipients(`${path}: sops`, raw.sops);
+  if (sops) settings.sops = sops;
+  if (settings.secrets === 'sops') settings.sopsRecipients = sopsRecipients(settings, platform?.secrets, path);
+  return settings;
+}
+
+/** The recipients of a SOPS environment; refuses Argo CD and an environment nobody could decrypt. */
+function sopsRecipients(settings: EnvironmentSettings, platform: SecretsSettings | undefined, path: string): SopsRecipients {
+  const name = settings.name;
+  if (settings.engines.includes('argocd')) {
     throw new GitopsInputError(
       `Secret provider 'sops' is refused for environment '${name}', which Argo CD deploys: ${SOPS_ARGOCD_REASON}. Use external-secrets or sealed-secrets (set secretsProvider in ${path}).`,
     );
   }
-  return settings;
+  const recipients = settings.sops ?? platform?.sops;
+  if (!hasRecipients(recipients)) {
+    throw new GitopsInputError(
+      `Environment '${name}' gets its Secrets from sops but names no recipient to encrypt them for; set 'secrets.sops.age' in ${platformFile()} ` +
+        `(or 'sops.age' in ${path} for this environment alone) to the age public keys (age1…) of the cluster's sops-age key and of the people who encrypt.`,
+    );
+  }
+  return recipients;
 }
 
 /** Settings of a new environment: the defaults of `resolveSettings`, and where it promotes from. */
@@ -127,7 +149,7 @@ export function parseEnvironmentSettings(
   return resolveSettings(raw, name, platform, path);
 }
 
-const COMMENTS: Record<Exclude<keyof EnvironmentSettings, 'secrets'>, string> = {
+const COMMENTS: Record<Exclude<keyof EnvironmentSettings, 'secrets' | 'sopsRecipients'>, string> = {
   name: 'Environment name: the folder name and the Nx project env-<name>.',
   engines: `GitOps engines that deploy this environment: ${ENGINES.join(', ')} (both listed during a migration).`,
   sync: `auto: engines apply every merged change. manual: the environment applies only the release tag below (Argo CD: and only when a person syncs).`,
@@ -138,6 +160,7 @@ const COMMENTS: Record<Exclude<keyof EnvironmentSettings, 'secrets'>, string> = 
   promotesFrom: 'Environment whose versions and values are promoted into this one.',
   release: 'The Git tag this environment applies (sync: manual); set by nx g @mlops/gitops:release --environment=<env> --tag=<tag>.',
   secretsProvider: "Who provides this environment's Secrets, when not platform.yaml's: external-secrets, sealed-secrets, sops (Flux only).",
+  sops: "With sops: who may decrypt this environment's Secrets (age: age1… public keys, pgp: fingerprints), instead of platform.yaml's secrets.sops.",
 };
 
 const ORDER: (keyof typeof COMMENTS)[] = [
@@ -151,6 +174,7 @@ const ORDER: (keyof typeof COMMENTS)[] = [
   'promotesFrom',
   'release',
   'secretsProvider',
+  'sops',
 ];
 
 /** The settings file, each field with its explanation. */
@@ -158,7 +182,7 @@ export function environmentSettingsYaml(settings: EnvironmentSettings): string {
   const doc = new Document({});
   doc.commentBefore = ` Settings of environment ${settings.name}; read by the @mlops/gitops generators and validation.`;
   for (const key of ORDER) {
-    const value = settings[key];
+    const value = key === 'sops' && settings.sops ? recipientsForFile(settings.sops) : settings[key];
     if (value === undefined) continue;
     doc.set(key, value);
     const pair = (doc.contents as { items: { key: { commentBefore?: string } }[] }).items.at(-1)!;

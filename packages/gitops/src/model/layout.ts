@@ -118,6 +118,22 @@ export function secretFile(env: string, namespace: string, name: string, t?: Tre
   return join(secretsDir(env, t), `${namespace}.${name}.yaml`);
 }
 
+/**
+ * sops' configuration: at the workspace root, because sops looks for it from the working directory
+ * upward, so `sops --encrypt` run anywhere in the workspace finds it; its path_regex rules match
+ * a file's path relative to this folder.
+ */
+export const SOPS_CONFIG_FILE = '.sops.yaml';
+
+/** The creation rule's path_regex of an environment's SOPS Secrets: `<namespace>.<name>.yaml` in its secrets folder (not kustomization.yaml). */
+export function sopsSecretsPathRegex(env: string, t?: TreeRoot): string {
+  return `^${escapeRegex(secretsDir(env, t))}/[^/]+\\.[^/]+\\.yaml$`;
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /** Argo CD's argocd-cm keys this tree needs (Application health, so sync waves wait), applied server-side once. */
 export function argoConfigFile(env: string, t?: TreeRoot): string {
   return join(environmentEntry(env, t), 'argocd', 'argocd-cm.yaml');

@@ -3,6 +3,7 @@
  * namespaces, the default engine and the Git repository the engines pull.
  * The layer rule lives here and nowhere else.
  */
+import { parseSopsRecipients, recipientsForFile, SopsRecipients } from './sops';
 import { Engine, GitopsInputError, oneOf, parseEngines, SECRET_PROVIDERS, SecretProvider } from './vocabulary';
 import { readYaml, toYaml } from './yaml-io';
 
@@ -18,6 +19,8 @@ export interface Layer {
 export interface SecretsSettings {
   provider: SecretProvider;
   store: string;
+  /** `secrets.sops`: who may decrypt the SOPS-encrypted Secrets of every environment that uses sops (one may replace them). */
+  sops?: SopsRecipients;
 }
 
 /** External Secrets over a ClusterSecretStore the platform team sets up once per cluster (seed 000). */
@@ -41,10 +44,7 @@ export const PLACEHOLDER_REPOSITORY: Platform['repository'] = {
 };
 
 export function parsePlatform(path: string, text: string): Platform {
-  const raw = readYaml<Partial<Omit<Platform, 'secrets'>> & { defaultEngine?: unknown; secrets?: { provider?: unknown; store?: unknown } }>(
-    path,
-    text,
-  );
+  const raw = readYaml<Partial<Omit<Platform, 'secrets'>> & { defaultEngine?: unknown; secrets?: RawSecrets }>(path, text);
   if (!raw || typeof raw !== 'object') throw new Error(`${path}: expected a mapping with 'layers'`);
   const layers = Array.isArray(raw.layers) ? raw.layers : [];
   if (layers.length === 0) throw new Error(`${path}: 'layers' must list at least one layer`);
@@ -64,12 +64,15 @@ export function parsePlatform(path: string, text: string): Platform {
   };
 }
 
-function parseSecrets(path: string, raw: { provider?: unknown; store?: unknown } | undefined): SecretsSettings {
+type RawSecrets = { provider?: unknown; store?: unknown; sops?: unknown };
+
+function parseSecrets(path: string, raw: RawSecrets | undefined): SecretsSettings {
   if (raw === undefined || raw === null) return DEFAULT_SECRETS;
   const provider = oneOf(`Secret provider in ${path}`, String(raw.provider ?? DEFAULT_SECRETS.provider), SECRET_PROVIDERS);
   if (raw.store !== undefined && typeof raw.store !== 'string')
     throw new GitopsInputError(`${path}: 'secrets.store' must be the name of a ClusterSecretStore.`);
-  return { provider, store: (raw.store as string | undefined) ?? DEFAULT_SECRETS.store };
+  const sops = parseSopsRecipients(`${path}: secrets.sops`, raw.sops);
+  return { provider, store: (raw.store as string | undefined) ?? DEFAULT_SECRETS.store, ...(sops ? { sops } : {}) };
 }
 
 export function layerNames(platform: Platform): string[] {
@@ -141,9 +144,10 @@ export const DEFAULT_LAYERS: readonly Layer[] = [
 
 /** The text of a platform file, as `parsePlatform` reads it back. */
 export function platformYaml(platform: Platform): string {
-  const { repository, defaultEngines, secrets, layers } = platform;
+  const { repository, defaultEngines, layers } = platform;
+  const { sops, ...secrets } = platform.secrets;
   return toYaml(
-    { repository, defaultEngines, secrets, layers },
+    { repository, defaultEngines, secrets: sops ? { ...secrets, sops: recipientsForFile(sops) } : secrets, layers },
     'Ordered layers of the platform with their namespaces, the default GitOps engine, the\nGit repository the engines pull and who provides the Secrets (external-secrets over the\nClusterSecretStore `store`, sealed-secrets, or sops on Flux; an environment may override it).\nA component may depend on its own layer or lower ones.',
   );
 }

@@ -63,7 +63,12 @@ describe('init generator', () => {
       expect(gitlab['gitops-validate-affected'].script.join('\n')).toContain('--base="$CI_MERGE_REQUEST_DIFF_BASE_SHA"');
       expect(validate).toContain('npx nx sync:check');
       // Code scanning shows the findings on the pull request's lines.
-      expect(parse(validate).jobs.validate.steps).toContainEqual(expect.objectContaining({ uses: 'github/codeql-action/upload-sarif@v3', with: { sarif_file: 'gitops-validate.sarif', category: 'gitops-validate' } }));
+      expect(parse(validate).jobs.validate.steps).toContainEqual(
+        expect.objectContaining({
+          uses: 'github/codeql-action/upload-sarif@v3',
+          with: { sarif_file: 'gitops-validate.sarif', category: 'gitops-validate' },
+        }),
+      );
       expect(parse(validate).permissions['security-events']).toBe('write');
       expect(gitlab['gitops-validate-all'].script[0]).toBe('npx nx sync:check');
       expect(gitlab['gitops-release'].script.join('\n')).toMatch(/npx nx g @mlops\/gitops:release[\s\S]*--no-interactive/);
@@ -72,11 +77,34 @@ describe('init generator', () => {
       expect(parse(tree.read(GITLAB_ENTRY, 'utf-8')!).include).toEqual([{ local: GITLAB_JOBS_FILE }]);
     });
 
+    it('the GitLab release job takes a release tag, as the GitHub workflow does: one pipeline releases or rolls back production', () => {
+      const gitlab = parse(tree.read(GITLAB_JOBS_FILE, 'utf-8')!);
+      // Pipeline variables with a description: the Run pipeline form lists them.
+      for (const name of ['GITOPS_COMPONENT', 'GITOPS_ENVIRONMENT', 'GITOPS_CHART_VERSION', 'GITOPS_IMAGE_TAG', 'GITOPS_RELEASE_TAG']) {
+        expect(gitlab.variables[name]).toEqual({ value: '', description: expect.stringMatching(/^Release: /) });
+      }
+      const job = gitlab['gitops-release'];
+      expect(job.rules).toEqual([{ if: '$GITOPS_ENVIRONMENT && ($GITOPS_COMPONENT || $GITOPS_RELEASE_TAG) && $CI_COMMIT_BRANCH == "main"' }]);
+      const script = job.script.join('\n');
+      expect(script).toContain('git tag "$GITOPS_RELEASE_TAG"');
+      expect(script).toContain('--environment="$GITOPS_ENVIRONMENT" --tag="$GITOPS_RELEASE_TAG"');
+      expect(script).toContain('npx nx run "env-$GITOPS_ENVIRONMENT:validate"');
+      expect(gitlab['gitops-validate-all'].rules[0]).toEqual({ if: '$GITOPS_COMPONENT || $GITOPS_RELEASE_TAG', when: 'never' });
+      expect(tree.read(GITLAB_JOBS_FILE, 'utf-8')).toContain(
+        'glab ci run -b main --variables GITOPS_ENVIRONMENT:production --variables GITOPS_RELEASE_TAG:v1.4.0',
+      );
+    });
+
     it('posts the preview of a PR/MR as one sticky comment, edited on each push', () => {
       const github = parse(tree.read(GITHUB_VALIDATE, 'utf-8')!).jobs.preview;
       expect(github.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
-      expect(github.steps.map((s: { run?: string }) => s.run).join('\n')).toContain('preview --base HEAD^1 --head HEAD --format markdown --output gitops-preview.md');
-      expect(github.steps.at(-1)).toEqual({ uses: 'marocchino/sticky-pull-request-comment@v2', with: { header: 'mlops-gitops-preview', path: 'gitops-preview.md' } });
+      expect(github.steps.map((s: { run?: string }) => s.run).join('\n')).toContain(
+        'preview --base HEAD^1 --head HEAD --format markdown --output gitops-preview.md',
+      );
+      expect(github.steps.at(-1)).toEqual({
+        uses: 'marocchino/sticky-pull-request-comment@v2',
+        with: { header: 'mlops-gitops-preview', path: 'gitops-preview.md' },
+      });
       const gitlab = parse(tree.read(GITLAB_JOBS_FILE, 'utf-8')!)['gitops-preview'];
       expect(gitlab.rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"' }]);
       expect(gitlab.script.join('\n')).toContain('--base "$CI_MERGE_REQUEST_DIFF_BASE_SHA" --head "$CI_COMMIT_SHA"');
@@ -120,12 +148,8 @@ describe('init generator', () => {
     });
 
     it('refuses a bad environment name, an unknown engine and an unknown CI', async () => {
-      await expect(initGenerator(emptyTree(), { environments: ['Prod'] })).rejects.toThrow(
-        "Environment 'Prod' is not a DNS-1123 label",
-      );
-      await expect(initGenerator(emptyTree(), { engines: 'helm' })).rejects.toThrow(
-        "Engine 'helm' is not allowed; must be one of: flux, argocd.",
-      );
+      await expect(initGenerator(emptyTree(), { environments: ['Prod'] })).rejects.toThrow("Environment 'Prod' is not a DNS-1123 label");
+      await expect(initGenerator(emptyTree(), { engines: 'helm' })).rejects.toThrow("Engine 'helm' is not allowed; must be one of: flux, argocd.");
       await expect(initGenerator(emptyTree(), { ci: 'jenkins' as never })).rejects.toThrow(
         "CI 'jenkins' is not allowed; must be one of: github, gitlab, both, none.",
       );
@@ -137,9 +161,7 @@ describe('init generator', () => {
       const tree = emptyTree();
       tree.write('gitops/apps/podinfo.yaml', 'kind: HelmRelease\n');
       const nxJsonBefore = tree.read('nx.json', 'utf-8');
-      await expect(initGenerator(tree, {})).rejects.toThrow(
-        "Folder 'gitops/' already exists but has no gitops/platform.yaml",
-      );
+      await expect(initGenerator(tree, {})).rejects.toThrow("Folder 'gitops/' already exists but has no gitops/platform.yaml");
       expect(tree.read('nx.json', 'utf-8')).toBe(nxJsonBefore);
       expect(tree.exists(environmentFile('development'))).toBe(false);
     });
@@ -147,7 +169,9 @@ describe('init generator', () => {
     it('refuses a platform file that does not parse, naming it', async () => {
       const tree = emptyTree();
       tree.write(platformFile(), 'layers: []\n');
-      await expect(initGenerator(tree, {})).rejects.toThrow(/gitops\/platform.yaml exists but is not a platform file of @mlops\/gitops: .*'layers' must list at least one layer/);
+      await expect(initGenerator(tree, {})).rejects.toThrow(
+        /gitops\/platform.yaml exists but is not a platform file of @mlops\/gitops: .*'layers' must list at least one layer/,
+      );
     });
 
     it('keeps a plugin registered as a plain string', async () => {

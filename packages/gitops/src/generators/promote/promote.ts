@@ -1,8 +1,9 @@
 /**
- * `nx g @mlops/gitops:promote <component...> --to <env> [--from <env>] [--all]`: normalize,
+ * `nx g @mlops/gitops:promote <component...> --to <env> [--from <env>] [--all] [--tag <tag>]`: normalize,
  * plan every change (chart version, blueprint image tags), refuse downgrades and ranges into
  * pinned environments before anything is written, edit the overlays in place with the same code
- * as `release`, reconcile, format, and print (and optionally write) the table.
+ * as `release`, move a gated environment's release tag with the same code as `release --tag`,
+ * reconcile, format, and print (and optionally write) the table.
  */
 import { logger, Tree } from '@nx/devkit';
 import { formatChangedFiles } from '../shared/format';
@@ -10,10 +11,11 @@ import { gt, lt } from 'semver';
 import { catalogFor, imageKeys, loadBlueprint } from '../../model/catalog';
 import { Component } from '../../model/component';
 import { EnvironmentSettings } from '../../model/environment-settings';
-import { GitopsInputError, isExactVersion } from '../../model/vocabulary';
+import { assertReleaseTag, GitopsInputError, isExactVersion } from '../../model/vocabulary';
 import { parseList } from '../shared/options';
 import { readOverlayValue, setOverlayValue, setOverlayVersion } from '../shared/overlay';
 import { reconcileTree } from '../shared/reconcile';
+import { checkReleaseTag, setReleaseTag } from '../shared/release-tag';
 import { findComponent, findEnvironment, readWorkspace, Workspace } from '../shared/workspace';
 import { PromoteGeneratorSchema } from './schema';
 
@@ -23,8 +25,16 @@ export interface NormalizedPromoteOptions {
   to: EnvironmentSettings;
   allowDowngrade: boolean;
   summaryFile?: string;
+  /** --tag: the Git tag the (gated) --to environment applies from now on. */
+  tag?: string;
   /** The desired state of the tree before this run. */
   since: Workspace;
+}
+
+/** The release tag's line of the table: what the gated environment applies, before and after. */
+export interface ReleaseStep {
+  before?: string;
+  after: string;
 }
 
 /** One line of the table: what changes (or is up to date) for one component. */
@@ -41,11 +51,14 @@ export async function promoteGenerator(tree: Tree, schema: PromoteGeneratorSchem
   const options = normalizeOptions(tree, schema);
   const steps = planPromotion(tree, options);
   refuse(options, steps);
+  if (options.tag) checkReleaseTag(tree, options.to, options.tag);
+  const release = releaseStep(options);
   const changes = steps.filter((s) => s.before !== s.after);
-  for (const line of table(options, steps)) logger.info(line);
-  if (changes.length === 0) return;
+  for (const line of table(options, steps, release)) logger.info(line);
+  if (changes.length === 0 && release?.before === release?.after) return;
   for (const step of changes) apply(tree, options.to, step);
-  if (options.summaryFile) tree.write(options.summaryFile, markdown(options, steps));
+  if (options.tag) setReleaseTag(tree, options.to, options.tag);
+  if (options.summaryFile) tree.write(options.summaryFile, markdown(options, steps, release));
   reconcileTree(tree, { since: options.since });
   if (!schema.skipFormat) await formatChangedFiles(tree);
 }
@@ -63,7 +76,8 @@ export function normalizeOptions(tree: Tree, schema: PromoteGeneratorSchema): No
   if (from.name === to.name) throw new GitopsInputError(`--from and --to are both '${to.name}'; promote from another environment.`);
   const named = parseList(schema.components) ?? [];
   if (schema.all && named.length) throw new GitopsInputError(`Give components or --all, not both (got ${named.join(', ')} and --all).`);
-  if (!schema.all && named.length === 0) throw new GitopsInputError(`Name the components to promote, or give --all.`);
+  const tag = schema.tag?.trim() ? assertReleaseTag(schema.tag.trim()) : undefined;
+  if (!schema.all && named.length === 0 && !tag) throw new GitopsInputError(`Name the components to promote, or give --all (or --tag alone).`);
   const components = schema.all
     ? [...ws.model.components.values()]
         .filter((c) => c.overlays.has(from.name) && c.overlays.has(to.name))
@@ -82,6 +96,7 @@ export function normalizeOptions(tree: Tree, schema: PromoteGeneratorSchema): No
     to,
     allowDowngrade: schema.allowDowngrade ?? false,
     summaryFile: schema.summaryFile,
+    ...(tag ? { tag } : {}),
     since: ws,
   };
 }
@@ -137,16 +152,36 @@ function apply(tree: Tree, to: EnvironmentSettings, step: PromotionStep): void {
   else setOverlayVersion(tree, step.component, to.name, step.after);
 }
 
-function change(s: PromotionStep): string {
+/** before → after; `older` marks a move to a lower version (a downgrade of a chart, a rollback of the release tag). */
+function change(s: { before?: string; after: string }, older = 'downgrade'): string {
   if (s.before === s.after) return `${s.after} (up to date)`;
-  const direction = s.before && isExactVersion(s.before) && isExactVersion(s.after) && gt(s.before, s.after) ? ' (downgrade)' : '';
+  const direction = s.before && isExactVersion(s.before) && isExactVersion(s.after) && gt(s.before, s.after) ? ` (${older})` : '';
   return `${s.before ?? '(unset)'} → ${s.after}${direction}`;
 }
 
+/** The --tag line, when one is given. */
+function releaseStep({ to, tag }: NormalizedPromoteOptions): ReleaseStep | undefined {
+  return tag === undefined ? undefined : { before: to.release, after: tag };
+}
+
+/** The label of the release tag's row. */
+const RELEASE_ROW = '(release tag)';
+
+function rowsOf(to: EnvironmentSettings, steps: PromotionStep[], release?: ReleaseStep): string[][] {
+  return [
+    ...steps.map((s) => [s.component.name, to.name, s.what, change(s)]),
+    ...(release ? [[RELEASE_ROW, to.name, 'release', change(release, 'rollback')]] : []),
+  ];
+}
+
+function changeCount(steps: PromotionStep[], release?: ReleaseStep): number {
+  return steps.filter((s) => s.before !== s.after).length + (release && release.before !== release.after ? 1 : 0);
+}
+
 /** The table printed on the terminal. */
-export function table({ from, to }: NormalizedPromoteOptions, steps: PromotionStep[]): string[] {
-  if (steps.length === 0) return [`Nothing to promote from ${from.name} to ${to.name}.`];
-  const rows = steps.map((s) => [s.component.name, to.name, s.what, change(s)]);
+export function table({ from, to }: NormalizedPromoteOptions, steps: PromotionStep[], release?: ReleaseStep): string[] {
+  if (steps.length === 0 && !release) return [`Nothing to promote from ${from.name} to ${to.name}.`];
+  const rows = rowsOf(to, steps, release);
   const head = ['component', 'environment', 'what', `${from.name} → ${to.name}`];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) =>
@@ -154,7 +189,7 @@ export function table({ from, to }: NormalizedPromoteOptions, steps: PromotionSt
       .map((c, i) => c.padEnd(widths[i]))
       .join('  ')
       .trimEnd();
-  const changed = steps.filter((s) => s.before !== s.after).length;
+  const changed = changeCount(steps, release);
   const summary = changed
     ? `Promoting ${changed} change${changed === 1 ? '' : 's'} from ${from.name} to ${to.name}:`
     : `Everything is up to date in ${to.name}; nothing is written.`;
@@ -162,9 +197,9 @@ export function table({ from, to }: NormalizedPromoteOptions, steps: PromotionSt
 }
 
 /** The same table as Markdown, for a pull request body. */
-export function markdown(options: NormalizedPromoteOptions, steps: PromotionStep[]): string {
+export function markdown(options: NormalizedPromoteOptions, steps: PromotionStep[], release?: ReleaseStep): string {
   const { from, to } = options;
-  const rows = steps.map((s) => `| ${s.component.name} | ${to.name} | ${s.what} | ${change(s).replace(/\|/g, '\\|')} |`);
+  const rows = rowsOf(to, steps, release).map((r) => `| ${r.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`);
   return [
     `## Promotion ${from.name} → ${to.name}`,
     '',

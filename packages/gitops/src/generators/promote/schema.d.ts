@@ -7,5 +7,7 @@ export interface PromoteGeneratorSchema {
   all?: boolean;
   allowDowngrade?: boolean;
   summaryFile?: string;
+  /** Release tag the (manually synced) --to environment applies from now on: an existing Git tag. */
+  tag?: string;
   skipFormat?: boolean;
 }

@@ -173,8 +173,11 @@ describe('secret generator', () => {
   });
 
   it('SOPS on Flux: the secrets Kustomization decrypts with the sops-age key', () => {
-    tree.write(PRODUCTION_ENV, tree.read(PRODUCTION_ENV, 'utf-8')! + 'secretsProvider: sops\n');
+    // An all-zero key in valid bech32: obviously nobody's.
+    const recipient = 'age1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq5cu47z';
+    tree.write(PRODUCTION_ENV, tree.read(PRODUCTION_ENV, 'utf-8')! + `secretsProvider: sops\nsops:\n  age: [${recipient}]\n`);
     reconcileTree(tree);
+    expect(parse(tree.read('.sops.yaml', 'utf-8')!).creation_rules).toEqual([expect.objectContaining({ age: recipient })]);
     const entry = parse(tree.read('gitops/clusters/production/flux/platform-secrets.yaml', 'utf-8')!);
     expect(entry.spec.decryption).toEqual({ provider: 'sops', secretRef: { name: 'sops-age' } });
     expect(entry.spec.dependsOn).toBeUndefined();

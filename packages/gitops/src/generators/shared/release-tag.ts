@@ -26,15 +26,23 @@ export function taggedCommit(root: string, tag: string): string {
   }
 }
 
-/** Points a gated environment at `tag`; returns the tag it pointed at before. */
-export function setReleaseTag(tree: Tree, env: EnvironmentSettings, tag: string): string | undefined {
+/**
+ * Refuses a release tag the environment cannot take (it is not gated, or the tag is not in the Git
+ * history); returns the commit the tag points at. Generators call it before writing anything.
+ */
+export function checkReleaseTag(tree: Tree, env: EnvironmentSettings, tag: string): string {
   assertReleaseTag(tag);
   if (!isGated(env)) {
     throw new GitopsInputError(
       `Environment '${env.name}' syncs automatically (sync: auto); a release tag gates only environments with sync: manual.`,
     );
   }
-  const commit = taggedCommit(tree.root, tag);
+  return taggedCommit(tree.root, tag);
+}
+
+/** Points a gated environment at `tag`; returns the tag it pointed at before. */
+export function setReleaseTag(tree: Tree, env: EnvironmentSettings, tag: string): string | undefined {
+  const commit = checkReleaseTag(tree, env, tag);
   const before = env.release;
   editYamlFile(tree, environmentFile(env.name), (doc) => {
     if (doc.get('release') !== tag) doc.set('release', tag);

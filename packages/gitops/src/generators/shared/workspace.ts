@@ -20,36 +20,44 @@ export function readText(tree: Tree, path: string): string | null {
   return tree.read(path, 'utf-8');
 }
 
+/** A view of the Nx Tree as it was when the view was made, with the paths that differed from the disk then. */
+export interface TreeSnapshot extends TreeView {
+  pending: Set<string>;
+}
+
 /**
  * The Nx Tree as the read-only view derive and the tree model read: the tree as it is when the view
  * is made. What it reads and lists is kept (the Nx Tree goes to the disk on every call, and derive
  * asks for the same folders many times), so a view is used before a generator's edits or after
  * them, never across them: `viewAfterEdits` gives the tree after them.
  */
-export function treeView(tree: Tree): TreeView {
-  return snapshotView({
+export function treeView(tree: Tree): TreeSnapshot {
+  const view = snapshotView({
     read: (path) => readText(tree, path),
     children: (dir) => tree.children(dir),
     isFile: (path) => tree.isFile(path),
   });
+  return { ...view, pending: new Set(tree.listChanges().map((c) => c.path)) };
 }
 
 /**
  * The tree after a generator's edits, reading what the edits did not touch from `before` (the view
- * the generator read the workspace through) and the rest from the tree.
+ * the generator read the workspace through) and the rest from the tree. A path the edits may have
+ * touched differs from the disk now or did then (the Nx Tree forgets a change that restores the
+ * disk's content, so both lists are needed).
  */
-export function viewAfterEdits(tree: Tree, before: TreeView): TreeView {
-  const changed = new Set<string>();
+export function viewAfterEdits(tree: Tree, before: TreeSnapshot): TreeSnapshot {
+  const now = treeView(tree);
+  const touched = new Set([...before.pending, ...now.pending]);
   const touchedDirs = new Set<string>();
-  for (const { path } of tree.listChanges()) {
-    changed.add(path);
+  for (const path of touched) {
     for (let dir = posix.dirname(path); dir !== '.' && !touchedDirs.has(dir); dir = posix.dirname(dir)) touchedDirs.add(dir);
   }
-  const now = treeView(tree);
   return {
-    read: (path) => (changed.has(path) ? now.read(path) : before.read(path)),
+    read: (path) => (touched.has(path) ? now.read(path) : before.read(path)),
     children: (dir) => (touchedDirs.has(dir) ? now.children(dir) : before.children(dir)),
-    isFile: (path) => (changed.has(path) || touchedDirs.has(path) ? now.isFile(path) : before.isFile(path)),
+    isFile: (path) => (touched.has(path) || touchedDirs.has(path) ? now.isFile(path) : before.isFile(path)),
+    pending: now.pending,
   };
 }
 
@@ -70,7 +78,7 @@ function snapshotView(view: TreeView): TreeView {
 
 export interface Workspace {
   /** The tree as read, before the generator's edits. */
-  view: TreeView;
+  view: TreeSnapshot;
   model: TreeModel;
   /** What derive gives for the tree as read: the baseline a generator's reconcile compares with. */
   desired: DesiredTree;

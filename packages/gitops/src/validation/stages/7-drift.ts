@@ -8,6 +8,7 @@ import { deriveTree, describeDrift, Drift, readTreeModel, reconcile, TreeView } 
 import type { TreeModel } from '../../model/tree-model';
 import type { Document } from 'yaml';
 import type { ParsedYamlFile } from '../../model/yaml-io';
+import { environmentEntry } from '../../model/layout';
 import { FileReader } from '../file-reader';
 import { Finding } from '../types';
 
@@ -28,14 +29,19 @@ export function readerView(reader: FileReader): TreeView {
 export function checkDrift(tree: ParsedFiles, model: TreeModel, targets: string[]): Finding[] {
   const view = readerView(tree.reader);
   const desired = deriveTree(view, model);
-  const inScope = (path: string) => targets.some((t) => path.startsWith(`${t}/`));
-  const plan = reconcile(
-    view,
-    desired.files.filter((f) => inScope(f.path)),
-    desired.obsolete.filter((o) => inScope(o.path)),
-    { check: true, parsed: (path) => parsedOnce(tree, path) },
-  );
-  return plan.drift.map(toFinding);
+  // A workspace-level file (.sops.yaml) belongs to the environments it serves: the first of them validated here reports it.
+  const owners = new Map<string, string>();
+  const inScope = ({ path, environments }: { path: string; environments?: string[] }) => {
+    if (targets.some((t) => path.startsWith(`${t}/`))) return true;
+    const owner = environments?.map((e) => environmentEntry(e, model.root)).find((dir) => targets.includes(dir));
+    if (owner !== undefined) owners.set(path, owner);
+    return owner !== undefined;
+  };
+  const plan = reconcile(view, desired.files.filter(inScope), desired.obsolete.filter(inScope), {
+    check: true,
+    parsed: (path) => parsedOnce(tree, path),
+  });
+  return plan.drift.map((d) => ({ ...toFinding(d), target: owners.get(d.file) ?? '' }));
 }
 
 /** What drift needs of the loaded tree: the reader, and each YAML file as stage 1 parsed it (parsed once per run). */
