@@ -20,7 +20,7 @@ const { stringify } = require('yaml');
 
 const DIST = join(__dirname, '../../packages/gitops/dist');
 const layout = require(join(DIST, 'model/layout.js'));
-const { DEFAULT_LAYERS, platformYaml } = require(join(DIST, 'model/platform.js'));
+const { DEFAULT_LAYERS, DEFAULT_SECRETS, platformYaml } = require(join(DIST, 'model/platform.js'));
 
 const DEFAULT_ENVS = ['development', 'staging', 'production'];
 const SETTINGS = {
@@ -138,6 +138,7 @@ function buildSyntheticTree(workspaceDir, { components, environments = DEFAULT_E
     [layout.platformFile(tree)]: platformYaml({
       repository: { url: 'https://github.com/example/platform.git', branch: 'main' },
       defaultEngines: ['flux'],
+      secrets: DEFAULT_SECRETS,
       layers: [...DEFAULT_LAYERS],
     }),
   };

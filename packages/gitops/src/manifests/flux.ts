@@ -52,15 +52,20 @@ export function driftPatches(c: Component, env: EnvironmentSettings): Record<str
   return [{ target: { kind: 'HelmRelease', name: c.name }, patch: driftPatchText(c.name) }];
 }
 
-/** The patch text of a HelmRelease, written once per name (derive asks for it per environment, twice per generator run). */
-const driftPatchTexts = new Map<string, string>();
+/**
+ * The patch text of a HelmRelease: written by the YAML writer once, then only the name differs (a
+ * DNS-1123 label, which YAML never quotes). Derive asks for it per component and environment.
+ */
+const NAME_SLOT = 'component-name';
+let driftPatchTemplate: string | undefined;
 function driftPatchText(name: string): string {
-  let text = driftPatchTexts.get(name);
-  if (text === undefined) {
-    text = toYaml({ apiVersion: HELM_RELEASE_API, kind: 'HelmRelease', metadata: { name }, spec: { driftDetection: { mode: 'warn' } } });
-    driftPatchTexts.set(name, text);
-  }
-  return text;
+  driftPatchTemplate ??= toYaml({
+    apiVersion: HELM_RELEASE_API,
+    kind: 'HelmRelease',
+    metadata: { name: NAME_SLOT },
+    spec: { driftDetection: { mode: 'warn' } },
+  });
+  return driftPatchTemplate.replace(`name: ${NAME_SLOT}\n`, `name: ${name}\n`);
 }
 
 /** The Flux Kustomization of an environment's Secret objects (each names its own namespace); SOPS files are decrypted by kustomize-controller. */

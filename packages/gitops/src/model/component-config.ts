@@ -4,7 +4,7 @@
  * with the rest of the tree), the generators refuse to work on a component that has any.
  */
 import { assertDnsLabel, COMPONENT_KINDS, ComponentKind } from './vocabulary';
-import { keyLineOf, lineOf, parseYamlFile } from './yaml-io';
+import { keyLineOf, lineOf, ParsedYamlFile, parseYamlFile, plainDocuments } from './yaml-io';
 
 export interface DependencyDeclaration {
   name: string;
@@ -71,10 +71,22 @@ export function parseComponentConfig(path: string, text: string): ParsedComponen
   return result;
 }
 
+/**
+ * `entry` with a `line` read on first use: lines come from a second parse of the file that keeps
+ * positions, which only findings need (generators read hundreds of component.yaml files and
+ * never ask).
+ */
+export function withLine<T extends object>(entry: T, line: () => number): T & { line: number } {
+  let known: number | undefined;
+  return Object.defineProperty(entry, 'line', { get: () => (known ??= line()), enumerable: true, configurable: true }) as T & { line: number };
+}
+
 function parseConfigText(path: string, text: string): ParsedComponentConfig {
-  const parsed = parseYamlFile(path, text);
-  if (parsed.errors.length) {
-    const e = parsed.errors[0];
+  let positions: ParsedYamlFile | undefined;
+  const located = () => (positions ??= parseYamlFile(path, text));
+  const documents = plainDocuments(text);
+  if (!documents && located().errors.length) {
+    const e = located().errors[0];
     return {
       problems: [{ file: path, line: e.line, rule: 'yaml-syntax', message: e.message }],
     };
@@ -83,11 +95,11 @@ function parseConfigText(path: string, text: string): ParsedComponentConfig {
   const invalid = (key: (string | number)[], message: string) =>
     problems.push({
       file: path,
-      line: keyLineOf(parsed, 0, key),
+      line: keyLineOf(located(), 0, key),
       rule: 'config-invalid',
       message,
     });
-  const value = parsed.documents[0]?.value ?? {};
+  const value = (documents ? documents[0] : located().documents[0]?.value) ?? {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     invalid([], `${path} must be a mapping with kind, namespace and dependsOn; got ${describe(value)}.`);
     return { config: { kind: 'helm', dependsOn: [], secrets: [] }, problems };
@@ -111,11 +123,7 @@ function parseConfigText(path: string, text: string): ParsedComponentConfig {
       );
     } else {
       raw.dependsOn.forEach((d, i) => {
-        if (typeof d === 'string' && d !== '')
-          config.dependsOn.push({
-            name: d,
-            line: lineOf(parsed, 0, ['dependsOn', i]),
-          });
+        if (typeof d === 'string' && d !== '') config.dependsOn.push(withLine({ name: d }, () => lineOf(located(), 0, ['dependsOn', i])));
         else invalid(['dependsOn', i], `'dependsOn' entries must be component names; got ${describe(d)}.`);
       });
     }
@@ -126,7 +134,7 @@ function parseConfigText(path: string, text: string): ParsedComponentConfig {
       raw.secrets.forEach((entry, i) => {
         const secret = parseSecretEntry(entry);
         if (typeof secret === 'string') invalid(['secrets', i], secret);
-        else config.secrets.push({ ...secret, line: lineOf(parsed, 0, ['secrets', i]) });
+        else config.secrets.push(withLine(secret, () => lineOf(located(), 0, ['secrets', i])));
       });
   }
   return { config, problems };

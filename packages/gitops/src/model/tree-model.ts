@@ -21,7 +21,7 @@ import {
   VERSION_PATCH_FILE,
 } from './layout';
 import { chartOf, Component, Overlay, Reference, versionIn } from './component';
-import { parseComponentConfig } from './component-config';
+import { parseComponentConfig, SecretEntry, withLine } from './component-config';
 import { EnvironmentSettings, resolveSettings } from './environment-settings';
 import { Layer, parsePlatform, Platform } from './platform';
 import { parseYamlFile, readYaml } from './yaml-io';
@@ -130,17 +130,25 @@ function readComponent(model: TreeModel, f: SourceFile, layer: string, name: str
     kind: config.kind,
     namespace: config.namespace ?? layer,
     declaredNamespace: config.namespace,
-    dependsOn: config.dependsOn.map((d) => ({
-      name: d.name,
-      file: f.path,
-      line: d.line,
-    })),
+    dependsOn: config.dependsOn.map((d) => withLine({ name: d.name, file: f.path }, () => d.line)),
     description: config.description,
     releaseName: config.releaseName ?? name,
     crds: false,
     overlays: new Map(),
-    secrets: config.secrets.map((s) => ({ ...s, namespace: s.namespace ?? '' })),
+    secrets: config.secrets.map((s) => withLine(secretWithoutLine(s), () => s.line)),
   });
+}
+
+/** A secrets entry as the model keeps it (its namespace resolved later), its line still read on first use. */
+function secretWithoutLine(s: SecretEntry): Omit<SecretEntry, 'line'> & { namespace: string } {
+  const { name, description, keys, providedBy } = s;
+  return {
+    name,
+    namespace: s.namespace ?? '',
+    ...(description !== undefined ? { description } : {}),
+    keys,
+    ...(providedBy !== undefined ? { providedBy } : {}),
+  };
 }
 
 /** A component whose component.yaml does not parse: still a project (validation reports why), with nothing known of it. */

@@ -69,14 +69,21 @@ function toProblem(e: { message: string; code: string; pos: [number, number] }, 
   return { message: e.message.split('\n')[0], code: e.code, line, column: col };
 }
 
+/**
+ * Every document of a file as plain data (null for an empty one), through js-yaml; undefined when
+ * it does not load, and then parseYamlFile says why and where (one wording and position for every reader).
+ */
+export function plainDocuments(text: string): unknown[] | undefined {
+  try {
+    return loadAll(text, undefined, { schema: CORE_SCHEMA });
+  } catch {
+    return undefined;
+  }
+}
+
 /** The non-empty documents of a file as plain objects; throws on a syntax error, with parseYamlFile's message and position. */
 export function readYamlDocuments(path: string, text: string): unknown[] {
-  let documents: unknown[] | undefined;
-  try {
-    documents = loadAll(text, undefined, { schema: CORE_SCHEMA, filename: path });
-  } catch {
-    // the error as parseYamlFile reports it (one wording and position for every reader)
-  }
+  const documents = plainDocuments(text);
   const parsed = documents ? undefined : parseYamlFile(path, text);
   if (parsed?.errors.length) {
     const e = parsed.errors[0];
@@ -126,19 +133,21 @@ export function keyLineOf(file: ParsedYamlFile, documentIndex: number, path: (st
 export function toYaml(objects: unknown | unknown[], headerComment?: string): string {
   const list = Array.isArray(objects) ? objects : [objects];
   const body = list.map((o) => stringify(o, YAML_STYLE)).join('---\n');
-  return remember(headerComment ? commentBlock(headerComment) + body : body);
+  const text = headerComment ? commentBlock(headerComment) + body : body;
+  // Plain values give block collections only; a double quote or an escaped single quote is a string prettier may quote otherwise.
+  return remember(text, !text.includes('"') && !text.includes("''"));
 }
 
 /**
- * What toYaml wrote in this process: data written from plain values has block collections only and
- * round-trips by construction, so inWriterForm need not parse it again (the formatting step asks
- * for every file a generator wrote, hundreds of them).
+ * What the writer (toYaml, editYaml) wrote in this process, and whether it is in writer form: a
+ * text the writer made is its own serialisation by construction, so inWriterForm need not parse it
+ * again (the formatting step asks for every file a generator wrote, hundreds of them).
  */
-const writtenTexts = new Set<string>();
+const writtenTexts = new Map<string, boolean>();
 const MAX_WRITTEN_TEXTS = 50_000;
-function remember(text: string): string {
+function remember(text: string, inForm: boolean): string {
   if (writtenTexts.size >= MAX_WRITTEN_TEXTS) writtenTexts.clear();
-  writtenTexts.add(text);
+  writtenTexts.set(text, inForm);
   return text;
 }
 
@@ -155,20 +164,27 @@ function commentBlock(text: string): string {
  * Edits a YAML file in place: `mutate` receives the parsed Document and
  * changes what it must. Comments and untouched keys stay as they were.
  * Returns the new text, or the input unchanged (byte for byte) when `mutate` changed nothing.
+ * A `mutate` that returns whether it changed something spares the comparison (runs that edit
+ * hundreds of files); one that returns nothing is compared with the document as it was.
  */
-export function editYaml(text: string, mutate: (doc: Document.Parsed) => void): string {
+export function editYaml(text: string, mutate: (doc: Document.Parsed) => boolean | void): string {
+  const doc = singleDocument(text);
+  const reported = mutate(doc);
+  if (reported === false) return text;
+  const out = remember(doc.toString(YAML_STYLE), !prettierMayChange(doc));
+  if (reported === true) return out;
+  // Compared with the document as the library writes it, so a file laid out by hand
+  // (other indentation, quoting) that needs no change is returned as it is.
+  return out === singleDocument(text).toString(YAML_STYLE) ? text : out;
+}
+
+function singleDocument(text: string): Document.Parsed {
   const docs = parseAllDocuments(text);
   if (!Array.isArray(docs) || docs.length !== 1) {
     throw new Error('editYaml expects exactly one YAML document');
   }
-  const doc = docs[0];
-  if (doc.errors.length) throw new Error(doc.errors[0].message);
-  // Compared with the document as the library writes it, so a file laid out by hand
-  // (other indentation, quoting) that needs no change is returned as it is.
-  const untouched = doc.toString(YAML_STYLE);
-  mutate(doc);
-  const out = doc.toString(YAML_STYLE);
-  return out === untouched ? text : out;
+  if (docs[0].errors.length) throw new Error(docs[0].errors[0].message);
+  return docs[0];
 }
 
 /**
@@ -214,24 +230,25 @@ export { isMap, isScalar, isSeq, YAMLMap, Document };
  * text itself (format.spec.ts checks that over every YAML file of the repository).
  */
 export function inWriterForm(text: string): boolean {
-  // No double quote and no escaped single quote anywhere: no string prettier would quote otherwise.
-  if (writtenTexts.has(text)) return !text.includes('"') && !text.includes("''");
+  const known = writtenTexts.get(text);
+  if (known !== undefined) return known;
   const docs = parseAllDocuments(text);
   if (!Array.isArray(docs) || docs.some((d) => d.errors.length > 0)) return false;
   if (docs.map((d) => d.toString(YAML_STYLE)).join('') !== text) return false;
-  let plain = true;
-  const otherwise = () => {
-    plain = false;
+  return !docs.some(prettierMayChange);
+}
+
+/** A double-quoted string, a single-quoted one holding a quote, a non-empty flow collection: prettier chooses their form itself. */
+function prettierMayChange(doc: Document): boolean {
+  let found = false;
+  const stop = () => {
+    found = true;
     return visit.BREAK;
   };
-  for (const doc of docs) {
-    visit(doc, {
-      Scalar: (_, node) =>
-        node.type === 'QUOTE_DOUBLE' || (node.type === 'QUOTE_SINGLE' && String(node.value).includes("'")) ? otherwise() : undefined,
-      Map: (_, node) => (node.flow && node.items.length > 0 ? otherwise() : undefined),
-      Seq: (_, node) => (node.flow && node.items.length > 0 ? otherwise() : undefined),
-    });
-    if (!plain) return false;
-  }
-  return true;
+  visit(doc, {
+    Scalar: (_, node) => (node.type === 'QUOTE_DOUBLE' || (node.type === 'QUOTE_SINGLE' && String(node.value).includes("'")) ? stop() : undefined),
+    Map: (_, node) => (node.flow && node.items.length > 0 ? stop() : undefined),
+    Seq: (_, node) => (node.flow && node.items.length > 0 ? stop() : undefined),
+  });
+  return found;
 }

@@ -10,9 +10,10 @@ export function writeIfMissing(tree: Tree, path: string, content: string): boole
   return true;
 }
 
-/** Edits an existing YAML file in place with the Document API; writes only on a real change. */
-export function editYamlFile(tree: Tree, path: string, mutate: (doc: Document.Parsed) => void): boolean {
-  const before = tree.read(path, 'utf-8')!;
+/** Edits an existing YAML file in place with the Document API (see editYaml); writes only on a real change, nothing for a missing file. */
+export function editYamlFile(tree: Tree, path: string, mutate: (doc: Document.Parsed) => boolean | void): boolean {
+  const before = tree.read(path, 'utf-8');
+  if (before === null) return false;
   const after = editYaml(before, mutate);
   if (after === before) return false;
   tree.write(path, after);

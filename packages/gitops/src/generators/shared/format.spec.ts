@@ -3,7 +3,7 @@ import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { toYaml } from '../../model/yaml-io';
+import { editYaml, setIfChanged, toYaml } from '../../model/yaml-io';
 import { alreadyFormatted, formatChangedFiles, isWriterStyle } from './format';
 
 const REPO = join(__dirname, '../../../../..');
@@ -59,6 +59,17 @@ describe('formatting what the generators wrote', () => {
     const left = alreadyFormatted(tree, 80);
     expect(left.size).toBeGreaterThan(0);
     for (const path of left) expect([path, await prettierFormat(tree.read(path, 'utf-8')!, 80)]).toEqual([path, tree.read(path, 'utf-8')]);
+  });
+
+  it('leaves an edited file to prettier when it keeps a string prettier quotes otherwise', async () => {
+    const tree = createTreeWithEmptyWorkspace();
+    const edit = (text: string) => editYaml(text, (doc) => setIfChanged(doc, ['spec', 'version'], '2.0.0'));
+    tree.write('gitops/kept-quotes.yaml', edit('metadata:\n  wave: "1"\nspec:\n  version: 1.0.0\n'));
+    tree.write('gitops/plain.yaml', edit("metadata:\n  wave: '1'\nspec:\n  version: 1.0.0\n"));
+    const left = alreadyFormatted(tree, 80);
+    expect([...left]).toEqual(['gitops/plain.yaml']);
+    expect(await prettierFormat(tree.read('gitops/plain.yaml', 'utf-8')!, 80)).toBe(tree.read('gitops/plain.yaml', 'utf-8'));
+    expect(await prettierFormat(tree.read('gitops/kept-quotes.yaml', 'utf-8')!, 80)).not.toBe(tree.read('gitops/kept-quotes.yaml', 'utf-8'));
   });
 
   it('gives the same files as formatFiles', async () => {

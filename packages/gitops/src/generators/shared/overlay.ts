@@ -68,11 +68,12 @@ export function readOverlayVersion(tree: Tree, c: Component, env: string): strin
 /** Sets the chart version of an existing overlay, touching nothing else (an OCI tag becomes a semver range and back). */
 export function setOverlayVersion(tree: Tree, c: Component, env: string, version: string): boolean {
   const path = overlayFile(c.layer, c.name, env, VERSION_PATCH_FILE);
-  if (!tree.exists(path) || !c.chart) return false;
+  if (!c.chart) return false;
   const target = versionPath(c.chart, version);
   return editYamlFile(tree, path, (doc) => {
-    for (const other of versionPaths(c.chart!)) if (other.join('.') !== target.join('.') && doc.hasIn(other)) doc.deleteIn(other);
-    setIfChanged(doc, target, version);
+    const others = versionPaths(c.chart!).filter((other) => other.join('.') !== target.join('.') && doc.hasIn(other));
+    for (const other of others) doc.deleteIn(other);
+    return setIfChanged(doc, target, version) || others.length > 0;
   });
 }
 
@@ -88,10 +89,10 @@ export function readOverlayValue(tree: Tree, c: Component, env: string, key: str
 /** Sets a value (an image tag) at a dotted key of the overlay's values.yaml, in place; returns whether it changed. */
 export function setOverlayValue(tree: Tree, c: Component, env: string, key: string[], value: string): boolean {
   const path = overlayFile(c.layer, c.name, env, VALUES_FILE);
-  if (!tree.exists(path)) return false;
   return editYamlFile(tree, path, (doc) => {
-    if (doc.contents === null) doc.contents = doc.createNode({}) as never;
-    setIfChanged(doc, key, value);
+    const empty = doc.contents === null;
+    if (empty) doc.contents = doc.createNode({}) as never;
+    return setIfChanged(doc, key, value) || empty;
   });
 }
 
