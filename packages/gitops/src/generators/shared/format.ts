@@ -9,7 +9,7 @@
  * that form, comes out of prettier unchanged and is left out. Everything else (templates, files
  * laid out by hand, other prettier options, `NX_SKIP_FORMAT`) goes through `formatFiles` as before.
  */
-import { formatFiles, Tree } from '@nx/devkit';
+import { FileChange, formatFiles, Tree } from '@nx/devkit';
 import { join } from 'node:path';
 import { platformFile } from '../../model/layout';
 import { inWriterForm } from '../../model/yaml-io';
@@ -19,9 +19,11 @@ const PRETTIER_RC = '.prettierrc';
 const DEFAULT_PRINT_WIDTH = 80;
 
 export async function formatChangedFiles(tree: Tree): Promise<void> {
-  const options = process.env.NX_SKIP_FORMAT === 'true' ? null : await prettierOptionsForTree(tree);
-  const formatted = isWriterStyle(options) ? alreadyFormatted(tree, Number(options!.printWidth ?? DEFAULT_PRINT_WIDTH)) : new Set<string>();
-  await formatFiles(formatted.size > 0 ? hidingChanges(tree, formatted) : tree);
+  // Listed once: the Nx Tree looks at the disk for every change it lists, and an import writes 1,400 files.
+  const changes = tree.listChanges();
+  const options = process.env.NX_SKIP_FORMAT === 'true' ? null : await prettierOptionsForTree(tree, changes);
+  const formatted = isWriterStyle(options) ? alreadyFormatted(changes, Number(options!.printWidth ?? DEFAULT_PRINT_WIDTH)) : new Set<string>();
+  await formatFiles(formatted.size > 0 ? withChanges(tree, changes.filter((c) => !formatted.has(c.path))) : tree);
 }
 
 /**
@@ -29,9 +31,9 @@ export async function formatChangedFiles(tree: Tree): Promise<void> {
  * than the print width is left to prettier: that is where it may lay out a key or a collection
  * otherwise (it never rewraps comments).
  */
-export function alreadyFormatted(tree: Tree, printWidth: number): Set<string> {
+export function alreadyFormatted(changes: FileChange[], printWidth: number): Set<string> {
   const paths = new Set<string>();
-  for (const change of tree.listChanges()) {
+  for (const change of changes) {
     if (change.type === 'DELETE' || !/\.ya?ml$/.test(change.path) || !change.content) continue;
     const text = change.content.toString('utf-8');
     if (text.split('\n').every((line) => line.length <= printWidth || line.trimStart().startsWith('#')) && inWriterForm(text)) paths.add(change.path);
@@ -40,7 +42,7 @@ export function alreadyFormatted(tree: Tree, printWidth: number): Set<string> {
 }
 
 /** Prettier's options for a file of the GitOps tree: the configuration on disk, and a `.prettierrc` the tree changed (as formatFiles reads them). */
-async function prettierOptionsForTree(tree: Tree): Promise<Record<string, unknown> | null> {
+async function prettierOptionsForTree(tree: Tree, changes: FileChange[]): Promise<Record<string, unknown> | null> {
   let prettier: { resolveConfig(path: string, o: { editorconfig: boolean }): Promise<Record<string, unknown> | null> };
   try {
     prettier = await import('prettier');
@@ -48,7 +50,7 @@ async function prettierOptionsForTree(tree: Tree): Promise<Record<string, unknow
     return null;
   }
   const onDisk = await prettier.resolveConfig(join(tree.root, platformFile()), { editorconfig: true });
-  const inTree = tree.listChanges().find((c) => c.path === PRETTIER_RC && c.type !== 'DELETE');
+  const inTree = changes.find((c) => c.path === PRETTIER_RC && c.type !== 'DELETE');
   if (!inTree) return onDisk;
   try {
     return { ...onDisk, ...JSON.parse(inTree.content!.toString('utf-8')) };
@@ -74,11 +76,11 @@ export function isWriterStyle(o: Record<string, unknown> | null): boolean {
   );
 }
 
-/** The tree as formatFiles should see it: the same tree, without `paths` among its changes. */
-function hidingChanges(tree: Tree, paths: Set<string>): Tree {
+/** The tree as formatFiles should see it: the same tree, listing `changes` as its changes (formatFiles lists them once, first). */
+function withChanges(tree: Tree, changes: FileChange[]): Tree {
   return new Proxy(tree, {
     get(target, key) {
-      if (key === 'listChanges') return () => target.listChanges().filter((c) => !paths.has(c.path));
+      if (key === 'listChanges') return () => changes;
       const value = Reflect.get(target, key, target);
       return typeof value === 'function' ? value.bind(target) : value;
     },
