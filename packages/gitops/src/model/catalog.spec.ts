@@ -15,6 +15,23 @@ function files(overrides: Record<string, string> = {}): CatalogFiles {
 }
 
 describe('component catalog', () => {
+  it("enforces a workspace's own blueprint schema", () => {
+    const schema = JSON.parse(readFileSync(join(CATALOG, 'blueprint.schema.json'), 'utf-8'));
+    schema.required = [...(schema.required ?? []), 'owner'];
+    expect(() => loadBlueprint(files({ 'generators/blueprint.schema.json': JSON.stringify(schema) }), 'airflow')).toThrow(/owner/);
+  });
+
+  it('the schema compiled at build time judges blueprints as the schema does', () => {
+    // npm test builds first; tools/copy-assets.js writes the compiled schema next to the packaged catalog.
+    const precompiled = require(join(__dirname, '../../dist/catalog/blueprint.schema.validate.js'));
+    const { default: Ajv } = require('ajv');
+    const compiled = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(CATALOG, 'blueprint.schema.json'), 'utf-8')));
+    const broken = { name: 'x', layer: 'nowhere', chart: { repository: 'not a url', name: 1 }, extra: true };
+    expect(precompiled(broken)).toBe(false);
+    expect(compiled(broken)).toBe(false);
+    expect(precompiled.errors).toEqual(compiled.errors);
+  });
+
   it('every blueprint in generators/ matches blueprint.schema.json', () => {
     const names = catalogNames(files());
     expect(names).toEqual(

@@ -3,7 +3,8 @@
  * `generators/<name>.yaml`, checked against `generators/blueprint.schema.json`
  * when it is loaded, so a broken blueprint is reported with its file name.
  */
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { GitopsInputError, Size } from './vocabulary';
@@ -70,10 +71,24 @@ function schemaValidator(files: CatalogFiles): ValidateFunction {
   }
   let validate = compiled.get(text);
   if (!validate) {
-    validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(text));
+    validate = precompiledValidator(text) ?? compileValidator(text);
     compiled.set(text, validate);
   }
   return validate;
+}
+
+/** The packaged schema compiled at build time (tools/copy-assets.js), when `text` is that schema. */
+function precompiledValidator(text: string): ValidateFunction | undefined {
+  const file = join(PACKAGED_CATALOG_DIR, PRECOMPILED_VALIDATOR);
+  if (!existsSync(file)) return undefined;
+  const precompiled = require(file) as ValidateFunction & { schemaHash?: string };
+  return precompiled.schemaHash === createHash('sha256').update(text).digest('hex') ? precompiled : undefined;
+}
+
+/** A workspace schema of its own, compiled now (Ajv is loaded only then). */
+function compileValidator(text: string): ValidateFunction {
+  const { default: Ajv } = require('ajv') as typeof import('ajv');
+  return new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(text));
 }
 
 function describeErrors(errors: ErrorObject[] | null | undefined): string {
@@ -146,6 +161,8 @@ export function loadBlueprint(files: CatalogFiles, name: string): Blueprint | un
 
 /** The catalog shipped inside the plugin (`dist/catalog`), for workspaces without their own. */
 export const PACKAGED_CATALOG_DIR = join(__dirname, '..', 'catalog');
+/** Written next to the packaged catalog by tools/copy-assets.js. */
+const PRECOMPILED_VALIDATOR = 'blueprint.schema.validate.js';
 
 /** Reads the packaged catalog with the workspace's `generators/...` paths. */
 export function packagedCatalog(dir = PACKAGED_CATALOG_DIR): CatalogFiles {
