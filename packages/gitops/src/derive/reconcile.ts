@@ -5,7 +5,7 @@
  * reports the drift.
  */
 import { Document, isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
-import { toYaml, YAML_STYLE } from '../model/yaml-io';
+import { plainDocuments, toYaml, YAML_STYLE } from '../model/yaml-io';
 import { DesiredDocument, DesiredFile, documentKey, FieldPath } from './desired';
 import { TreeView } from './tree-view';
 
@@ -92,6 +92,9 @@ function reconcileFile(view: TreeView, file: DesiredFile, plan: ReconcilePlan, o
     plan.drift.push({ file: file.path, line: 1, kind: 'missing', source: file.documents[0]?.fields[0]?.source ?? 'the sources of truth' });
     return;
   }
+  // Compared as plain data first: a file in sync (most derived files, most runs) is never parsed with positions.
+  const values = plainDocuments(text);
+  if (values && inSync(file, values)) return;
   const parsed = options.parsed?.(file.path) ?? parse(text);
   if (!parsed) {
     plan.changes.push({ path: file.path, text: fresh() });
@@ -114,10 +117,18 @@ function reconcileFile(view: TreeView, file: DesiredFile, plan: ReconcilePlan, o
   plan.changes.push({ path: file.path, text: apply(file, parse(text)!.docs) });
 }
 
+/** Whether the file's documents (plain data) are the desired ones in every derived field, the same documents in derive's order. */
+function inSync(file: DesiredFile, values: unknown[]): boolean {
+  const existing = values.filter((v) => v !== null && v !== undefined);
+  const result = matchDocuments(existing, file.documents, (v) => v);
+  if (result.unwanted.length > 0 || result.missing.length > 0 || result.ordered.some((d, i) => d !== existing[i])) return false;
+  return result.matched.every(({ doc, desired }) => desired.fields.every((f) => canonical(valueAt(doc, f.path)) === canonical(valueAt(desired.object, f.path))));
+}
+
 /** Field by field, what differs between the file's documents and the desired ones. */
 function compare(file: DesiredFile, docs: Document[], lineCounter: LineCounter): Drift[] {
   const existing = docs.filter((d) => d.contents !== null);
-  const result = matchDocuments(existing, file.documents);
+  const result = matchDocuments(existing, file.documents, (d) => d.toJS());
   const several = file.documents.length > 1 || existing.length > 1;
   const drift: Drift[] = [];
   const at = (doc: Document, path: FieldPath) => lineOfNode(doc, path, lineCounter);
@@ -172,7 +183,7 @@ function compare(file: DesiredFile, docs: Document[], lineCounter: LineCounter):
 /** The new text: derived fields set in place, unwanted documents gone, missing ones added, in derive's order. */
 function apply(file: DesiredFile, docs: Document[]): string {
   const existing = docs.filter((d) => d.contents !== null);
-  const result = matchDocuments(existing, file.documents);
+  const result = matchDocuments(existing, file.documents, (d) => d.toJS());
   for (const { doc, desired } of result.matched) {
     for (const f of desired.fields) setField(doc, f.path, valueAt(desired.object, f.path));
   }
@@ -213,22 +224,22 @@ function stripDocStart(text: string): string {
   return text.startsWith('---\n') ? text.slice(4) : text;
 }
 
-interface Matching {
-  matched: { doc: Document; desired: DesiredDocument }[];
+interface Matching<D> {
+  matched: { doc: D; desired: DesiredDocument }[];
   /** Existing documents derive does not want. */
-  unwanted: Document[];
+  unwanted: D[];
   missing: DesiredDocument[];
   /** The documents of the new file, in the order derive gives them (existing ones edited in place). */
-  ordered: (Document | DesiredDocument)[];
+  ordered: (D | DesiredDocument)[];
 }
 
-/** By kind and name; a single document on each side is the same document even when its name changed (a rename). */
-function matchDocuments(existing: Document[], desired: DesiredDocument[]): Matching {
+/** By kind and name (of `plainOf` the document); a single document on each side is the same document even when its name changed (a rename). */
+function matchDocuments<D>(existing: D[], desired: DesiredDocument[], plainOf: (doc: D) => unknown): Matching<D> {
   const byKey = new Map(desired.map((d) => [documentKey(d.object), d]));
-  const m: Matching = { matched: [], unwanted: [], missing: [], ordered: [] };
+  const m: Matching<D> = { matched: [], unwanted: [], missing: [], ordered: [] };
   const used = new Set<DesiredDocument>();
   for (const doc of existing) {
-    let want = byKey.get(documentKey(doc.toJS()));
+    let want = byKey.get(documentKey(plainOf(doc)));
     if (!want && existing.length === 1 && desired.length === 1) want = desired[0];
     if (want && !used.has(want)) {
       used.add(want);

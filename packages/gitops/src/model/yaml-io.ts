@@ -69,6 +69,35 @@ function toProblem(e: { message: string; code: string; pos: [number, number] }, 
   return { message: e.message.split('\n')[0], code: e.code, line, column: col };
 }
 
+/** A line that starts or ends a document: a file without one holds one document at most. */
+const DOCUMENT_MARKER = /^(---|\.\.\.)(\s|$)/m;
+
+/**
+ * parseYamlFile's result with positions read on first use. A file of one document is loaded as
+ * plain data through js-yaml, and parsed with positions (the `yaml` library, about eight times
+ * slower) only when a document's line, its Document or the line counter is asked for: findings
+ * and in-place comparisons, which most files of a run never need. A file with document markers,
+ * or one js-yaml refuses, is parsed at once (its errors come with positions).
+ */
+export function loadYamlFile(path: string, text: string): ParsedYamlFile {
+  if (DOCUMENT_MARKER.test(text)) return parseYamlFile(path, text);
+  const values = plainDocuments(text);
+  if (!values || values.length > 1) return parseYamlFile(path, text);
+  let full: ParsedYamlFile | undefined;
+  const positions = () => (full ??= parseYamlFile(path, text));
+  const documents = values.map((value, index) => {
+    const at = () => positions().documents.find((d) => d.index === index);
+    return Object.defineProperties({ index, value } as ParsedDocument, {
+      line: { get: () => at()?.line ?? 1, enumerable: true },
+      doc: { get: () => at()?.doc, enumerable: true },
+    });
+  });
+  return Object.defineProperties({ path, documents, errors: [] } as unknown as ParsedYamlFile, {
+    warnings: { get: () => positions().warnings, enumerable: true },
+    lineCounter: { get: () => positions().lineCounter, enumerable: true },
+  });
+}
+
 /**
  * Every document of a file as plain data (null for an empty one), through js-yaml; undefined when
  * it does not load, and then parseYamlFile says why and where (one wording and position for every reader).

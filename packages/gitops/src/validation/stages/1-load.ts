@@ -6,7 +6,7 @@
  */
 import { posix } from 'node:path';
 import { KUSTOMIZATION_FILE } from '../../model/layout';
-import { keyLineOf, ParsedYamlFile, parseYamlFile } from '../../model/yaml-io';
+import { keyLineOf, loadYamlFile, ParsedYamlFile } from '../../model/yaml-io';
 import { FileReader, isYamlPath } from '../file-reader';
 import { Scope, scopeOf } from '../scope';
 import { Finding } from '../types';
@@ -113,7 +113,7 @@ export class LoadedTree {
   private parse(path: string): ParsedYamlFile | null {
     if (!isYamlPath(path) && posix.basename(path) !== 'Kustomization') return null;
     if (!this.reader.isFile(path)) return null;
-    const parsed = parseYamlFile(path, this.reader.read(path));
+    const parsed = loadYamlFile(path, this.reader.read(path));
     for (const e of parsed.errors) {
       const duplicate = e.code === 'DUPLICATE_KEY';
       this.findings.push({

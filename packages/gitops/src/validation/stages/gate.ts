@@ -9,7 +9,7 @@ import { EnvironmentSettings } from '../../model/environment-settings';
 import { argoAppsDir, environmentFile, fluxDir } from '../../model/layout';
 import { Platform } from '../../model/platform';
 import { TreeModel } from '../../model/tree-model';
-import { keyLineOf, parseYamlFile, ParsedYamlFile } from '../../model/yaml-io';
+import { keyLineOf, loadYamlFile, ParsedYamlFile } from '../../model/yaml-io';
 import { isGated, RELEASE_SOURCE } from '../../manifests/index';
 import { TreeView, yamlFilesIn } from '../../derive/index';
 import { Finding } from '../types';
@@ -50,7 +50,7 @@ function entriesIn(view: TreeView, dir: string, kind: string): Entry[] {
   const out: Entry[] = [];
   for (const f of yamlFilesIn(view, dir)) {
     const path = `${dir}/${f}`;
-    const parsed = parseYamlFile(path, view.read(path) ?? '');
+    const parsed = loadYamlFile(path, view.read(path) ?? '');
     for (const d of parsed.documents) {
       const o = d.value as Record<string, any> | null;
       if (o && o.kind === kind) out.push({ path, parsed, index: d.index, object: o });

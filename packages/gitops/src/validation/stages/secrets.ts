@@ -8,7 +8,7 @@ import { providedSecrets, SecretDeclaration } from '../../model/component';
 import { EnvironmentSettings } from '../../model/environment-settings';
 import { secretFile, secretsDir } from '../../model/layout';
 import { TreeModel } from '../../model/tree-model';
-import { parseYamlFile } from '../../model/yaml-io';
+import { loadYamlFile } from '../../model/yaml-io';
 import { deployedIn, TreeView, yamlFilesIn } from '../../derive/index';
 import { Finding } from '../types';
 
@@ -17,7 +17,7 @@ function providedIn(view: TreeView, env: string): Set<string> {
   const dir = secretsDir(env);
   const found = new Set<string>();
   for (const f of yamlFilesIn(view, dir)) {
-    const parsed = parseYamlFile(`${dir}/${f}`, view.read(`${dir}/${f}`) ?? '');
+    const parsed = loadYamlFile(`${dir}/${f}`, view.read(`${dir}/${f}`) ?? '');
     for (const d of parsed.documents) {
       const o = d.value as { kind?: unknown; apiVersion?: unknown; metadata?: { name?: unknown; namespace?: unknown }; sops?: unknown } | null;
       if (o && isProviderObject(o)) found.add(`${String(o.metadata?.namespace ?? '')}/${String(o.metadata?.name ?? '')}`);
