@@ -53,7 +53,11 @@ function copySourceAssets() {
     targets.add(target);
   }
   // A template deleted from src must not linger in dist.
-  const templateDirs = new Set(walk(DIST).map(dirname).filter((d) => /[\\/]files([\\/]|$)/.test(relative(DIST, d))));
+  const templateDirs = new Set(
+    walk(DIST)
+      .map(dirname)
+      .filter((d) => /[\\/]files([\\/]|$)/.test(relative(DIST, d))),
+  );
   for (const dir of templateDirs) removeStale(dir, targets);
   return assets.length;
 }

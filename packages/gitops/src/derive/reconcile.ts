@@ -122,7 +122,9 @@ function inSync(file: DesiredFile, values: unknown[]): boolean {
   const existing = values.filter((v) => v !== null && v !== undefined);
   const result = matchDocuments(existing, file.documents, (v) => v);
   if (result.unwanted.length > 0 || result.missing.length > 0 || result.ordered.some((d, i) => d !== existing[i])) return false;
-  return result.matched.every(({ doc, desired }) => desired.fields.every((f) => canonical(valueAt(doc, f.path)) === canonical(valueAt(desired.object, f.path))));
+  return result.matched.every(({ doc, desired }) =>
+    desired.fields.every((f) => canonical(valueAt(doc, f.path)) === canonical(valueAt(desired.object, f.path))),
+  );
 }
 
 /** Field by field, what differs between the file's documents and the desired ones. */

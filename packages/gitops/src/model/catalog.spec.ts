@@ -36,8 +36,20 @@ describe('component catalog', () => {
     const names = catalogNames(files());
     expect(names).toEqual(
       expect.arrayContaining([
-        'strimzi-kafka-operator', 'minio-operator', 'spark-operator', 'flink-kubernetes-operator', 'kube-prometheus-stack',
-        'redis-operator', 'sealed-secrets', 'external-secrets', 'cloudnative-pg', 'postgresql', 'airflow', 'mlflow', 'kafka-cluster', 'minio-tenant',
+        'strimzi-kafka-operator',
+        'minio-operator',
+        'spark-operator',
+        'flink-kubernetes-operator',
+        'kube-prometheus-stack',
+        'redis-operator',
+        'sealed-secrets',
+        'external-secrets',
+        'cloudnative-pg',
+        'postgresql',
+        'airflow',
+        'mlflow',
+        'kafka-cluster',
+        'minio-tenant',
       ]),
     );
     for (const name of names) expect(() => loadBlueprint(files(), name)).not.toThrow();
@@ -59,7 +71,10 @@ describe('component catalog', () => {
   it('kube-prometheus-stack comes from an OCI registry; kafka-cluster is plain manifests of the Strimzi 1.x API', () => {
     expect(loadBlueprint(files(), 'kube-prometheus-stack')!.chart!.repository).toMatch(/^oci:\/\//);
     const kafka = loadBlueprint(files(), 'kafka-cluster')!;
-    expect(kafka.manifests!.map((m) => `${m.apiVersion} ${m.kind}`).sort()).toEqual(['kafka.strimzi.io/v1 Kafka', 'kafka.strimzi.io/v1 KafkaNodePool']);
+    expect(kafka.manifests!.map((m) => `${m.apiVersion} ${m.kind}`).sort()).toEqual([
+      'kafka.strimzi.io/v1 Kafka',
+      'kafka.strimzi.io/v1 KafkaNodePool',
+    ]);
   });
 
   it('postgresql is a CloudNativePG Cluster that Airflow and MLflow reach through its read-write service', () => {
@@ -76,13 +91,41 @@ describe('component catalog', () => {
   });
 
   const broken: [string, string, string][] = [
-    ['a missing chart version', 'name: bad\ndescription: d\nlayer: orchestration\nchart:\n  repository: https://x.io\n  name: x\n', "Blueprint generators/bad.yaml is invalid: /chart must have required property 'version'"],
-    ['a release date that is not YYYY-MM-DD', 'name: bad\ndescription: d\nlayer: orchestration\nchart:\n  repository: https://x.io\n  name: x\n  version: 1.0.0\n  released: 21.08.2026\n', 'Blueprint generators/bad.yaml is invalid: /chart/released must match pattern'],
-    ['a version range', 'name: bad\ndescription: d\nlayer: orchestration\nchart:\n  repository: https://x.io\n  name: x\n  version: 1.x\n', 'Blueprint generators/bad.yaml is invalid: /chart/version must match pattern'],
-    ['a misspelt field', 'name: bad\ndescription: d\nlayer: orchestration\ndepends: [x]\nchart:\n  repository: https://x.io\n  name: x\n  version: 1.0.0\n', 'Blueprint generators/bad.yaml is invalid: / must NOT have additional properties'],
-    ['a name that is not the file name', 'name: other\ndescription: d\nlayer: orchestration\nchart:\n  repository: https://x.io\n  name: x\n  version: 1.0.0\n', "name 'other' must equal the file name 'bad'"],
-    ['an image tag latest', 'name: bad\ndescription: d\nlayer: orchestration\nchart:\n  repository: https://x.io\n  name: x\n  version: 1.0.0\nvalues:\n  image:\n    tag: latest\n', "an image tag 'latest' at values.image.tag"],
-    ['a plaintext Secret', 'name: bad\ndescription: d\nlayer: data-plane\nmanifests:\n  - apiVersion: v1\n    kind: Secret\n    metadata:\n      name: s\n', 'Blueprint generators/bad.yaml is invalid: /manifests/0/kind must NOT be valid'],
+    [
+      'a missing chart version',
+      'name: bad\ndescription: d\nlayer: orchestration\nchart:\n  repository: https://x.io\n  name: x\n',
+      "Blueprint generators/bad.yaml is invalid: /chart must have required property 'version'",
+    ],
+    [
+      'a release date that is not YYYY-MM-DD',
+      'name: bad\ndescription: d\nlayer: orchestration\nchart:\n  repository: https://x.io\n  name: x\n  version: 1.0.0\n  released: 21.08.2026\n',
+      'Blueprint generators/bad.yaml is invalid: /chart/released must match pattern',
+    ],
+    [
+      'a version range',
+      'name: bad\ndescription: d\nlayer: orchestration\nchart:\n  repository: https://x.io\n  name: x\n  version: 1.x\n',
+      'Blueprint generators/bad.yaml is invalid: /chart/version must match pattern',
+    ],
+    [
+      'a misspelt field',
+      'name: bad\ndescription: d\nlayer: orchestration\ndepends: [x]\nchart:\n  repository: https://x.io\n  name: x\n  version: 1.0.0\n',
+      'Blueprint generators/bad.yaml is invalid: / must NOT have additional properties',
+    ],
+    [
+      'a name that is not the file name',
+      'name: other\ndescription: d\nlayer: orchestration\nchart:\n  repository: https://x.io\n  name: x\n  version: 1.0.0\n',
+      "name 'other' must equal the file name 'bad'",
+    ],
+    [
+      'an image tag latest',
+      'name: bad\ndescription: d\nlayer: orchestration\nchart:\n  repository: https://x.io\n  name: x\n  version: 1.0.0\nvalues:\n  image:\n    tag: latest\n',
+      "an image tag 'latest' at values.image.tag",
+    ],
+    [
+      'a plaintext Secret',
+      'name: bad\ndescription: d\nlayer: data-plane\nmanifests:\n  - apiVersion: v1\n    kind: Secret\n    metadata:\n      name: s\n',
+      'Blueprint generators/bad.yaml is invalid: /manifests/0/kind must NOT be valid',
+    ],
     ['broken YAML', 'name: bad\n  description: [\n', 'Blueprint generators/bad.yaml:'],
   ];
   it.each(broken)('reports %s with the file name', (_what, text, message) => {
