@@ -72,7 +72,7 @@ function writeBase(tree: Tree, o: NormalizedComponentOptions): void {
 function writeBaseManifests(tree: Tree, o: NormalizedComponentOptions): void {
   const c = o.component;
   const path = componentBaseFile(c.layer, c.name, MANIFESTS_FILE);
-  if (tree.exists(path)) return;
+  if (tree.isFile(path)) return;
   const objects = o.content?.manifests ?? o.blueprint?.manifests;
   if (objects) {
     tree.write(path, toYaml(objects, `Base objects of ${c.name}, namespace-free; overlays patch them per environment.`));

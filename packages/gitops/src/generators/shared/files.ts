@@ -3,9 +3,13 @@ import { Tree } from '@nx/devkit';
 import { Document } from 'yaml';
 import { editYaml, setIfChanged } from '../../model/yaml-io';
 
-/** Creates a file unless it exists; an existing file (maybe edited by hand) is left alone. */
+/**
+ * Creates a file unless it exists; an existing file (maybe edited by hand) is left alone.
+ * (`isFile`, not `exists`: the Nx Tree answers `exists` for a missing path by scanning every change
+ * of the run, and a generator writing a thousand files asks a thousand times.)
+ */
 export function writeIfMissing(tree: Tree, path: string, content: string): boolean {
-  if (tree.exists(path)) return false;
+  if (tree.isFile(path)) return false;
   tree.write(path, content);
   return true;
 }
@@ -25,7 +29,7 @@ export function editYamlFile(tree: Tree, path: string, mutate: (doc: Document.Pa
  * returns whether the file changed. A missing file is left missing.
  */
 export function setYamlField(tree: Tree, path: string, field: (string | number)[], value: unknown): boolean {
-  if (!tree.exists(path)) return false;
+  if (!tree.isFile(path)) return false;
   return editYamlFile(tree, path, (doc) => {
     if (value !== undefined) setIfChanged(doc, field, value);
     else if (doc.hasIn(field)) doc.deleteIn(field);

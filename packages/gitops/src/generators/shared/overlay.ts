@@ -23,7 +23,7 @@ export interface OverlayContent {
 }
 
 export function overlayExists(tree: Tree, c: Pick<Component, 'layer' | 'name'>, env: string): boolean {
-  return tree.exists(overlayFile(c.layer, c.name, env, KUSTOMIZATION_FILE));
+  return tree.isFile(overlayFile(c.layer, c.name, env, KUSTOMIZATION_FILE));
 }
 
 function valuesText(c: Component, env: EnvironmentSettings, values: string | Record<string, unknown> | undefined): string {

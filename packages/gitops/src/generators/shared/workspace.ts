@@ -3,7 +3,7 @@
  * tree model (model/tree-model.ts): the platform, the environments with their resolved settings,
  * every component with its chart and overlays.
  */
-import { Tree } from '@nx/devkit';
+import { FileChange, Tree } from '@nx/devkit';
 import { posix } from 'node:path';
 import { Component, SecretDeclaration } from '../../model/component';
 import { EnvironmentSettings, resolveSettings } from '../../model/environment-settings';
@@ -32,12 +32,16 @@ export interface TreeSnapshot extends TreeView {
  * them, never across them: `viewAfterEdits` gives the tree after them.
  */
 export function treeView(tree: Tree): TreeSnapshot {
+  return snapshotOf(tree, tree.listChanges());
+}
+
+function snapshotOf(tree: Tree, changes: FileChange[]): TreeSnapshot {
   const view = snapshotView({
     read: (path) => readText(tree, path),
     children: (dir) => tree.children(dir),
     isFile: (path) => tree.isFile(path),
   });
-  return { ...view, pending: new Set(tree.listChanges().map((c) => c.path)) };
+  return { ...view, pending: new Set(changes.map((c) => c.path)) };
 }
 
 /**
@@ -47,17 +51,46 @@ export function treeView(tree: Tree): TreeSnapshot {
  * disk's content, so both lists are needed).
  */
 export function viewAfterEdits(tree: Tree, before: TreeSnapshot): TreeSnapshot {
-  const now = treeView(tree);
+  const changes = tree.listChanges();
+  const now = snapshotOf(tree, changes);
   const touched = new Set([...before.pending, ...now.pending]);
   const touchedDirs = new Set<string>();
   for (const path of touched) {
     for (let dir = posix.dirname(path); dir !== '.' && !touchedDirs.has(dir); dir = posix.dirname(dir)) touchedDirs.add(dir);
   }
+  // Listings follow from the reading before and the changes, when nothing was pending then (an
+  // `nx g` run): the Nx Tree scans every change on each listing, and an import makes 1,400.
+  const listed = before.pending.size === 0 ? listingsAfter(before, changes) : undefined;
   return {
     read: (path) => (touched.has(path) ? now.read(path) : before.read(path)),
-    children: (dir) => (touchedDirs.has(dir) ? now.children(dir) : before.children(dir)),
-    isFile: (path) => (touched.has(path) || touchedDirs.has(path) ? now.isFile(path) : before.isFile(path)),
+    children: (dir) => (!touchedDirs.has(dir) ? before.children(dir) : (listed?.children(dir) ?? now.children(dir))),
+    isFile: (path) => (touched.has(path) || touchedDirs.has(path) ? (listed?.isFile(path) ?? now.isFile(path)) : before.isFile(path)),
     pending: now.pending,
+  };
+}
+
+/** Folder listings after `changes` over a reading taken when the tree had none (the disk): what was listed, plus what was written, minus deleted files. */
+function listingsAfter(before: TreeView, changes: FileChange[]): Pick<TreeView, 'children' | 'isFile'> {
+  const kind = new Map(changes.map((c) => [c.path, c.type]));
+  const added = new Map<string, Set<string>>();
+  const deleted = new Map<string, Set<string>>();
+  const add = (map: Map<string, Set<string>>, dir: string, name: string) => (map.get(dir) ?? map.set(dir, new Set()).get(dir)!).add(name);
+  const dirs = new Set<string>();
+  for (const { path, type } of changes) {
+    if (type === 'DELETE') add(deleted, posix.dirname(path), posix.basename(path));
+    else
+      for (let child = path, dir = posix.dirname(path); dir !== '.'; child = dir, dir = posix.dirname(dir)) {
+        add(added, dir, posix.basename(child));
+        if (child !== path) dirs.add(child);
+      }
+  }
+  return {
+    children: (dir) => {
+      const gone = deleted.get(dir);
+      const names = before.children(dir).filter((n) => !gone?.has(n));
+      return [...new Set([...names, ...(added.get(dir) ?? [])])];
+    },
+    isFile: (path) => (kind.has(path) ? kind.get(path) !== 'DELETE' : dirs.has(path) ? false : before.isFile(path)),
   };
 }
 
