@@ -89,10 +89,18 @@ export interface RunOptions {
 
 /** Runs a command in `cwd` with Nx's interactive and cloud features off; throws with its output on failure. */
 export function runIn(cwd: string, cmd: string, args: string[], opts: RunOptions = {}): RunResult {
-  const r = spawnSync(cmd, args, { cwd, env: isolatedEnv(opts.env), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: opts.timeoutMs });
+  const spawn = () =>
+    spawnSync(cmd, args, { cwd, env: isolatedEnv(opts.env), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: opts.timeoutMs });
+  let r = spawn();
+  // A process killed by a signal (no exit status, nothing printed) is run once more: seen once with
+  // two test files running nx at the same time; a real failure exits with a status and says why.
+  if (r.status === null && r.signal && opts.timeoutMs === undefined) r = spawn();
+  const killed = r.status === null && r.signal ? ` (killed by ${r.signal})` : '';
   const result = { status: r.status ?? 1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') + (r.error ? `\n${r.error.message}` : '') };
   if (result.status !== 0 && !opts.allowFailure) {
-    throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) exited ${result.status}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`);
+    throw new Error(
+      `${cmd} ${args.join(' ')} (in ${cwd}) exited ${result.status}${killed}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`,
+    );
   }
   return result;
 }
