@@ -4,7 +4,7 @@
  * with the rest of the tree), the generators refuse to work on a component that has any.
  */
 import { assertDnsLabel, COMPONENT_KINDS, ComponentKind } from './vocabulary';
-import { keyLineOf, lineOf, ParsedYamlFile, parseYamlFile, plainDocuments } from './yaml-io';
+import { keyLineOf, lineOf, loadYamlFile } from './yaml-io';
 
 export interface DependencyDeclaration {
   name: string;
@@ -72,8 +72,8 @@ export function parseComponentConfig(path: string, text: string): ParsedComponen
 }
 
 /**
- * `entry` with a `line` read on first use: lines come from a second parse of the file that keeps
- * positions, which only findings need (generators read hundreds of component.yaml files and
+ * `entry` with a `line` read on first use: lines come from the second parse that loadYamlFile
+ * makes on demand, which only findings need (generators read hundreds of component.yaml files and
  * never ask).
  */
 export function withLine<T extends object>(entry: T, line: () => number): T & { line: number } {
@@ -82,11 +82,10 @@ export function withLine<T extends object>(entry: T, line: () => number): T & { 
 }
 
 function parseConfigText(path: string, text: string): ParsedComponentConfig {
-  let positions: ParsedYamlFile | undefined;
-  const located = () => (positions ??= parseYamlFile(path, text));
-  const documents = plainDocuments(text);
-  if (!documents && located().errors.length) {
-    const e = located().errors[0];
+  // Plain data now, positions (a second parse) only when a line is asked for.
+  const parsed = loadYamlFile(path, text);
+  if (parsed.errors.length) {
+    const e = parsed.errors[0];
     return {
       problems: [{ file: path, line: e.line, rule: 'yaml-syntax', message: e.message }],
     };
@@ -95,11 +94,11 @@ function parseConfigText(path: string, text: string): ParsedComponentConfig {
   const invalid = (key: (string | number)[], message: string) =>
     problems.push({
       file: path,
-      line: keyLineOf(located(), 0, key),
+      line: keyLineOf(parsed, 0, key),
       rule: 'config-invalid',
       message,
     });
-  const value = (documents ? documents[0] : located().documents[0]?.value) ?? {};
+  const value = parsed.documents[0]?.value ?? {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     invalid([], `${path} must be a mapping with kind, namespace and dependsOn; got ${describe(value)}.`);
     return { config: { kind: 'helm', dependsOn: [], secrets: [] }, problems };
@@ -123,7 +122,7 @@ function parseConfigText(path: string, text: string): ParsedComponentConfig {
       );
     } else {
       raw.dependsOn.forEach((d, i) => {
-        if (typeof d === 'string' && d !== '') config.dependsOn.push(withLine({ name: d }, () => lineOf(located(), 0, ['dependsOn', i])));
+        if (typeof d === 'string' && d !== '') config.dependsOn.push(withLine({ name: d }, () => lineOf(parsed, 0, ['dependsOn', i])));
         else invalid(['dependsOn', i], `'dependsOn' entries must be component names; got ${describe(d)}.`);
       });
     }
@@ -134,7 +133,7 @@ function parseConfigText(path: string, text: string): ParsedComponentConfig {
       raw.secrets.forEach((entry, i) => {
         const secret = parseSecretEntry(entry);
         if (typeof secret === 'string') invalid(['secrets', i], secret);
-        else config.secrets.push(withLine(secret, () => lineOf(located(), 0, ['secrets', i])));
+        else config.secrets.push(withLine(secret, () => lineOf(parsed, 0, ['secrets', i])));
       });
   }
   return { config, problems };

@@ -1,5 +1,5 @@
 /** A release's values files: read, checked, merged with Helm's rules. */
-import { parseYamlFile, plainDocuments } from '../../../model/yaml-io';
+import { loadYamlFile } from '../../../model/yaml-io';
 import { SkipItem, SourceFiles } from './source';
 import { isMapping } from './yaml-source';
 
@@ -13,13 +13,12 @@ export const mergeAll = mergeValues;
 export function readValuesFile(files: SourceFiles, path: string): Values {
   const text = files.read(path);
   if (text === null) throw new SkipItem(`values file ${path} does not exist`);
-  const documents = plainDocuments(text);
-  const parsed = documents ? undefined : parseYamlFile(path, text);
-  if (parsed?.errors.length) {
+  const parsed = loadYamlFile(path, text);
+  if (parsed.errors.length) {
     const e = parsed.errors[0];
     throw new SkipItem(`values file ${path}:${e.line}:${e.column} does not parse: ${e.message}`);
   }
-  const value = (documents ? documents[0] : parsed!.documents[0]?.value) ?? {};
+  const value = parsed.documents[0]?.value ?? {};
   if (!isMapping(value)) throw new SkipItem(`values file ${path} must hold a mapping of chart values`);
   return value;
 }
