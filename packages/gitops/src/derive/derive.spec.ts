@@ -8,6 +8,18 @@ import { treeView } from '../generators/shared/workspace';
 import { deriveTree, describeDrift, readTreeModel, reconcile } from './index';
 
 const CL = 'gitops/clusters';
+/** What Argo CD derives in staging for the platform of these specs. */
+const STAGING_ARGOCD_FILES = [
+  `${CL}/staging/argocd/apps/airflow.yaml`,
+  `${CL}/staging/argocd/apps/cloudnative-pg.yaml`,
+  `${CL}/staging/argocd/apps/platform-secrets.yaml`,
+  `${CL}/staging/argocd/apps/postgresql.yaml`,
+  `${CL}/staging/argocd/apps/project-orchestration.yaml`,
+  `${CL}/staging/argocd/apps/project-platform-operators.yaml`,
+  `${CL}/staging/argocd/apps/project-platform-secrets.yaml`,
+  `${CL}/staging/argocd/argocd-cm.yaml`,
+  `${CL}/staging/argocd/root.yaml`,
+];
 
 function plan(tree: Tree) {
   const view = treeView(tree);
@@ -39,15 +51,7 @@ describe('derive', () => {
         .filter((p) => p.startsWith(`${CL}/staging/`))
         .sort(),
     ).toEqual([
-      `${CL}/staging/argocd/apps/airflow.yaml`,
-      `${CL}/staging/argocd/apps/cloudnative-pg.yaml`,
-      `${CL}/staging/argocd/apps/platform-secrets.yaml`,
-      `${CL}/staging/argocd/apps/postgresql.yaml`,
-      `${CL}/staging/argocd/apps/project-orchestration.yaml`,
-      `${CL}/staging/argocd/apps/project-platform-operators.yaml`,
-      `${CL}/staging/argocd/apps/project-platform-secrets.yaml`,
-      `${CL}/staging/argocd/argocd-cm.yaml`,
-      `${CL}/staging/argocd/root.yaml`,
+      ...STAGING_ARGOCD_FILES,
       `${CL}/staging/flux/airflow.yaml`,
       `${CL}/staging/flux/cloudnative-pg.yaml`,
       `${CL}/staging/flux/platform-secrets.yaml`,
@@ -91,17 +95,7 @@ describe('derive', () => {
     const settings = `${CL}/staging/environment.yaml`;
     tree.write(settings, tree.read(settings, 'utf-8')!.replace(/engines:\n {2}- flux\n {2}- argocd\n/, 'engines:\n  - flux\n'));
     const { desired } = plan(tree);
-    expect(desired.obsolete.map((o) => o.path).sort()).toEqual([
-      `${CL}/staging/argocd/apps/airflow.yaml`,
-      `${CL}/staging/argocd/apps/cloudnative-pg.yaml`,
-      `${CL}/staging/argocd/apps/platform-secrets.yaml`,
-      `${CL}/staging/argocd/apps/postgresql.yaml`,
-      `${CL}/staging/argocd/apps/project-orchestration.yaml`,
-      `${CL}/staging/argocd/apps/project-platform-operators.yaml`,
-      `${CL}/staging/argocd/apps/project-platform-secrets.yaml`,
-      `${CL}/staging/argocd/argocd-cm.yaml`,
-      `${CL}/staging/argocd/root.yaml`,
-    ]);
+    expect(desired.obsolete.map((o) => o.path).sort()).toEqual([...STAGING_ARGOCD_FILES]);
     expect(desired.obsolete[0].reason).toBe(`${settings} engines does not list argocd`);
   });
 });
