@@ -55,7 +55,10 @@ export async function validateWith(reader: FileReader, req: ValidateRequest): Pr
   const version = kubectlVersion(kubectl); // asked once per process; kubectl answers while the plan is made
   const plan = clock.time('plan', () => (req.layout === 'gitops' ? planLayout(tree, req) : planAny(tree, req)));
   const kustomize = await clock.timeAsync('render', () => version);
-  const run = await renderAndLoad(tree, plan, req, clock, kustomize);
+  const rendering = renderAndLoad(tree, plan, req, clock, kustomize);
+  // The layout checks read no render: they run while kustomize does.
+  const layout = clock.time('drift', () => layoutChecks(tree, req));
+  const run = await rendering;
   const built = clock.time('load', () => [
     ...run.dirs.flatMap((d) => {
       const r = run.renders.get(d);
@@ -75,7 +78,7 @@ export async function validateWith(reader: FileReader, req: ValidateRequest): Pr
     ...schema.findings,
     ...clock.time('references', () => checkReferences(subjects, tree, plan.references)),
     ...clock.time('policy', () => checkPolicy(checked, tree, { policyOf: plan.policyOf, leastPrivilege: plan.leastPrivilege })),
-    ...clock.time('drift', () => layoutChecks(tree, req)),
+    ...layout,
   ];
   const all = sortFindings(dedupe(findings.map((f) => (f.target || !req.targets.length ? f : { ...f, target: plan.ownerOf(f.file) }))));
   return {

@@ -3,7 +3,7 @@
  * a disk adapter for the CLI and executor, an in-memory one for tests.
  * Paths are POSIX, relative to the reader's root ('' is the root itself).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { Dirent, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { DirectoryLister } from '../model/layout';
 
@@ -23,26 +23,51 @@ export interface FileReader {
 
 const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.nx', 'dist']);
 
+/**
+ * The disk as one run sees it: each directory is listed once, and a path's
+ * kind is answered from its parent's listing (a tree of thousands of files is
+ * asked about each several times; one readdir per directory replaces a stat
+ * per question). A run does not write into the tree it reads, so a listing
+ * stays true for the reader's life; make a new reader for a new run.
+ */
 export function diskReader(root: string): FileReader {
   const abs = (p: string) => (p ? join(root, p) : root);
-  const stat = (p: string) => {
-    try {
-      return statSync(abs(p));
-    } catch {
-      return undefined;
+  const listings = new Map<string, Map<string, Dirent>>();
+  const entries = (dir: string): Map<string, Dirent> => {
+    let listing = listings.get(dir);
+    if (!listing) {
+      listing = new Map();
+      try {
+        for (const e of readdirSync(abs(dir), { withFileTypes: true })) listing.set(e.name, e);
+      } catch {
+        // not a directory, or not there: an empty listing
+      }
+      listings.set(dir, listing);
     }
+    return listing;
   };
-  const entries = (dir: string) => {
-    try {
-      return readdirSync(abs(dir), { withFileTypes: true });
-    } catch {
-      return [];
+  /** A path's kind from its parent's listing; a symbolic link is followed as stat follows it. */
+  const kindOf = (path: string): 'file' | 'dir' | undefined => {
+    const p = posix.normalize(path).replace(/\/+$/, '');
+    if (!p || p === '.') return 'dir';
+    const slash = p.lastIndexOf('/');
+    const e = entries(slash === -1 ? '' : p.slice(0, slash)).get(slash === -1 ? p : p.slice(slash + 1));
+    if (!e) return undefined;
+    if (e.isSymbolicLink()) {
+      try {
+        const s = statSync(abs(p));
+        return s.isFile() ? 'file' : s.isDirectory() ? 'dir' : undefined;
+      } catch {
+        return undefined;
+      }
     }
+    return e.isFile() ? 'file' : e.isDirectory() ? 'dir' : undefined;
   };
+  const listed = (dir: string) => [...entries(dir).values()];
   const listFiles = (dir: string): string[] => {
     const out: string[] = [];
     const walk = (d: string) => {
-      for (const e of entries(d)) {
+      for (const e of listed(d)) {
         const p = d ? posix.join(d, e.name) : e.name;
         if (e.isDirectory()) {
           if (!SKIPPED_DIRS.has(e.name)) walk(p);
@@ -55,16 +80,16 @@ export function diskReader(root: string): FileReader {
   return {
     root,
     read: (p) => readFileSync(abs(p), 'utf8'),
-    isFile: (p) => stat(p)?.isFile() ?? false,
-    isDirectory: (p) => stat(p)?.isDirectory() ?? false,
+    isFile: (p) => kindOf(p) === 'file',
+    isDirectory: (p) => kindOf(p) === 'dir',
     listFiles,
     listDirs: (dir) =>
-      entries(dir)
+      listed(dir)
         .filter((e) => e.isDirectory() && !SKIPPED_DIRS.has(e.name))
         .map((e) => e.name)
         .sort(),
     listEntries: (dir) =>
-      entries(dir)
+      listed(dir)
         .filter((e) => (e.isDirectory() && !SKIPPED_DIRS.has(e.name)) || e.isFile())
         .map((e) => e.name)
         .sort(),

@@ -62,6 +62,7 @@ function importEsm(specifier: string): Promise<Record<string, unknown>> {
 export class SchemaRegistry {
   private readonly modules = new Map<string, Promise<Record<string, unknown> | undefined>>();
   private readonly crds = new Map<string, { file: string; schema: object; compiled?: Schema }>();
+  private readonly schemas = new Map<string, Promise<Schema | undefined>>();
   private ajv?: Ajv;
 
   /** Reads CustomResourceDefinition files below `dir` (if it exists). */
@@ -81,7 +82,15 @@ export class SchemaRegistry {
     return files;
   }
 
-  async lookup(apiVersion: string, kind: string): Promise<Schema | undefined> {
+  /** The schema of a kind, looked up once per registry (a tree has thousands of objects and a few dozen kinds). */
+  lookup(apiVersion: string, kind: string): Promise<Schema | undefined> {
+    const key = `${apiVersion}/${kind}`;
+    let schema = this.schemas.get(key);
+    if (!schema) this.schemas.set(key, (schema = this.resolve(apiVersion, kind)));
+    return schema;
+  }
+
+  private async resolve(apiVersion: string, kind: string): Promise<Schema | undefined> {
     const crd = this.crds.get(`${apiVersion}/${kind}`);
     if (crd) return (crd.compiled ??= this.compileCrd(crd.file, crd.schema));
     const spec = modelModuleFor(apiVersion);
@@ -170,7 +179,14 @@ function declarationsOf(spec: string, kind: string): (path: readonly string[]) =
 }
 
 /** Node's lookup of a package folder, done by hand: the ESM-only packages export no package.json. */
+const packageDirs = new Map<string, string | undefined>();
+
 export function findPackageDir(pkg: string): string | undefined {
+  if (!packageDirs.has(pkg)) packageDirs.set(pkg, searchPackageDir(pkg));
+  return packageDirs.get(pkg);
+}
+
+function searchPackageDir(pkg: string): string | undefined {
   for (let dir = __dirname; ; dir = dirname(dir)) {
     const candidate = join(dir, 'node_modules', pkg);
     if (existsSync(join(candidate, 'package.json'))) return candidate;
