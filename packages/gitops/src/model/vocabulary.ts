@@ -2,7 +2,9 @@
  * Closed sets and name rules, defined once. Each set feeds the TypeScript
  * type, the error message and (checked by a test) the schema.json enums.
  */
-import { valid as validSemver, validRange } from 'semver';
+// The two functions only: semver's index loads all 47 of its modules, and this one loads with every validate run.
+import validSemver from 'semver/functions/valid';
+import validRange from 'semver/ranges/valid';
 
 /** The GitOps engines an environment may list (`engines: [flux, argocd]` during a migration). */
 export const ENGINES = ['flux', 'argocd'] as const;
