@@ -94,7 +94,7 @@ function report(results, started, load) {
     '',
     validateTable(results.validate.rows),
     '',
-    'Where the engine\'s time goes (wall clock per stage, from the JSON report\'s statistics; render and load overlap):',
+    'Where the engine\'s time goes (wall clock per stage, from the JSON report\'s statistics; load and drift overlap render: they run while kustomize does):',
     '',
     stagesTable(results.validate.rows),
     '',

@@ -119,7 +119,7 @@ function table(rows) {
   return lines.join('\n');
 }
 
-/** Where the engine's time goes (wall clock per stage; render and load overlap, files are parsed while kustomize runs). */
+/** Where the engine's time goes (wall clock per stage; load and drift overlap render: they run while kustomize does). */
 function stagesTable(rows) {
   const names = STAGES;
   const lines = [`| tree | engine (CLI) | kustomize processes | ${names.join(' | ')} |`, `|---|---|---|${names.map(() => '---').join('|')}|`];

@@ -72,7 +72,7 @@ export interface ValidationStats {
   schemaChecked: number;
   unchecked: number;
   durationMs: number;
-  /** Wall-clock milliseconds per stage (render and load overlap: files are parsed while kustomize runs). */
+  /** Wall-clock milliseconds per stage (load and drift overlap render: they run while kustomize does). */
   stages: Partial<Record<StageName, number>>;
   /** What the run did not check, and why, sorted by path. */
   skipped: SkippedPath[];
