@@ -56,9 +56,18 @@ export async function validateWith(reader: FileReader, req: ValidateRequest): Pr
   const plan = clock.time('plan', () => (req.layout === 'gitops' ? planLayout(tree, req) : planAny(tree, req)));
   const kustomize = await clock.timeAsync('render', () => version);
   const rendering = renderAndLoad(tree, plan, req, clock, kustomize);
-  // The layout checks read no render: they run while kustomize does.
-  const layout = clock.time('drift', () => layoutChecks(tree, req));
-  const run = await rendering;
+  // The layout checks read no render: they run while kustomize does, from the next turn of the event
+  // loop (by then the rendering has started its first kustomize processes).
+  const layoutChecked = new Promise<Finding[]>((resolve, reject) =>
+    setImmediate(() => {
+      try {
+        resolve(clock.time('drift', () => layoutChecks(tree, req)));
+      } catch (e) {
+        reject(e);
+      }
+    }),
+  );
+  const [run, layout] = await Promise.all([rendering, layoutChecked]);
   const built = clock.time('load', () => [
     ...run.dirs.flatMap((d) => {
       const r = run.renders.get(d);

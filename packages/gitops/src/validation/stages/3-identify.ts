@@ -61,7 +61,7 @@ function importEsm(specifier: string): Promise<Record<string, unknown>> {
 
 export class SchemaRegistry {
   private readonly modules = new Map<string, Promise<Record<string, unknown> | undefined>>();
-  private readonly crds = new Map<string, { file: string; schema: object; compiled?: Schema }>();
+  private readonly crds = new Map<string, { file: string; schema: object }>();
   private readonly schemas = new Map<string, Promise<Schema | undefined>>();
   private ajv?: Ajv;
 
@@ -92,7 +92,7 @@ export class SchemaRegistry {
 
   private async resolve(apiVersion: string, kind: string): Promise<Schema | undefined> {
     const crd = this.crds.get(`${apiVersion}/${kind}`);
-    if (crd) return (crd.compiled ??= this.compileCrd(crd.file, crd.schema));
+    if (crd) return this.compileCrd(crd.file, crd.schema);
     const spec = modelModuleFor(apiVersion);
     if (!spec) return undefined;
     const own = /^[A-Za-z][A-Za-z0-9]*$/.test(kind) ? await this.modelClass(`${spec}/${kind}`, apiVersion, kind) : undefined;
@@ -179,14 +179,7 @@ function declarationsOf(spec: string, kind: string): (path: readonly string[]) =
 }
 
 /** Node's lookup of a package folder, done by hand: the ESM-only packages export no package.json. */
-const packageDirs = new Map<string, string | undefined>();
-
 export function findPackageDir(pkg: string): string | undefined {
-  if (!packageDirs.has(pkg)) packageDirs.set(pkg, searchPackageDir(pkg));
-  return packageDirs.get(pkg);
-}
-
-function searchPackageDir(pkg: string): string | undefined {
   for (let dir = __dirname; ; dir = dirname(dir)) {
     const candidate = join(dir, 'node_modules', pkg);
     if (existsSync(join(candidate, 'package.json'))) return candidate;
