@@ -175,8 +175,18 @@ export function memoise<I, O>(
   return Object.assign(run, { stored: (input: I) => lookup(input).output });
 }
 
-/** A hash of the code files in `dirs` (recursively): a rebuilt package never reuses what older code computed. */
+/** A hash of the code files in `dirs` (recursively): a rebuilt package never reuses what older code computed. Once per process. */
 export function codeVersion(dirs: string[]): string {
+  const id = dirs.join('\0');
+  let version = codeVersions.get(id);
+  if (version === undefined) codeVersions.set(id, (version = hashCode(dirs)));
+  return version;
+}
+
+/** The code a process runs does not change while it runs. */
+const codeVersions = new Map<string, string>();
+
+function hashCode(dirs: string[]): string {
   const parts: string[] = [];
   const visit = (dir: string, base: string) => {
     let names: string[];

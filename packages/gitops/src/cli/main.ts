@@ -4,6 +4,7 @@
  * as Flux's example repository validates itself).
  * `mlops-gitops preview --base <ref>`: what a change does in each environment (./preview.ts).
  */
+import '../compile-cache';
 import { existsSync, statSync } from 'node:fs';
 import { join, posix, relative, resolve, sep } from 'node:path';
 import {

@@ -41,7 +41,7 @@ export function createGitopsNodes(
   const key = hashParts([pluginCodeVersion(), JSON.stringify(options), JSON.stringify(validator), state.key]);
   const cached = cache.nodes(key);
   if (cached) return cached;
-  const results = buildNodes(files, state, { tree: options.tree, validator }, options);
+  const results = buildNodes(files, state, { tree: options.tree, validator, componentExists: (name) => state.model.components.has(name) }, options);
   cache.setNodes(key, results);
   cache.save();
   return results;

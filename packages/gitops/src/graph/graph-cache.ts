@@ -117,9 +117,7 @@ function write(path: string, stored: Stored): void {
 
 export { hashParts };
 
-let version: string | undefined;
-
 /** A hash of this package's compiled graph and model code: a rebuilt plugin never reuses an old result. */
 export function pluginCodeVersion(): string {
-  return (version ??= codeVersion([__dirname, join(__dirname, '..', 'model')]));
+  return codeVersion([__dirname, join(__dirname, '..', 'model')]);
 }

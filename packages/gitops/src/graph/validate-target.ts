@@ -39,6 +39,8 @@ export interface TargetContext {
   tree: TreeRoot;
   /** Inputs standing for the validator's code and schema packages (see validator-inputs.ts). */
   validator: InputDefinition[];
+  /** Whether a component of that name is in the tree (a project, so a graph edge). */
+  componentExists(name: string): boolean;
 }
 
 export function componentNamedInputs(c: Component, tree: TreeRoot): Record<string, string[]> {
@@ -57,18 +59,28 @@ export function environmentNamedInputs(): Record<string, string[]> {
 /**
  * A component's result depends on: its own files; what its dependencies
  * expose (existence, layer, chart sources); where a declared dependency would
- * appear if it is missing today; the layers; user CRDs; every environment's
- * settings (policy per overlay, e.g. production pins versions); kustomize;
- * the validator.
+ * appear while it is missing; the layers; user CRDs; the blueprints; every
+ * environment's settings (policy per overlay, e.g. production pins versions);
+ * kustomize; the validator.
+ *
+ * Each input pattern unique to one project costs Nx a match against every file
+ * of the workspace when it hashes (about 1 ms per pattern at 5,000 files), so
+ * the patterns are shared where that stays exact: a dependency that exists is
+ * a graph edge, covered by `^gitops-interface` (if it goes, the edge goes and
+ * the hash changes with it); only a missing one needs the path it would take.
  */
 export function componentValidateTarget(c: Component, ctx: TargetContext): TargetConfiguration {
-  const declared = [...new Set(c.dependsOn.map((d) => d.name))].sort().map((name) => ws(componentFile('*', name, ctx.tree)));
+  const missing = [...new Set(c.dependsOn.map((d) => d.name))]
+    .filter((name) => !ctx.componentExists(name))
+    .sort()
+    .map((name) => ws(componentFile('*', name, ctx.tree)));
   return validateTarget(ctx, `Validate component ${c.name} (layer ${c.layer}): render base and overlays, check schemas, references and policy`, [
     '{projectRoot}/**/*',
     `^${GITOPS_INTERFACE_INPUT}`,
-    ...declared,
-    // Its blueprint names the values keys that hold image tags (checked for `latest`).
-    ws(blueprintFile(c.name)),
+    ...missing,
+    // Its blueprint names the values keys that hold image tags (checked for `latest`); one pattern for
+    // all blueprints: editing one re-validates every component, which is rare and stays correct.
+    ws(blueprintFile('*')),
     ...sharedTreeInputs(ctx.tree),
     ws(environmentFile('*', ctx.tree)),
   ]);

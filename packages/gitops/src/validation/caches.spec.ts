@@ -2,12 +2,13 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TreeRoot } from '../model/layout';
-import { cacheDirFor, CACHE_DIR, cachedRenders, cachedTreeModel, cachedVerdicts } from './caches';
+import { cacheDirFor, CACHE_DIR, cachedLayoutChecks, cachedRenders, cachedTreeModel, cachedVerdicts } from './caches';
 import { memoryReader } from './file-reader';
 import { LoadedTree } from './stages/1-load';
 import type { DirRender } from './stages/2-render';
 import type { VerdictInput } from './stages/4-schema';
 import type { SchemaVerdict } from './stages/4-schema';
+import type { Finding } from './types';
 
 const KUSTOMIZE = 'kubectl v1.32.4 kustomize v5.5.0';
 const CM = {
@@ -162,5 +163,52 @@ describe('validation cache: schema verdicts and the tree model', () => {
     expect(cacheDirFor('/repo', {})).toBe(join('/repo', CACHE_DIR));
     expect(cacheDirFor('/repo', { MLOPS_GITOPS_RENDER_CACHE: 'off' })).toBeUndefined();
     expect(cacheDirFor('/repo', { MLOPS_GITOPS_RENDER_CACHE: '/tmp/memo' })).toBe('/tmp/memo');
+  });
+});
+
+describe('validation cache: layout checks', () => {
+  const DRIFT: Finding = {
+    target: 'gitops/clusters/prod',
+    file: 'gitops/clusters/prod/flux/web.yaml',
+    line: 3,
+    rule: 'derived-drift',
+    severity: 'error',
+    message: 'spec.prune is false, expected true',
+  };
+
+  /** A check that reads the derived file and the directory it is in, as drift does; returns what it computed and whether it ran. */
+  async function layoutRun(tree: Record<string, string>, targets = ['gitops/clusters/prod']) {
+    let ran = 0;
+    const loaded = new LoadedTree(memoryReader(tree));
+    const findings = await cachedLayoutChecks(folder, loaded, targets, (files) => {
+      ran++;
+      const entries = files.reader.listEntries('gitops/clusters/prod/flux');
+      const derived = files.file('gitops/clusters/prod/flux/web.yaml');
+      return entries.includes('web.yaml') && /prune: false/.test(files.reader.read('gitops/clusters/prod/flux/web.yaml')) && derived ? [DRIFT] : [];
+    });
+    return { ran, findings };
+  }
+
+  const tree = (prune: boolean, extra: Record<string, string> = {}) => ({
+    'gitops/clusters/prod/flux/web.yaml': `kind: Kustomization\nspec:\n  prune: ${prune}\n`,
+    'gitops/components/apps/web/overlays/prod/values.yaml': 'replicaCount: 1\n',
+    ...extra,
+  });
+
+  it('gives the stored findings while everything the checks read reads the same', async () => {
+    expect(await layoutRun(tree(false))).toEqual({ ran: 1, findings: [DRIFT] });
+    expect(await layoutRun(tree(false))).toEqual({ ran: 0, findings: [DRIFT] });
+    // A file the checks never read (an overlay's values) changes nothing.
+    expect(await layoutRun({ ...tree(false), 'gitops/components/apps/web/overlays/prod/values.yaml': 'replicaCount: 2\n' })).toEqual({
+      ran: 0,
+      findings: [DRIFT],
+    });
+  });
+
+  it('checks again when a file they read changed, a listing they read changed, or the targets differ', async () => {
+    await layoutRun(tree(false));
+    expect(await layoutRun(tree(true))).toEqual({ ran: 1, findings: [] });
+    expect(await layoutRun(tree(true, { 'gitops/clusters/prod/flux/new.yaml': 'kind: Kustomization\n' }))).toMatchObject({ ran: 1 });
+    expect(await layoutRun(tree(true), ['gitops/clusters/prod', 'gitops/components/apps/web'])).toMatchObject({ ran: 1 });
   });
 });

@@ -14,7 +14,10 @@
  *   package versions, user CRDs, and the code and rule data of this folder, so
  *   any change to the checking code or data/*.yaml is a new validator);
  * - the tree model (platform.yaml, component.yaml, environment.yaml parsed)
- *   under a hash of those files.
+ *   under a hash of those files;
+ * - the whole-tree layout checks (drift, deployability) of a set of
+ *   targets: their findings, used while every answer the file reader gave them
+ *   (file contents, kinds, listings) is still the same, and the code is.
  *
  * `MLOPS_GITOPS_RENDER_CACHE=off` turns it off; a path moves it. The CLI never uses it.
  */
@@ -24,7 +27,9 @@ import { codeVersion, ContentStore, fileStore, folderStore, hashParts, memoise, 
 import type { TreeRoot } from '../model/layout';
 import type { Component, Overlay } from '../model/component';
 import { buildTreeModel, EnvironmentModel, SourceFile, TreeModel } from '../model/tree-model';
-import type { FileReader } from './file-reader';
+import { FileReader, givesSameAnswers, ReaderAnswers, recordingReader } from './file-reader';
+import type { ParsedFiles } from './stages/7-drift';
+import type { Finding } from './types';
 import { SCHEMA_PACKAGES, SCHEMA_RUNTIME_PACKAGES } from './inputs';
 import { LoadedTree } from './stages/1-load';
 import { DirRender, KUSTOMIZE_FLAGS } from './stages/2-render';
@@ -41,7 +46,10 @@ const FORMAT = {
   renders: 'mlops-gitops-render/3',
   verdicts: 'mlops-gitops-verdicts/1',
   model: 'mlops-gitops-model/4',
+  layout: 'mlops-gitops-layout-checks/1',
 };
+/** Layout-check results kept: one per set of targets (a run, an affected run, a task alone …). */
+const MAX_LAYOUT_RESULTS = 64;
 
 /** The cache folder of a workspace run: none when the environment says `off`, else `<root>/<CACHE_DIR>` or the folder it names. */
 export function cacheDirFor(workspaceRoot: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -102,6 +110,52 @@ export function cachedVerdicts(
   let version: string | undefined;
   return memoise(store, { key: ({ object, opaque }) => hashParts([(version ??= validator()), JSON.stringify(object), ...(opaque ?? [])]) }, check);
 }
+
+/** Layout-check findings as the cache keeps them: with every answer the reader gave while they were computed. */
+interface CheckedLayout {
+  findings: Finding[];
+  answers: ReaderAnswers;
+}
+
+/**
+ * The layout checks of `targets` behind the cache. They read the sources of truth and the derived
+ * files of the whole tree (derive needs them all), which costs more than asking the disk the same
+ * questions again: a run whose change left all of that alone gets the stored findings.
+ */
+export async function cachedLayoutChecks(
+  folder: string | undefined,
+  tree: ParsedFiles,
+  targets: readonly string[],
+  check: (tree: ParsedFiles) => Finding[],
+): Promise<Finding[]> {
+  if (folder === undefined) return check(tree);
+  const store = folderStore<CheckedLayout>(join(folder, 'layout-checks'), FORMAT.layout, MAX_LAYOUT_RESULTS);
+  const targetSet = JSON.stringify([...targets].sort());
+  const checked = memoise<string, CheckedLayout>(
+    store,
+    {
+      key: (set) => hashParts([layoutCodeVersion(), set]),
+      accept: (stored) => Array.isArray(stored.findings) && !!stored.answers && givesSameAnswers(tree.reader, stored.answers),
+    },
+    async () => {
+      const recording = recordingReader(tree.reader);
+      const findings = check({
+        reader: recording.reader,
+        // A parsed file is its text parsed: noted as a read of it.
+        file: (path) => (recording.reader.isFile(path) ? (recording.reader.read(path), tree.file(path)) : undefined),
+      });
+      return new Map([[targetSet, { findings, answers: recording.answers }]]);
+    },
+  );
+  return (await checked([targetSet])).outputs.get(targetSet)!.findings;
+}
+
+/** The code that decides the layout checks: the model, derive, the manifests, validation and the packaged catalog. */
+function layoutCodeVersion(): string {
+  return codeVersion(['model', 'derive', 'manifests', 'validation', 'catalog'].map((d) => join(PACKAGE_DIR, d)));
+}
+
+const PACKAGE_DIR = resolve(__dirname, '..');
 
 /**
  * A component as the cache keeps it: its overlays as entries (a Map does not

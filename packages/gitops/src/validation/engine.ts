@@ -19,7 +19,7 @@
  */
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { diskReader, FileReader, isYamlPath } from './file-reader';
-import { cachedRenders, cachedVerdicts, validatorVersion } from './caches';
+import { cachedLayoutChecks, cachedRenders, cachedVerdicts, validatorVersion } from './caches';
 import { Plan, planAny, planLayout } from './plan';
 import { sortFindings } from './report';
 import { LoadedTree } from './stages/1-load';
@@ -58,14 +58,8 @@ export async function validateWith(reader: FileReader, req: ValidateRequest): Pr
   const rendering = renderAndLoad(tree, plan, req, clock, kustomize);
   // The layout checks read no render: they run while kustomize does, from the next turn of the event
   // loop (by then the rendering has started its first kustomize processes).
-  const layoutChecked = new Promise<Finding[]>((resolve, reject) =>
-    setImmediate(() => {
-      try {
-        resolve(clock.time('drift', () => layoutChecks(tree, req)));
-      } catch (e) {
-        reject(e);
-      }
-    }),
+  const layoutChecked = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+    clock.timeAsync('drift', () => layoutChecks(tree, plan, req)),
   );
   const [run, layout] = await Promise.all([rendering, layoutChecked]);
   const built = clock.time('load', () => [
@@ -360,9 +354,17 @@ function dedupe(findings: Finding[]): Finding[] {
   });
 }
 
-/** What only a tree of our layout can be checked for: image tags at the blueprints' keys, and drift of the derived files. */
-function layoutChecks(tree: LoadedTree, req: ValidateRequest): Finding[] {
-  if (req.layout !== 'gitops') return [];
-  const model = layoutModel(tree.reader);
-  return [...checkImageValues(tree, model, req.targets), ...checkDrift(tree, model, req.targets), ...checkDeployability(tree.reader)];
+/**
+ * What only a tree of our layout can be checked for: image tags at the blueprints' keys (in the
+ * targeted components' values), drift of the derived files and whether the tree would come up
+ * (both read the whole tree, as derive does: behind the cache, caches.ts).
+ */
+async function layoutChecks(tree: LoadedTree, plan: Plan, req: ValidateRequest): Promise<Finding[]> {
+  if (req.layout !== 'gitops' || !plan.model) return [];
+  const images = checkImageValues(tree, plan.model, req.targets);
+  const wholeTree = await cachedLayoutChecks(req.cacheDir, tree, req.targets, (files) => {
+    const model = layoutModel(files.reader);
+    return [...checkDrift(files, model, req.targets), ...checkDeployability(files.reader, model)];
+  });
+  return [...images, ...wholeTree];
 }

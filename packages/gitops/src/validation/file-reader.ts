@@ -3,6 +3,7 @@
  * a disk adapter for the CLI and executor, an in-memory one for tests.
  * Paths are POSIX, relative to the reader's root ('' is the root itself).
  */
+import { createHash } from 'node:crypto';
 import { Dirent, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { DirectoryLister } from '../model/layout';
@@ -128,4 +129,67 @@ export function directoryLister(reader: FileReader): DirectoryLister {
 
 export function isYamlPath(path: string): boolean {
   return /\.ya?ml$/i.test(path);
+}
+
+/**
+ * Every answer a reader gave, by question (`read`, `isFile`, `listFiles` … and the path), as a
+ * short digest: what a result computed through the reader depended on, so that a cached result
+ * can be reused exactly while the disk still gives the same answers.
+ */
+export type ReaderAnswers = Record<string, string>;
+
+/** A reader that notes each answer it passes on (see ReaderAnswers). */
+export function recordingReader(reader: FileReader): { reader: FileReader; answers: ReaderAnswers } {
+  const answers: ReaderAnswers = {};
+  const noted =
+    <T>(question: keyof Omit<FileReader, 'root'>, ask: (path: string) => T) =>
+    (path: string): T => {
+      const key = `${question}\0${path}`;
+      try {
+        const answer = ask(path);
+        answers[key] = answerDigest(answer);
+        return answer;
+      } catch (e) {
+        answers[key] = FAILED;
+        throw e;
+      }
+    };
+  return {
+    answers,
+    reader: {
+      root: reader.root,
+      read: noted('read', (p) => reader.read(p)),
+      isFile: noted('isFile', (p) => reader.isFile(p)),
+      isDirectory: noted('isDirectory', (p) => reader.isDirectory(p)),
+      listFiles: noted('listFiles', (p) => reader.listFiles(p)),
+      listDirs: noted('listDirs', (p) => reader.listDirs(p)),
+      listEntries: noted('listEntries', (p) => reader.listEntries(p)),
+    },
+  };
+}
+
+/** Whether the reader gives every noted answer again. */
+export function givesSameAnswers(reader: FileReader, answers: ReaderAnswers): boolean {
+  for (const [key, digest] of Object.entries(answers)) {
+    const split = key.indexOf('\0');
+    const question = key.slice(0, split) as keyof Omit<FileReader, 'root'>;
+    const path = key.slice(split + 1);
+    if (typeof reader[question] !== 'function') return false;
+    let answer: string;
+    try {
+      answer = answerDigest((reader[question] as (p: string) => unknown)(path));
+    } catch {
+      answer = FAILED;
+    }
+    if (answer !== digest) return false;
+  }
+  return true;
+}
+
+const FAILED = '\0failed';
+
+function answerDigest(answer: unknown): string {
+  if (typeof answer === 'boolean') return answer ? '1' : '0';
+  const text = Array.isArray(answer) ? answer.join('\0') : String(answer);
+  return createHash('sha1').update(text).digest('base64');
 }

@@ -55,7 +55,7 @@ describe('planLayout: what a target covers', () => {
     expect(plan.files.some((f) => f.includes('development'))).toBe(false);
   });
 
-  it("an environment checks its own folder; the overlays of components that are not targets are context (duplicates, sources), not re-checked", () => {
+  it('an environment checks its own folder; the overlays of components that are not targets are context (duplicates, sources), not re-checked', () => {
     const alone = planLayout(layoutTree(), request(['gitops/clusters/production']));
     expect(alone.contextDirs).toEqual([`${AIRFLOW}/overlays/production`]);
     expect(alone.files.some((f) => f.startsWith(AIRFLOW))).toBe(false);
@@ -102,8 +102,18 @@ describe('planLayout: what a target covers', () => {
     const tree = layoutTree({ production: '# production settings\nengine: flux\nsync: auto\nprune: true\npinVersions: false\n' });
     const plan = planLayout(tree, request(['gitops/clusters/production']));
     expect(plan.findings).toEqual([
-      expect.objectContaining({ rule: 'production-auto-sync', file: 'gitops/clusters/production/environment.yaml', line: 3, message: expect.stringContaining("sets sync 'auto'") }),
-      expect.objectContaining({ rule: 'production-unpinned', file: 'gitops/clusters/production/environment.yaml', line: 5, message: expect.stringContaining('sets pinVersions false') }),
+      expect.objectContaining({
+        rule: 'production-auto-sync',
+        file: 'gitops/clusters/production/environment.yaml',
+        line: 3,
+        message: expect.stringContaining("sets sync 'auto'"),
+      }),
+      expect.objectContaining({
+        rule: 'production-unpinned',
+        file: 'gitops/clusters/production/environment.yaml',
+        line: 5,
+        message: expect.stringContaining('sets pinVersions false'),
+      }),
     ]);
   });
 
@@ -176,7 +186,12 @@ describe('planAny: any tree', () => {
   it('renders every kustomization directory and reads every YAML file', () => {
     const plan = planAny(tree(), request([''], 'any'));
     expect(plan.renderRequests.sort()).toEqual(['apps/base', 'apps/production']);
-    expect(plan.files.sort()).toEqual(['apps/base/kustomization.yaml', 'apps/production/extra.yaml', 'apps/production/kustomization.yaml', 'clusters/prod/flux.yaml']);
+    expect(plan.files.sort()).toEqual([
+      'apps/base/kustomization.yaml',
+      'apps/production/extra.yaml',
+      'apps/production/kustomization.yaml',
+      'clusters/prod/flux.yaml',
+    ]);
   });
 
   it('applies production policy, as warnings, below a folder named production or prod', () => {

@@ -63,6 +63,8 @@ export interface Plan {
   crdsDir?: string;
   crdsHint: string;
   findings: Finding[];
+  /** Layout mode: the tree model the plan was made from (its configuration files). */
+  model?: TreeModel;
 }
 
 const FLUX_SOURCE_GROUP = 'source.toolkit.fluxcd.io';
@@ -180,6 +182,7 @@ export function planLayout(tree: LoadedTree, req: ValidateRequest): Plan {
     crdsDir: crds,
     crdsHint: `${crds}/`,
     findings,
+    model,
   };
 }
 

@@ -5,6 +5,7 @@
  * run as one parallel pool. Findings are split back per task by target, and
  * each task gets its own result, output and cache entry.
  */
+import '../../compile-cache';
 import type { ExecutorContext, TaskGraph, TaskGraphExecutor } from '@nx/devkit';
 import { validate } from '../../validation/engine';
 import {

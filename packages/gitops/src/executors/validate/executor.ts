@@ -2,6 +2,7 @@
  * `@mlops/gitops:validate` for one project: validates the project's folder (a
  * component or an environment) with the validation engine and prints the report.
  */
+import '../../compile-cache';
 import type { ExecutorContext } from '@nx/devkit';
 import { validate } from '../../validation/engine';
 import { normalizeOptions, projectRoot, renderReport, succeeded, validationRequest } from './run-validation';

@@ -12,7 +12,13 @@ describe('stage 1, load', () => {
       tree.file('apps/bad.yaml');
       tree.file('apps/good.yaml');
       expect(tree.findings).toEqual([
-        expect.objectContaining({ rule: 'yaml-syntax', file: 'apps/bad.yaml', line: 4, severity: 'error', message: expect.stringContaining('apps/bad.yaml is not valid YAML') }),
+        expect.objectContaining({
+          rule: 'yaml-syntax',
+          file: 'apps/bad.yaml',
+          line: 4,
+          severity: 'error',
+          message: expect.stringContaining('apps/bad.yaml is not valid YAML'),
+        }),
       ]);
       expect(tree.findings[0].column).toBe(9);
       expect(tree.file('apps/good.yaml')?.documents[0].value).toEqual({ a: 1 });
@@ -22,7 +28,13 @@ describe('stage 1, load', () => {
       const tree = load({ 'x.yaml': 'metadata:\n  name: a\nspec:\n  interval: 1m\n  url: https://x\n  interval: 5m\n' });
       tree.file('x.yaml');
       expect(tree.findings).toEqual([
-        expect.objectContaining({ rule: 'yaml-duplicate-key', file: 'x.yaml', line: 6, column: 3, hint: expect.stringContaining('keep only the last one') }),
+        expect.objectContaining({
+          rule: 'yaml-duplicate-key',
+          file: 'x.yaml',
+          line: 6,
+          column: 3,
+          hint: expect.stringContaining('keep only the last one'),
+        }),
       ]);
     });
 
@@ -68,7 +80,8 @@ describe('stage 1, load', () => {
 
   describe('kustomizations', () => {
     const tree = load({
-      'base/kustomization.yaml': 'resources:\n  - source.yaml\n  - https://example.com/remote.yaml\nconfigMapGenerator:\n  - name: v\n    files: [base.yaml=values.yaml]\n',
+      'base/kustomization.yaml':
+        'resources:\n  - source.yaml\n  - https://example.com/remote.yaml\nconfigMapGenerator:\n  - name: v\n    files: [base.yaml=values.yaml]\n',
       'base/source.yaml': 'a: 1\n',
       'base/values.yaml': 'a: 1\n',
       'overlays/prod/kustomization.yaml': 'bases:\n  - ../../base\npatchesStrategicMerge:\n  - patch.yaml\n',
@@ -77,7 +90,11 @@ describe('stage 1, load', () => {
 
     it('knows which directories and files a kustomization reads (remote resources left out)', () => {
       expect(tree.kustomization('base')).toEqual(
-        expect.objectContaining({ file: 'base/kustomization.yaml', includes: [], files: ['base/kustomization.yaml', 'base/source.yaml', 'base/values.yaml'] }),
+        expect.objectContaining({
+          file: 'base/kustomization.yaml',
+          includes: [],
+          files: ['base/kustomization.yaml', 'base/source.yaml', 'base/values.yaml'],
+        }),
       );
       expect(tree.closure('overlays/prod')).toEqual(['overlays/prod', 'base']);
       expect(tree.kustomization('overlays')).toBeUndefined();
@@ -86,8 +103,20 @@ describe('stage 1, load', () => {
     it('reports deprecated fields at their key line and names the replacement', () => {
       tree.kustomization('overlays/prod');
       expect(tree.findings).toEqual([
-        expect.objectContaining({ rule: 'deprecated-api', file: 'overlays/prod/kustomization.yaml', line: 1, message: expect.stringContaining("'bases'"), hint: expect.stringContaining("Use 'resources'") }),
-        expect.objectContaining({ rule: 'deprecated-api', file: 'overlays/prod/kustomization.yaml', line: 3, message: expect.stringContaining("'patchesStrategicMerge'"), hint: expect.stringContaining("Use 'patches'") }),
+        expect.objectContaining({
+          rule: 'deprecated-api',
+          file: 'overlays/prod/kustomization.yaml',
+          line: 1,
+          message: expect.stringContaining("'bases'"),
+          hint: expect.stringContaining("Use 'resources'"),
+        }),
+        expect.objectContaining({
+          rule: 'deprecated-api',
+          file: 'overlays/prod/kustomization.yaml',
+          line: 3,
+          message: expect.stringContaining("'patchesStrategicMerge'"),
+          hint: expect.stringContaining("Use 'patches'"),
+        }),
       ]);
     });
   });

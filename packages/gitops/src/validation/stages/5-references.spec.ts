@@ -12,13 +12,20 @@ import { Subject, writtenSubjects } from './subject';
 const ANY: ReferenceOptions = { own: { names: ['flux-system'], isOwnUrl: () => false }, isOwnRepo: () => true, duplicates: false };
 
 /** Every object of the given files as written, in one environment. */
-function subjects(tree: LoadedTree, files: string[], scope = 'production', dirOf: (file: string) => string = (f) => f.slice(0, f.lastIndexOf('/'))): Subject[] {
+function subjects(
+  tree: LoadedTree,
+  files: string[],
+  scope = 'production',
+  dirOf: (file: string) => string = (f) => f.slice(0, f.lastIndexOf('/')),
+): Subject[] {
   return files.flatMap((f) => writtenSubjects(tree, f, { scope, env: scope || undefined }).map((s) => ({ ...s, dir: dirOf(f) })));
 }
 
-
 function model(components: Record<string, string>) {
-  return buildTreeModel([{ path: 'gitops/platform.yaml', text: TEST_PLATFORM_YAML }, ...Object.entries(components).map(([path, text]) => ({ path, text }))]);
+  return buildTreeModel([
+    { path: 'gitops/platform.yaml', text: TEST_PLATFORM_YAML },
+    ...Object.entries(components).map(([path, text]) => ({ path, text })),
+  ]);
 }
 
 describe('stage 5, references', () => {
@@ -54,7 +61,7 @@ describe('stage 5, references', () => {
       ]);
     });
 
-    it("reports a component.yaml dependency on a component that does not exist, listing the existing ones", () => {
+    it('reports a component.yaml dependency on a component that does not exist, listing the existing ones', () => {
       const m = model({ 'gitops/components/orchestration/airflow/component.yaml': 'kind: helm\ndependsOn:\n  - postgres\n' });
       expect(checkComponentGraph(m, 'all')).toEqual([
         expect.objectContaining({
@@ -89,9 +96,16 @@ describe('stage 5, references', () => {
       });
       const findings = checkComponentGraph(m, 'all');
       expect(findings).toEqual([
-        expect.objectContaining({ rule: 'layer-violation', file: 'gitops/components/platform-operators/redis-operator/component.yaml', line: 3, target: 'gitops/components/platform-operators/redis-operator' }),
+        expect.objectContaining({
+          rule: 'layer-violation',
+          file: 'gitops/components/platform-operators/redis-operator/component.yaml',
+          line: 3,
+          target: 'gitops/components/platform-operators/redis-operator',
+        }),
       ]);
-      expect(findings[0].message).toContain("'redis-operator' (layer platform-operators, order 1) must not depend on 'airflow' (layer orchestration, order 3)");
+      expect(findings[0].message).toContain(
+        "'redis-operator' (layer platform-operators, order 1) must not depend on 'airflow' (layer orchestration, order 3)",
+      );
     });
 
     it('reports a cycle with the loop spelled out', () => {
@@ -100,7 +114,12 @@ describe('stage 5, references', () => {
         'gitops/components/orchestration/redis/component.yaml': 'dependsOn: [airflow]\n',
       });
       expect(checkComponentGraph(m, 'all')).toEqual([
-        expect.objectContaining({ rule: 'dependency-cycle', file: 'gitops/components/orchestration/airflow/component.yaml', line: 1, message: 'Components depend on each other in a cycle: airflow → redis → airflow.' }),
+        expect.objectContaining({
+          rule: 'dependency-cycle',
+          file: 'gitops/components/orchestration/airflow/component.yaml',
+          line: 1,
+          message: 'Components depend on each other in a cycle: airflow → redis → airflow.',
+        }),
       ]);
     });
 
@@ -110,15 +129,26 @@ describe('stage 5, references', () => {
         'gitops/components/orchestration/redis/component.yaml': 'kind: helm\ndependsOn: [airflow]\n',
       });
       const cycle = (component: string) =>
-        expect.objectContaining({ rule: 'dependency-cycle', target: `gitops/components/orchestration/${component}`, file: `gitops/components/orchestration/${component}/component.yaml`, line: 2 });
+        expect.objectContaining({
+          rule: 'dependency-cycle',
+          target: `gitops/components/orchestration/${component}`,
+          file: `gitops/components/orchestration/${component}/component.yaml`,
+          line: 2,
+        });
       expect(checkComponentGraph(m, new Set(['gitops/components/orchestration/redis']))).toEqual([cycle('redis')]);
-      expect(checkComponentGraph(m, new Set(['gitops/components/orchestration/airflow', 'gitops/components/orchestration/redis']))).toEqual([cycle('airflow'), cycle('redis')]);
+      expect(checkComponentGraph(m, new Set(['gitops/components/orchestration/airflow', 'gitops/components/orchestration/redis']))).toEqual([
+        cycle('airflow'),
+        cycle('redis'),
+      ]);
     });
 
     it('reports a component under a layer folder the platform file does not list, naming the layers', () => {
       const m = model({ 'gitops/components/data-science/notebook/component.yaml': 'kind: helm\n' });
       expect(checkComponentGraph(m, 'all')).toEqual([
-        expect.objectContaining({ rule: 'config-invalid', message: "Layer 'data-science' does not exist; existing layers: platform-operators, orchestration." }),
+        expect.objectContaining({
+          rule: 'config-invalid',
+          message: "Layer 'data-science' does not exist; existing layers: platform-operators, orchestration.",
+        }),
       ]);
     });
 
@@ -171,7 +201,12 @@ describe('stage 5, references', () => {
     it('reports a Flux Kustomization path of this repository that does not exist, and leaves other repositories alone', () => {
       const findings = checkReferences(subjects(tree, ['clusters/production/apps.yaml']), tree, ANY);
       expect(findings).toEqual([
-        expect.objectContaining({ rule: 'ref-path', file: 'clusters/production/apps.yaml', line: 6, message: "Kustomization 'flux-system/apps' points to path './apps/production', which does not exist in the repository." }),
+        expect.objectContaining({
+          rule: 'ref-path',
+          file: 'clusters/production/apps.yaml',
+          line: 6,
+          message: "Kustomization 'flux-system/apps' points to path './apps/production', which does not exist in the repository.",
+        }),
       ]);
     });
 
@@ -203,14 +238,23 @@ describe('stage 5, references', () => {
       );
       const own = { names: ['flux-system'], isOwnUrl: (url: string) => url === 'https://github.com/example/platform.git' };
       expect(checkReferences(subjects(sources, ['clusters/production/sources.yaml']), sources, { ...ANY, own })).toEqual([
-        expect.objectContaining({ rule: 'ref-path', line: 18, message: "Kustomization 'flux-system/by-url' points to path './apps/missing', which does not exist in the repository." }),
+        expect.objectContaining({
+          rule: 'ref-path',
+          line: 18,
+          message: "Kustomization 'flux-system/by-url' points to path './apps/missing', which does not exist in the repository.",
+        }),
       ]);
     });
 
     it('checks Argo CD Application paths in any tree, relative to the directory given', () => {
       const plan = planAny(tree, { root: '/memory', targets: [''], layout: 'any' });
       expect(checkReferences(subjects(tree, ['argocd/podinfo.yaml'], ''), tree, plan.references)).toEqual([
-        expect.objectContaining({ rule: 'ref-path', file: 'argocd/podinfo.yaml', line: 11, message: "Application 'argocd/podinfo' points to path 'apps/podinfo', which does not exist in the repository." }),
+        expect.objectContaining({
+          rule: 'ref-path',
+          file: 'argocd/podinfo.yaml',
+          line: 11,
+          message: "Application 'argocd/podinfo' points to path 'apps/podinfo', which does not exist in the repository.",
+        }),
       ]);
     });
   });
@@ -218,20 +262,38 @@ describe('stage 5, references', () => {
   it('reports an Application whose AppProject is not defined in the environment', () => {
     const tree = new LoadedTree(
       memoryReader({
-        'apps/podinfo.yaml': 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: podinfo, namespace: argocd }\nspec:\n  project: apps\n',
+        'apps/podinfo.yaml':
+          'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: podinfo, namespace: argocd }\nspec:\n  project: apps\n',
         'apps/project.yaml': 'apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata: { name: platform, namespace: argocd }\nspec: {}\n',
       }),
     );
     expect(checkReferences(subjects(tree, ['apps/podinfo.yaml', 'apps/project.yaml']), tree, ANY)).toEqual([
-      expect.objectContaining({ rule: 'ref-app-project', file: 'apps/podinfo.yaml', line: 5, message: "Application 'argocd/podinfo' uses AppProject 'apps', which is not defined in environment 'production'." }),
+      expect.objectContaining({
+        rule: 'ref-app-project',
+        file: 'apps/podinfo.yaml',
+        line: 5,
+        message: "Application 'argocd/podinfo' uses AppProject 'apps', which is not defined in environment 'production'.",
+      }),
     ]);
   });
 
   describe('the root app-of-apps as the generators write it', () => {
-    const env: EnvironmentSettings = { name: 'production', engines: ['argocd'], sync: 'manual', prune: false, selfHeal: false, pinVersions: true, size: 'large', secrets: 'external-secrets' };
+    const env: EnvironmentSettings = {
+      name: 'production',
+      engines: ['argocd'],
+      sync: 'manual',
+      prune: false,
+      selfHeal: false,
+      pinVersions: true,
+      size: 'large',
+      secrets: 'external-secrets',
+    };
     const git = { url: 'https://github.com/example/gitops.git', branch: 'main' };
     const ROOT = 'gitops/clusters/production/argocd/root.yaml';
-    const APPS = { 'gitops/clusters/production/argocd/apps/project-data-plane.yaml': 'apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata: { name: data-plane, namespace: argocd }\nspec: {}\n' };
+    const APPS = {
+      'gitops/clusters/production/argocd/apps/project-data-plane.yaml':
+        'apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata: { name: data-plane, namespace: argocd }\nspec: {}\n',
+    };
 
     it('resolves its project to the AppProject gitops-root in the same file', () => {
       const tree = new LoadedTree(memoryReader({ [ROOT]: toYaml(rootObjects(env, git)), ...APPS }));
@@ -241,21 +303,28 @@ describe('stage 5, references', () => {
     it('is reported when the file lost its AppProject', () => {
       const tree = new LoadedTree(memoryReader({ [ROOT]: toYaml(rootApplication(env, git)), ...APPS }));
       expect(checkReferences(subjects(tree, [ROOT]), tree, ANY)).toEqual([
-        expect.objectContaining({ rule: 'ref-app-project', file: ROOT, message: "Application 'argocd/root-production' uses AppProject 'gitops-root', which is not defined in environment 'production'." }),
+        expect.objectContaining({
+          rule: 'ref-app-project',
+          file: ROOT,
+          message: "Application 'argocd/root-production' uses AppProject 'gitops-root', which is not defined in environment 'production'.",
+        }),
       ]);
     });
   });
 
   it('reports the same object defined by two directories of one environment, naming both', () => {
     const cm = 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: shared, namespace: orchestration }\n';
-    const tree = new LoadedTree(memoryReader({ 'a/overlays/production/cm.yaml': cm, 'b/overlays/production/cm.yaml': cm, 'b/overlays/staging/cm.yaml': cm }));
+    const tree = new LoadedTree(
+      memoryReader({ 'a/overlays/production/cm.yaml': cm, 'b/overlays/production/cm.yaml': cm, 'b/overlays/staging/cm.yaml': cm }),
+    );
     const production = subjects(tree, ['a/overlays/production/cm.yaml', 'b/overlays/production/cm.yaml']);
     const staging = subjects(tree, ['b/overlays/staging/cm.yaml'], 'staging');
     expect(checkReferences([...production, ...staging], tree, { ...ANY, duplicates: true })).toEqual([
       expect.objectContaining({
         rule: 'duplicate-resource',
         file: 'b/overlays/production/cm.yaml',
-        message: "ConfigMap/orchestration/shared is defined twice in environment 'production': by a/overlays/production and by b/overlays/production.",
+        message:
+          "ConfigMap/orchestration/shared is defined twice in environment 'production': by a/overlays/production and by b/overlays/production.",
       }),
     ]);
   });
@@ -274,7 +343,8 @@ describe('stage 5, references', () => {
       '        name: shared-charts',
       '',
     ].join('\n');
-    const SOURCE = 'apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: { name: shared-charts, namespace: orchestration }\nspec: { url: https://charts.example.com }\n';
+    const SOURCE =
+      'apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: { name: shared-charts, namespace: orchestration }\nspec: { url: https://charts.example.com }\n';
     const KUSTOMIZATION = 'resources: []\n';
 
     /** airflow uses a HelmRepository that the chart-sources component owns; chart-sources has overlays for `sourceEnvs`. */
@@ -300,7 +370,7 @@ describe('stage 5, references', () => {
       return checkReferences(subjects(t, ['gitops/components/orchestration/airflow/base/helmrelease.yaml']), t, plan.references);
     }
 
-    it("accepts a source another component owns and deploys in the same environment", () => {
+    it('accepts a source another component owns and deploys in the same environment', () => {
       expect(checkAirflow(tree(['production']))).toEqual([]);
     });
 
@@ -309,7 +379,8 @@ describe('stage 5, references', () => {
         expect.objectContaining({
           rule: 'ref-chart-source',
           line: 10,
-          message: "HelmRelease 'orchestration/airflow' uses HelmRepository 'orchestration/shared-charts', which is defined by 'chart-sources', not deployed in environment 'production'.",
+          message:
+            "HelmRelease 'orchestration/airflow' uses HelmRepository 'orchestration/shared-charts', which is defined by 'chart-sources', not deployed in environment 'production'.",
         }),
       ]);
     });
@@ -324,7 +395,8 @@ describe('stage 5, references', () => {
       expect(checkReferences(renamed, t, plan.references)).toEqual([
         expect.objectContaining({
           rule: 'ref-chart-source',
-          message: "HelmRelease 'orchestration/airflow' uses HelmRepository 'orchestration/typo-charts', which is not defined in environment 'production' nor in any component.",
+          message:
+            "HelmRelease 'orchestration/airflow' uses HelmRepository 'orchestration/typo-charts', which is not defined in environment 'production' nor in any component.",
         }),
       ]);
     });

@@ -254,11 +254,15 @@ function autoSync(tree: LoadedTree, s: Subject, severity: Severity): Finding[] {
     // Gated: it reconciles from a source other than the branch that flux bootstrap follows (stages/gate.ts checks the release tag in layout mode).
     const source = (sp.sourceRef as Record<string, unknown> | undefined)?.name;
     if (sp.suspend === true || (typeof source === 'string' && source !== 'flux-system')) return [];
-    return [make(tree, s, {
-      at: sp.sourceRef === undefined ? ['spec'] : ['spec', 'sourceRef'], rule: 'production-auto-sync', severity,
-      message: `Flux Kustomization '${shortName(s.object)}' reconciles from the branch (GitRepository flux-system), but environment '${env}' is synced manually.`,
-      hint: 'Point spec.sourceRef at a GitRepository on a release tag (nx sync writes gitops-release from environment.yaml release).',
-    })];
+    return [
+      make(tree, s, {
+        at: sp.sourceRef === undefined ? ['spec'] : ['spec', 'sourceRef'],
+        rule: 'production-auto-sync',
+        severity,
+        message: `Flux Kustomization '${shortName(s.object)}' reconciles from the branch (GitRepository flux-system), but environment '${env}' is synced manually.`,
+        hint: 'Point spec.sourceRef at a GitRepository on a release tag (nx sync writes gitops-release from environment.yaml release).',
+      }),
+    ];
   }
   return [];
 }

@@ -7,14 +7,10 @@
 import { catalogFor, CatalogFiles, imageKeys, loadBlueprint } from '../../model/catalog';
 import { componentBaseFile, OVERLAYS_DIR, VALUES_FILE } from '../../model/layout';
 import { TreeModel } from '../../model/tree-model';
-import { lineOf, ParsedYamlFile } from '../../model/yaml-io';
+import { lineOf } from '../../model/yaml-io';
 import { FileReader } from '../file-reader';
 import { Finding } from '../types';
-
-export interface LoadedFiles {
-  reader: FileReader;
-  file(path: string): ParsedYamlFile | undefined;
-}
+import type { ParsedFiles } from './7-drift';
 
 function catalogOf(reader: FileReader): CatalogFiles {
   return {
@@ -24,7 +20,7 @@ function catalogOf(reader: FileReader): CatalogFiles {
   };
 }
 
-export function checkImageValues(tree: LoadedFiles, model: TreeModel, componentDirs: string[]): Finding[] {
+export function checkImageValues(tree: ParsedFiles, model: TreeModel, componentDirs: string[]): Finding[] {
   const catalog = catalogFor(catalogOf(tree.reader));
   const findings: Finding[] = [];
   for (const c of model.components.values()) {

@@ -21,7 +21,9 @@ export function isEncryptedValue(value: unknown): boolean {
 
 /** A file SOPS encrypted, in any of its formats: YAML / JSON (a `sops` key) or dotenv / INI (`sops_*` keys). */
 export function isSopsFileText(text: string): boolean {
-  return /^sops:\s*$/m.test(text) || /"sops"\s*:\s*\{/.test(text) || /^sops_(version|mac|lastmodified)\s*=/m.test(text) || /^\[sops\]\s*$/m.test(text);
+  return (
+    /^sops:\s*$/m.test(text) || /"sops"\s*:\s*\{/.test(text) || /^sops_(version|mac|lastmodified)\s*=/m.test(text) || /^\[sops\]\s*$/m.test(text)
+  );
 }
 
 /** Whether a JSON-pointer path is one of, or below one of, the opaque pointers. */

@@ -45,7 +45,10 @@ const dataOf = (subjects: Subject[]) => subjects.find((s) => s.object.kind === '
 
 describe('stage 2b, Flux post-build', () => {
   it('substitutes as Flux does: values, defaults of both forms, escapes; an unset variable is reported at its value', async () => {
-    const out = await postBuild({ 'clusters/prod/apps.yaml': ks(['  postBuild:', '    substitute: { cluster_name: prod-1 }']), 'apps/cm.yaml': CONFIGMAP });
+    const out = await postBuild({
+      'clusters/prod/apps.yaml': ks(['  postBuild:', '    substitute: { cluster_name: prod-1 }']),
+      'apps/cm.yaml': CONFIGMAP,
+    });
     expect(dataOf(out.subjects)).toEqual({ cluster: 'prod-1', region: '${cluster_region}', zone: 'a', tier: 'gold', literal: '${not_a_variable}' });
     expect(out.findings).toEqual([
       expect.objectContaining({
@@ -60,7 +63,12 @@ describe('stage 2b, Flux post-build', () => {
   });
 
   it('reads substituteFrom ConfigMaps and Secrets found in the tree', async () => {
-    const from = ['  postBuild:', '    substituteFrom:', '      - { kind: ConfigMap, name: cluster-vars }', '      - { kind: Secret, name: cluster-secrets }'];
+    const from = [
+      '  postBuild:',
+      '    substituteFrom:',
+      '      - { kind: ConfigMap, name: cluster-vars }',
+      '      - { kind: Secret, name: cluster-secrets }',
+    ];
     const vars = 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: cluster-vars, namespace: flux-system }\ndata: { cluster_name: prod-1 }\n';
     const secret =
       'apiVersion: v1\nkind: Secret\nmetadata: { name: cluster-secrets, namespace: flux-system }\ndata:\n  cluster_region: ENC[AES256_GCM,data:abc=,iv:x=,tag:y=,type:str]\nsops: { version: 3.9.0 }\n';

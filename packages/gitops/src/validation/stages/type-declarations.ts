@@ -104,7 +104,7 @@ function resolveInterface(name: string, file: string): TypeRef | undefined {
   const target = from === undefined ? undefined : declarationPath(from, file);
   if (target === undefined) return undefined;
   const other = readDeclarations(target);
-  const inTarget = other && (other.interfaces.has(name) ? name : other.aliases.get(name) ?? other.first);
+  const inTarget = other && (other.interfaces.has(name) ? name : (other.aliases.get(name) ?? other.first));
   return inTarget ? interfaceType(target, inTarget) : undefined;
 }
 
@@ -139,7 +139,11 @@ function parseDeclarations(text: string): DeclarationFile {
   const source = stripComments(text);
   const out: DeclarationFile = { imports: new Map(), interfaces: new Map(), aliases: new Map() };
   for (const m of source.matchAll(/import\s*\{([^}]*)\}\s*from\s*"([^"]+)"/g)) {
-    for (const name of m[1].split(',').map((n) => n.trim()).filter(Boolean)) out.imports.set(name.split(/\s+as\s+/).pop()!, m[2]);
+    for (const name of m[1]
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean))
+      out.imports.set(name.split(/\s+as\s+/).pop()!, m[2]);
   }
   for (const m of source.matchAll(/export\s+type\s*\{([^}]*)\}/g)) {
     for (const pair of m[1].split(',')) {
@@ -150,7 +154,10 @@ function parseDeclarations(text: string): DeclarationFile {
   for (const m of source.matchAll(/export\s+interface\s+(\w+)\s*(?:extends\s+([^{]+))?\{/g)) {
     const open = m.index! + m[0].length - 1;
     const body = source.slice(open + 1, matchingBrace(source, open));
-    const parents = (m[2] ?? '').split(',').map((x) => x.trim()).filter((x) => x && x !== 'TypeMeta');
+    const parents = (m[2] ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x && x !== 'TypeMeta');
     out.interfaces.set(m[1], { body, extends: parents });
     out.first ??= m[1];
   }
