@@ -50,14 +50,24 @@ describeIfKubectl('nx affected -t validate', () => {
   }, 300_000);
   afterAll(() => ws?.remove());
 
-  it('after a change to one overlay, validates only that component and the environments deploying it', () => {
+  it('after a change to one overlay, validates only that component and the environment deploying that overlay', () => {
     ws.write(`gitops/components/${leaf.layer.name}/${leaf.name}/overlays/staging/values.yaml`, 'replicaCount: 2\n');
     commit(ws, 'scale one component in staging');
 
     const ran = affectedValidate(ws);
 
     expect(ran.map((r) => r.project)).toEqual([leaf.name, ...ENVS]);
-    expect(ran.filter((r) => r.fromCache)).toEqual([]);
+    // Development and production deploy other overlays of it: their results still hold.
+    expect(ran.filter((r) => !r.fromCache).map((r) => r.project)).toEqual([leaf.name, 'env-staging']);
+  }, 180_000);
+
+  it('after a change to a base, validates every environment deploying the component', () => {
+    ws.write(`gitops/components/${leaf.layer.name}/${leaf.name}/base/values.yaml`, 'replicaCount: 1\nimage:\n  tag: 1.0.1\n');
+    commit(ws, 'bump the image in the base');
+
+    const ran = affectedValidate(ws);
+
+    expect(ran.filter((r) => !r.fromCache).map((r) => r.project)).toEqual([leaf.name, ...ENVS]);
   }, 180_000);
 
   it('a second run with no change is all cache hits', () => {

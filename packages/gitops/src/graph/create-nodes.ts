@@ -14,7 +14,7 @@ import { ENGINES } from '../model/vocabulary';
 import { GitopsPluginOptions, normalizePluginOptions, NormalizedPluginOptions } from './options';
 import { graphCache, hashParts, NodesResults, pluginCodeVersion } from './graph-cache';
 import { Deployment, loadTreeState, TreeState } from './tree-state';
-import { componentNamedInputs, componentValidateTarget, environmentNamedInputs, environmentValidateTarget, TargetContext } from './validate-target';
+import { componentNamedInputs, componentValidateTarget, environmentValidateTarget, TargetContext } from './validate-target';
 import { validatorInputs } from './validator-inputs';
 import { PREVIEW_TARGET, previewTarget } from './preview-target';
 
@@ -115,7 +115,7 @@ function componentProject(
     name: c.name,
     root: c.dir,
     tags: [`layer:${c.layer}`, 'type:component', ...engineTags(engines)],
-    namedInputs: componentNamedInputs(c, options.tree),
+    namedInputs: componentNamedInputs(c, options.tree, [...model.environments.keys()].sort()),
     targets: {
       [options.targetName]: componentValidateTarget(c, ctx),
       [PREVIEW_TARGET]: previewTarget(`Preview what a change does to ${c.name} in each environment (base: NX_BASE)`),
@@ -131,7 +131,6 @@ function environmentProject(e: EnvironmentModel, ctx: TargetContext, options: No
     name: environmentProjectName(e.name),
     root: e.dir,
     tags: ['type:environment', ...engineTags(e.resolved?.engines ?? [])],
-    namedInputs: environmentNamedInputs(),
     targets: {
       [options.targetName]: environmentValidateTarget(e, ctx),
       [PREVIEW_TARGET]: previewTarget(`Preview what a change does to the objects of environment ${e.name} (base: NX_BASE)`),

@@ -168,8 +168,23 @@ describe('createNodesV2', () => {
     );
     // redis-operator exists: a graph edge, its interface reaches the hash through ^gitops-interface.
     expect(target.inputs).not.toContain('{workspaceRoot}/gitops/components/*/redis-operator/component.yaml');
-    expect(ps['env-production'].targets!['validate'].inputs).toEqual(expect.arrayContaining(['{projectRoot}/**/*', '^gitops-files']));
+    expect(ps['env-production'].targets!['validate'].inputs).toEqual(expect.arrayContaining(['{projectRoot}/**/*', '^gitops-deploy-production']));
     expect(JSON.stringify(ps)).not.toContain(root);
+  });
+
+  it("lets an environment hash only what it deploys of each component: its overlay there, not the other environments' values", async () => {
+    component('platform-operators', 'redis-operator');
+    environment('staging', 'engines: [flux]\n', ['redis-operator']);
+    environment('production', 'engines: [flux]\n', ['redis-operator']);
+
+    const ps = await projects();
+
+    expect(ps['redis-operator'].namedInputs?.['gitops-deploy-staging']).toEqual([
+      '{projectRoot}/{component.yaml,base/**/*,overlays/staging/**/*,overlays/*/kustomization.yaml}',
+    ]);
+    expect(ps['env-staging'].targets!['validate'].inputs).toContain('^gitops-deploy-staging');
+    expect(ps['env-production'].targets!['validate'].inputs).toContain('^gitops-deploy-production');
+    expect(JSON.stringify(ps['env-production'].targets!['validate'].inputs)).not.toContain('staging');
   });
 
   it('gives each project an uncached preview target, so nx affected -t preview previews what a change touches', async () => {

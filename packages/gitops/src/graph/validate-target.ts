@@ -12,6 +12,8 @@ import {
   componentFile,
   crdsDir,
   environmentFile,
+  KUSTOMIZATION_FILE,
+  overlaysDir,
   platformFile,
   relativeTo,
   SOPS_CONFIG_FILE,
@@ -25,10 +27,13 @@ export type InputDefinition = NonNullable<TargetConfiguration['inputs']>[number]
 
 export const VALIDATE_EXECUTOR = '@mlops/gitops:validate';
 
-/** Named input: every file of a component or environment project. */
-export const GITOPS_FILES_INPUT = 'gitops-files';
 /** Named input: what other components see of a component (component.yaml and base: chart sources, CRDs). */
 export const GITOPS_INTERFACE_INPUT = 'gitops-interface';
+
+/** Named input: what an environment sees of a component it deploys (see componentNamedInputs). */
+export function deployInput(env: string): string {
+  return `gitops-deploy-${env}`;
+}
 
 /** kustomize (embedded in kubectl) renders every kustomization: its version is part of the result. */
 export const KUSTOMIZE_VERSION_INPUT: InputDefinition = {
@@ -43,17 +48,28 @@ export interface TargetContext {
   componentExists(name: string): boolean;
 }
 
-export function componentNamedInputs(c: Component, tree: TreeRoot): Record<string, string[]> {
-  const base = relativeTo(componentDir(c.layer, c.name, tree), componentBase(c.layer, c.name, tree));
-  const own = relativeTo(componentDir(c.layer, c.name, tree), componentFile(c.layer, c.name, tree));
+/**
+ * A component's named inputs. Per environment, what that environment's result reads of it: its
+ * component.yaml, its base, its overlay there, and which overlays it has (a first overlay
+ * elsewhere stops a base-only component from deploying here). Another environment's values or
+ * versions are not among them: promoting to staging re-validates staging, not production.
+ * One pattern (globset alternatives) rather than four: Nx compiles each pattern of each
+ * dependency when it hashes, which at 300 components costs more than the matching.
+ */
+export function componentNamedInputs(c: Component, tree: TreeRoot, environments: readonly string[]): Record<string, string[]> {
+  const dir = componentDir(c.layer, c.name, tree);
+  const base = relativeTo(dir, componentBase(c.layer, c.name, tree));
+  const own = relativeTo(dir, componentFile(c.layer, c.name, tree));
+  const overlays = relativeTo(dir, overlaysDir(c.layer, c.name, tree));
   return {
-    [GITOPS_FILES_INPUT]: ['{projectRoot}/**/*'],
     [GITOPS_INTERFACE_INPUT]: [`{projectRoot}/${own}`, `{projectRoot}/${base}/**/*`],
+    ...Object.fromEntries(
+      environments.map((env) => [
+        deployInput(env),
+        [`{projectRoot}/{${[own, `${base}/**/*`, `${overlays}/${env}/**/*`, `${overlays}/*/${KUSTOMIZATION_FILE}`].join(',')}}`],
+      ]),
+    ),
   };
-}
-
-export function environmentNamedInputs(): Record<string, string[]> {
-  return { [GITOPS_FILES_INPUT]: ['{projectRoot}/**/*'] };
 }
 
 /**
@@ -88,14 +104,14 @@ export function componentValidateTarget(c: Component, ctx: TargetContext): Targe
 
 /**
  * An environment's result depends on: its own files (settings, Flux and
- * Argo CD entries, namespaces); the files of the components it deploys (their
- * overlays are what its entries point at); the layers; user CRDs; kustomize;
- * the validator.
+ * Argo CD entries, namespaces); what it deploys of each component (their
+ * overlays there are what its entries point at); the layers; user CRDs;
+ * kustomize; the validator.
  */
 export function environmentValidateTarget(e: EnvironmentModel, ctx: TargetContext): TargetConfiguration {
   return validateTarget(ctx, `Validate environment ${e.name}: render its entry point, check Flux / Argo CD entries and policy`, [
     '{projectRoot}/**/*',
-    `^${GITOPS_FILES_INPUT}`,
+    `^${deployInput(e.name)}`,
     ...sharedTreeInputs(ctx.tree),
     // Its creation rule there is one of its derived fields (drift).
     ws(SOPS_CONFIG_FILE),

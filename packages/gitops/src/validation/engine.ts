@@ -117,21 +117,35 @@ async function renderAndLoad(
   kustomize: { version: string } | { missing: string },
 ) {
   let processes = 0;
-  const render = cachedRenders('version' in kustomize ? req.cacheDir : undefined, 'version' in kustomize ? kustomize.version : '', tree, (dirs) =>
+  const renderOnce = onceEach((dirs: string[]) =>
     renderDirs(tree, dirs, {
       kubectl: req.kubectl ?? 'kubectl',
+      kustomize,
       concurrency: req.concurrency ?? defaultConcurrency(),
       groupOf: plan.groupOf,
       onProcess: () => processes++,
     }),
   );
+  const render = cachedRenders('version' in kustomize ? req.cacheDir : undefined, 'version' in kustomize ? kustomize.version : '', tree, renderOnce);
   const closureOf = (dir: string) => render.stored(dir)?.closure ?? tree.closure(dir);
+  const known = (d: string) => render.stored(d) !== undefined;
   // Which directories to render (looking them up in the cache) is the render stage's time.
   const { contextDirs, dirs } = clock.time('render', () => {
+    // The directories the targets hold are looked up first and what is not cached starts rendering
+    // now: the lookups of the context directories (an environment's view of every overlay, most of
+    // the lookups of an affected run) then happen while kustomize works.
+    const context = new Set(plan.contextDirs);
+    const early = dirsToRender(
+      tree,
+      plan.renderRequests.filter((d) => !context.has(d)),
+      closureOf,
+      known,
+    ).filter((d) => !known(d));
+    if (early.length) renderOnce(early).catch(() => undefined); // awaited below, through render(dirs)
     const contextDirs = onlyContext(plan, closureOf);
     return {
       contextDirs,
-      dirs: dirsToRender(tree, plan.renderRequests, closureOf, (d) => render.stored(d) !== undefined),
+      dirs: dirsToRender(tree, plan.renderRequests, closureOf, known),
     };
   });
   // The checked directories' kustomizations are read in any case (their deprecated fields are findings).
@@ -156,6 +170,23 @@ async function renderAndLoad(
     renders: rendered.outputs,
     hits: rendered.hits,
     processes,
+  };
+}
+
+/** A batch computation that computes each input once: a later call waits for what an earlier one started. */
+function onceEach<I, O>(compute: (inputs: I[]) => Promise<Map<I, O>>): (inputs: I[]) => Promise<Map<I, O>> {
+  const started = new Map<I, Promise<O>>();
+  return async (inputs) => {
+    const fresh = inputs.filter((i) => !started.has(i));
+    if (fresh.length) {
+      const batch = compute(fresh);
+      for (const i of fresh)
+        started.set(
+          i,
+          batch.then((outputs) => outputs.get(i)!),
+        );
+    }
+    return new Map(await Promise.all(inputs.map(async (i) => [i, await started.get(i)!] as const)));
   };
 }
 

@@ -63,6 +63,8 @@ export interface DirRender {
 
 export interface RenderOptions {
   kubectl: string;
+  /** What `kubectlVersion(kubectl)` answered: with it known, the first kustomize processes start before this returns. */
+  kustomize: { version: string } | { missing: string };
   concurrency: number;
   /** Directories that may share a kustomize process (e.g. one environment's overlays) share a key. */
   groupOf: (dir: string) => string;
@@ -128,7 +130,7 @@ const MIN_BATCH = 25;
 export async function renderDirs(tree: LoadedTree, dirs: string[], options: RenderOptions): Promise<Map<string, DirRender>> {
   const out = new Map<string, DirRender>();
   if (dirs.length === 0) return out;
-  const kubectl = await kubectlVersion(options.kubectl);
+  const kubectl = options.kustomize;
   if ('missing' in kubectl) {
     const finding = kustomizeMissing(options.kubectl, kubectl.missing, tree.kustomization(dirs[0])?.file ?? dirs[0]);
     dirs.forEach((d, i) =>

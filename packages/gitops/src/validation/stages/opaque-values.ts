@@ -46,9 +46,10 @@ export function valueAt(object: unknown, path: readonly (string | number)[]): un
  * kustomize-controller decrypts them before the build): encrypted data, not plaintext.
  */
 export function sopsGenerated(tree: LoadedTree, s: Subject): boolean {
+  // Asked of every deployed object: the kind first, since the kustomization may not be parsed yet.
+  if (s.object.kind !== 'Secret' || s.dir === undefined) return false;
   const dir = posix.dirname(s.file) === '.' ? '' : posix.dirname(s.file);
-  const kustomization = tree.kustomization(dir);
-  if (s.object.kind !== 'Secret' || s.dir === undefined || s.file !== kustomization?.file) return false;
+  if (s.file !== tree.kustomization(dir)?.file) return false;
   const generator = generatorOf(tree, s.file, String(((s.object.metadata ?? {}) as Record<string, unknown>).name ?? ''));
   if (!generator || (Array.isArray(generator.literals) && generator.literals.length > 0)) return false;
   const sources = [
