@@ -61,6 +61,8 @@ export type ParsedSource = (path: string) => { docs: Document[]; lineCounter: Li
 /** `check` only compares (nothing is serialised, parsed documents are not changed). */
 export interface ReconcileOptions {
   check?: boolean;
+  /** A file's documents as plain data, when the caller has them (validation loads every file once). */
+  values?: (path: string) => unknown[] | undefined;
   parsed?: ParsedSource;
 }
 
@@ -93,7 +95,7 @@ function reconcileFile(view: TreeView, file: DesiredFile, plan: ReconcilePlan, o
     return;
   }
   // Compared as plain data first: a file in sync (most derived files, most runs) is never parsed with positions.
-  const values = plainDocuments(text);
+  const values = options.values?.(file.path) ?? plainDocuments(text);
   if (values && inSync(file, values)) return;
   const parsed = options.parsed?.(file.path) ?? parse(text);
   if (!parsed) {

@@ -28,8 +28,10 @@ const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.nx', 'dist']);
  * The disk as one run sees it: each directory is listed once, and a path's
  * kind is answered from its parent's listing (a tree of thousands of files is
  * asked about each several times; one readdir per directory replaces a stat
- * per question). A run does not write into the tree it reads, so a listing
- * stays true for the reader's life; make a new reader for a new run.
+ * per question), and each file is read once (drift, the loader and the caches
+ * all read the derived files). A run does not write into the tree it reads, so
+ * a listing and a text stay true for the reader's life; make a new reader for a
+ * new run.
  */
 export function diskReader(root: string): FileReader {
   const abs = (p: string) => (p ? join(root, p) : root);
@@ -78,9 +80,14 @@ export function diskReader(root: string): FileReader {
     walk(dir);
     return out.sort();
   };
+  const texts = new Map<string, string>();
   return {
     root,
-    read: (p) => readFileSync(abs(p), 'utf8'),
+    read: (p) => {
+      let text = texts.get(p);
+      if (text === undefined) texts.set(p, (text = readFileSync(abs(p), 'utf8')));
+      return text;
+    },
     isFile: (p) => kindOf(p) === 'file',
     isDirectory: (p) => kindOf(p) === 'dir',
     listFiles,

@@ -8,6 +8,7 @@ import { deriveTree, describeDrift, Drift, readTreeModel, reconcile, TreeView } 
 import type { TreeModel } from '../../model/tree-model';
 import type { Document } from 'yaml';
 import type { ParsedYamlFile } from '../../model/yaml-io';
+import { posix } from 'node:path';
 import { environmentEntry } from '../../model/layout';
 import { FileReader } from '../file-reader';
 import { Finding } from '../types';
@@ -31,14 +32,19 @@ export function checkDrift(tree: ParsedFiles, model: TreeModel, targets: string[
   const desired = deriveTree(view, model);
   // A workspace-level file (.sops.yaml) belongs to the environments it serves: the first of them validated here reports it.
   const owners = new Map<string, string>();
+  const targetSet = new Set(targets);
   const inScope = ({ path, environments }: { path: string; environments?: string[] }) => {
-    if (targets.some((t) => path.startsWith(`${t}/`))) return true;
-    const owner = environments?.map((e) => environmentEntry(e, model.root)).find((dir) => targets.includes(dir));
+    for (let dir = posix.dirname(path); dir !== '.' && dir !== '/'; dir = posix.dirname(dir)) if (targetSet.has(dir)) return true;
+    const owner = environments?.map((e) => environmentEntry(e, model.root)).find((dir) => targetSet.has(dir));
     if (owner !== undefined) owners.set(path, owner);
     return owner !== undefined;
   };
   const plan = reconcile(view, desired.files.filter(inScope), desired.obsolete.filter(inScope), {
     check: true,
+    values: (path) => {
+      const f = tree.file(path);
+      return f && f.errors.length === 0 ? f.documents.map((d) => d.value) : undefined;
+    },
     parsed: (path) => parsedOnce(tree, path),
   });
   return plan.drift.map((d) => ({ ...toFinding(d), target: owners.get(d.file) ?? '' }));
