@@ -7,9 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { chartRefsOf, CHART_SOURCE_KINDS } from '../model/kubernetes';
 import { parseYamlFile } from '../model/yaml-io';
-
-export const CHART_SOURCE_KINDS = ['HelmRepository', 'OCIRepository'] as const;
 
 /** What a base file says about chart sources. */
 export interface ChartSourceFacts {
@@ -36,20 +35,14 @@ export function chartSourceFactsOf(workspaceRoot: string, file: string): ChartSo
 export function factsOfText(file: string, text: string): ChartSourceFacts {
   const facts: ChartSourceFacts = { defines: [], uses: [] };
   for (const d of parseYamlFile(file, text).documents) {
-    const o = d.value as { kind?: unknown; metadata?: { name?: unknown }; spec?: Record<string, any> } | null;
+    const o = d.value as { kind?: unknown; metadata?: { name?: unknown } } | null;
     if (!o || typeof o !== 'object') continue;
     if ((CHART_SOURCE_KINDS as readonly unknown[]).includes(o.kind) && typeof o.metadata?.name === 'string') {
       facts.defines.push(`${o.kind}/${o.metadata.name}`);
     }
-    if (o.kind === 'HelmRelease') facts.uses.push(...releaseSources(o.spec));
+    for (const r of chartRefsOf(o as Record<string, unknown>)) {
+      if ((CHART_SOURCE_KINDS as readonly string[]).includes(r.kind)) facts.uses.push(`${r.kind}/${r.name}`);
+    }
   }
   return facts;
-}
-
-function releaseSources(spec: Record<string, any> | undefined): string[] {
-  const refs = [spec?.chart?.spec?.sourceRef, spec?.chartRef];
-  return refs
-    .filter((r): r is { kind: string; name: string } => !!r && typeof r.kind === 'string' && typeof r.name === 'string')
-    .filter((r) => (CHART_SOURCE_KINDS as readonly string[]).includes(r.kind))
-    .map((r) => `${r.kind}/${r.name}`);
 }

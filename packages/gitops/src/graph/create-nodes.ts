@@ -7,10 +7,9 @@
  * work is only assembling configuration objects.
  */
 import type { CreateNodesContextV2, CreateNodesResult, CreateNodesV2, ProjectConfiguration } from '@nx/devkit';
-import { componentDir, environmentEntry, environmentProjectName, GITOPS_FILES_GLOB, parseComponentFile, parseEnvironmentFile } from '../model/layout';
+import { environmentEntry, environmentProjectName, GITOPS_FILES_GLOB, parseComponentFile, parseEnvironmentFile } from '../model/layout';
 import { EnvironmentModel, TreeModel, unreadableComponent } from '../model/tree-model';
 import type { Component } from '../model/component';
-import { ENGINES } from '../model/vocabulary';
 import { GitopsPluginOptions, normalizePluginOptions, NormalizedPluginOptions } from './options';
 import { graphCache, hashParts, NodesResults, pluginCodeVersion } from './graph-cache';
 import { Deployment, loadTreeState, TreeState } from './tree-state';

@@ -192,11 +192,11 @@ export function cachedTreeModel(folder: string | undefined, sources: SourceFile[
 
 /**
  * What a schema verdict depends on besides the object: the schema packages'
- * versions, the user CRD files, and the code of this folder (by content: a
- * changed check is a new validator, with no list of files to keep up to date).
+ * versions, the user CRD files, and the code of this folder and of the model it reads objects
+ * with (by content: a changed check is a new validator, with no list of files to keep up to date).
  */
 export function validatorVersion(tree: LoadedTree, crdsDir: string | undefined): string {
-  const parts: string[] = [codeVersion([__dirname])];
+  const parts: string[] = [codeVersion([__dirname, join(PACKAGE_DIR, 'model')])];
   for (const pkg of [...SCHEMA_PACKAGES, ...SCHEMA_RUNTIME_PACKAGES]) {
     const dir = findPackageDir(pkg);
     parts.push(

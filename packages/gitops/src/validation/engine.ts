@@ -2,6 +2,7 @@
  * The validation engine. One run goes through numbered stages, each its own
  * module behind one small function:
  *
+ *  0b config      stages/configuration.ts layout mode: platform, component and environment files, production's settings
  *   1 load        stages/1-load.ts        read + parse each YAML file once (syntax, duplicate keys, kustomizations)
  *   2 render      stages/2-render.ts      kubectl kustomize, one run per batch, failures once at the innermost failing base
  *  2b post-build  stages/post-build.ts    what the deploying Flux Kustomization does next: patches, ${VAR} substitution
@@ -27,6 +28,7 @@ import { defaultConcurrency, DirRender, dirsToRender, kubectlVersion, renderDirs
 import { SchemaRegistry } from './stages/3-identify';
 import { checkSchemas, schemaChecker } from './stages/4-schema';
 import { checkReferences } from './stages/5-references';
+import { checkConfiguration } from './stages/configuration';
 import { checkPolicy } from './stages/6-policy';
 import { checkDrift, layoutModel } from './stages/7-drift';
 import { checkImageValues } from './stages/image-values';
@@ -74,7 +76,7 @@ export async function validateWith(reader: FileReader, req: ValidateRequest): Pr
   const checked = subjects.filter((s) => !s.context);
   const schema = await clock.timeAsync('schema', () => schemaStage(tree, plan, req.cacheDir, checked));
   const findings: Finding[] = [
-    ...plan.findings,
+    ...(plan.model ? clock.time('config', () => checkConfiguration(tree, plan.model!, req.targets)) : []),
     ...tree.findings,
     ...run.dirs.flatMap((d) => run.renders.get(d)?.findings ?? []),
     ...postBuilt.findings,

@@ -1,40 +1,7 @@
 import { memoryReader } from './file-reader';
 import { planAny, planLayout } from './plan';
 import { LoadedTree } from './stages/1-load';
-import { TEST_PLATFORM_YAML } from './testing';
-import { ValidateRequest } from './types';
-
-const KUSTOMIZATION = 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n';
-
-/** airflow (base + development and production overlays), redis-operator (base only), two environments. */
-function layoutTree(environmentYaml: Record<string, string> = {}, files: Record<string, string> = {}): LoadedTree {
-  return new LoadedTree(
-    memoryReader({
-      'gitops/platform.yaml': TEST_PLATFORM_YAML,
-      'gitops/components/orchestration/airflow/component.yaml': 'kind: helm\nnamespace: orchestration\ndependsOn: [redis-operator]\n',
-      'gitops/components/orchestration/airflow/base/kustomization.yaml': KUSTOMIZATION,
-      'gitops/components/orchestration/airflow/base/source.yaml': 'a: 1\n',
-      'gitops/components/orchestration/airflow/overlays/development/kustomization.yaml': KUSTOMIZATION,
-      'gitops/components/orchestration/airflow/overlays/production/kustomization.yaml': KUSTOMIZATION,
-      'gitops/components/platform-operators/redis-operator/component.yaml': 'kind: helm\n',
-      'gitops/components/platform-operators/redis-operator/base/kustomization.yaml': KUSTOMIZATION,
-      'gitops/clusters/development/environment.yaml': environmentYaml.development ?? 'engine: flux\nsync: auto\n',
-      'gitops/clusters/development/kustomization.yaml': KUSTOMIZATION,
-      'gitops/clusters/production/environment.yaml': environmentYaml.production ?? 'engine: flux\nsync: manual\npinVersions: true\n',
-      'gitops/clusters/production/kustomization.yaml': KUSTOMIZATION,
-      'gitops/clusters/production/flux/airflow.yaml': 'a: 1\n',
-      ...files,
-    }),
-  );
-}
-
-const AIRFLOW = 'gitops/components/orchestration/airflow';
-const REDIS = 'gitops/components/platform-operators/redis-operator';
-const MLFLOW = 'gitops/components/orchestration/mlflow';
-
-function request(targets: string[], layout: ValidateRequest['layout'] = 'gitops'): ValidateRequest {
-  return { root: '/memory', targets, layout };
-}
+import { AIRFLOW, layoutRequest as request, layoutTree, REDIS, TEST_KUSTOMIZATION as KUSTOMIZATION } from './testing';
 
 describe('planLayout: what a target covers', () => {
   it('a component renders each of its overlays, not its base on its own', () => {
@@ -96,78 +63,6 @@ describe('planLayout: what a target covers', () => {
   it('lets production say it syncs automatically (a finding of its own) and still pins it when pinVersions is not said', () => {
     const plan = planLayout(layoutTree({ production: 'sync: auto\n' }), request([AIRFLOW]));
     expect(plan.policyOf('production')).toEqual({ pinned: true, manual: false, severity: 'error' });
-  });
-
-  it('reports production that syncs automatically or floats versions at the line of the key', () => {
-    const tree = layoutTree({ production: '# production settings\nengine: flux\nsync: auto\nprune: true\npinVersions: false\n' });
-    const plan = planLayout(tree, request(['gitops/clusters/production']));
-    expect(plan.findings).toEqual([
-      expect.objectContaining({
-        rule: 'production-auto-sync',
-        file: 'gitops/clusters/production/environment.yaml',
-        line: 3,
-        message: expect.stringContaining("sets sync 'auto'"),
-      }),
-      expect.objectContaining({
-        rule: 'production-unpinned',
-        file: 'gitops/clusters/production/environment.yaml',
-        line: 5,
-        message: expect.stringContaining('sets pinVersions false'),
-      }),
-    ]);
-  });
-
-  it('reports an environment setting the engines cannot read, quoting it and the allowed values, at its line', () => {
-    const tree = layoutTree({ development: 'engine: flux\nsync: sometimes\n' });
-    const plan = planLayout(tree, request(['gitops/clusters/development']));
-    expect(plan.findings).toEqual([
-      expect.objectContaining({
-        rule: 'config-invalid',
-        file: 'gitops/clusters/development/environment.yaml',
-        line: 2,
-        message: "Sync mode in gitops/clusters/development/environment.yaml 'sometimes' is not allowed; must be one of: auto, manual.",
-      }),
-    ]);
-  });
-});
-
-describe('planLayout: problems of the configuration files', () => {
-  const broken = { [`${MLFLOW}/component.yaml`]: 'kind: helm\ndependsOn: [postgresql\n' };
-
-  it("does not fail a component for a syntax error in another component's component.yaml (not among its inputs)", () => {
-    const plan = planLayout(layoutTree({}, broken), request([AIRFLOW]));
-    expect(plan.findings).toEqual([]);
-  });
-
-  it('gives the syntax error to the component whose component.yaml it is, also in a batch with others', () => {
-    const plan = planLayout(layoutTree({}, broken), request([AIRFLOW, MLFLOW]));
-    expect(plan.findings).toEqual([expect.objectContaining({ target: MLFLOW, file: `${MLFLOW}/component.yaml`, rule: 'yaml-syntax' })]);
-  });
-
-  it("reports a value component.yaml must not hold as config-invalid of that component, at the key's line, quoting it and the allowed kinds", () => {
-    const files = { [`${MLFLOW}/component.yaml`]: '# mlflow\nnamespace: orchestration\nkind: chart\n' };
-    expect(planLayout(layoutTree({}, files), request([AIRFLOW])).findings).toEqual([]);
-    expect(planLayout(layoutTree({}, files), request([MLFLOW, 'gitops/clusters/production'])).findings).toEqual([
-      {
-        target: MLFLOW,
-        file: `${MLFLOW}/component.yaml`,
-        line: 3,
-        rule: 'config-invalid',
-        severity: 'error',
-        message: "Kind 'chart' is not allowed; must be one of: helm, manifests.",
-        hint: expect.any(String),
-      },
-    ]);
-  });
-
-  it('gives a problem of platform.yaml, an input of every target, to every requested target', () => {
-    const plan = planLayout(layoutTree({}, { 'gitops/platform.yaml': 'layers: [\n' }), request([AIRFLOW, 'gitops/clusters/production']));
-    const platform = plan.findings.filter((f) => f.file === 'gitops/platform.yaml');
-    expect(platform.map((f) => [f.target, f.rule, f.line])).toEqual([
-      [AIRFLOW, 'config-invalid', 1],
-      ['gitops/clusters/production', 'config-invalid', 1],
-    ]);
-    expect(platform[0].message).not.toContain('is missing');
   });
 });
 

@@ -26,15 +26,14 @@ import {
 import { TreeModel } from '../model/tree-model';
 import { directoryLister } from './file-reader';
 import { cachedTreeModel } from './caches';
-import { parseEnvironmentSettings } from '../model/environment-settings';
-import { keyLineOf } from '../model/yaml-io';
+import { EnvironmentSettings, PRODUCTION, resolveSettings } from '../model/environment-settings';
 import { KUSTOMIZATION_NAMES, LoadedTree, objectsOf } from './stages/1-load';
-import { checkComponentGraph, ReferenceOptions, TreeSource } from './stages/5-references';
+import { ReferenceOptions, TreeSource } from './stages/5-references';
 import { ScopePolicy } from './stages/6-policy';
 import { PostBuildOptions } from './stages/post-build';
-import { groupOf } from './stages/subject';
+import { groupOf } from '../model/kubernetes';
 import { OwnSources } from './stages/flux-sources';
-import { Finding, ValidateRequest } from './types';
+import { ValidateRequest } from './types';
 
 export interface Plan {
   /** Kustomization directories whose content must be rendered. */
@@ -62,7 +61,6 @@ export interface Plan {
   leastPrivilege: boolean;
   crdsDir?: string;
   crdsHint: string;
-  findings: Finding[];
   /** Layout mode: the tree model the plan was made from (its configuration files). */
   model?: TreeModel;
 }
@@ -75,7 +73,8 @@ const ANY_TREE_SOURCES: OwnSources = { names: [BOOTSTRAP_SOURCE], isOwnUrl: () =
 
 const under = (dir: string, path: string) => dir === '' || path === dir || path.startsWith(dir + '/');
 
-function longestOwner(targets: string[], path: string): string | undefined {
+/** The innermost target holding a path. */
+export function longestOwner(targets: string[], path: string): string | undefined {
   return targets.filter((t) => under(t, path)).sort((a, b) => b.length - a.length)[0];
 }
 
@@ -85,7 +84,9 @@ export function planAny(tree: LoadedTree, req: ValidateRequest): Plan {
   const kustomizationDirs = files
     .filter((f) => (KUSTOMIZATION_NAMES as readonly string[]).includes(posix.basename(f)))
     .map((f) => (posix.dirname(f) === '.' ? '' : posix.dirname(f)));
-  const envOf = (path: string) => (path.split('/').some((seg) => /^prod(uction)?$/.test(seg)) ? 'production' : undefined);
+  // A tree we did not write says nothing of its environments but their folder names: a production
+  // folder gets the settings an environment named production has by default (manual, pinned).
+  const envOf = (path: string) => (path.split('/').some((seg) => /^prod(uction)?$/.test(seg)) ? PRODUCTION : undefined);
   return {
     renderRequests: kustomizationDirs,
     contextDirs: [],
@@ -93,7 +94,7 @@ export function planAny(tree: LoadedTree, req: ValidateRequest): Plan {
     isConfig: (f) => req.crdsDir !== undefined && under(req.crdsDir, f),
     scopeOf: () => '',
     envOf,
-    policyOf: (env) => (env === 'production' ? { pinned: true, manual: true, severity: 'warning' } : undefined),
+    policyOf: (env) => policyOfSettings(resolveSettings({}, env), 'warning'),
     groupOf: () => 'all',
     ownerOf: (p) => longestOwner(targets, p) ?? targets[0],
     // Any tree: the directory given is the repository root, so every Argo CD git source path is checked there;
@@ -103,14 +104,12 @@ export function planAny(tree: LoadedTree, req: ValidateRequest): Plan {
     leastPrivilege: false,
     crdsDir: req.crdsDir,
     crdsHint: req.crdsDir ?? 'a folder passed with --crds',
-    findings: [],
   };
 }
 
 export function planLayout(tree: LoadedTree, req: ValidateRequest): Plan {
   const root: TreeRoot = { root: GITOPS_ROOT };
   const model = readModel(tree, root, req.cacheDir);
-  const findings = problemFindings(model, req.targets);
   const componentByDir = new Map([...model.components.values()].map((c) => [c.dir, c]));
   const componentTargets = new Set(req.targets.filter((t) => componentByDir.has(t)));
   const envOfEntry = new Map([...model.environments.values()].map((e) => [e.dir, e.name]));
@@ -144,11 +143,6 @@ export function planLayout(tree: LoadedTree, req: ValidateRequest): Plan {
       }
     }
   }
-  findings.push(
-    ...checkComponentGraph(model, componentTargets),
-    ...settingsFindings(tree, model, req.targets),
-    ...environmentFindings(tree, model, req.targets),
-  );
   const envOf = memoize((path: string) => environmentOfPath(path, root, model));
   const componentOf = (path: string) => componentByDir.get(componentDirOf(path, root) ?? '');
   const crds = req.crdsDir ?? crdsDir(root);
@@ -181,32 +175,8 @@ export function planLayout(tree: LoadedTree, req: ValidateRequest): Plan {
     leastPrivilege: true,
     crdsDir: crds,
     crdsHint: `${crds}/`,
-    findings,
     model,
   };
-}
-
-/**
- * The tree model's problems that are this run's business, each given to the target that owns
- * its file: a problem in a requested component's or environment's file goes to that target,
- * one in platform.yaml (an input of every target) to every requested target. A problem in the
- * file of a component that is not requested belongs to that component's own run (it is not an
- * input of the targets here, so reporting it would also make their cached results wrong).
- */
-function problemFindings(model: TreeModel, targets: string[]): Finding[] {
-  return model.problems.flatMap((p) => {
-    const owner = longestOwner(targets, p.file);
-    const owners = p.file === model.platformFile ? (targets.length ? targets : ['']) : owner !== undefined ? [owner] : [];
-    return owners.map((target) => ({
-      target,
-      file: p.file,
-      line: p.line,
-      rule: p.rule === 'yaml-syntax' ? 'yaml-syntax' : 'config-invalid',
-      severity: 'error' as const,
-      message: p.message.endsWith('.') ? p.message : `${p.message}.`,
-      hint: 'Fix the configuration file; the generators write it in this shape.',
-    }));
-  });
 }
 
 /** `<components>/<layer>/<component>` of a path inside a component folder. */
@@ -270,68 +240,14 @@ function readModel(tree: LoadedTree, root: TreeRoot, cacheDir: string | undefine
  */
 function policyOfEnvironment(model: TreeModel, env: string): ScopePolicy | undefined {
   const s = model.environments.get(env)?.resolved;
-  if (!s) return undefined;
+  return s ? policyOfSettings(s, 'error') : undefined;
+}
+
+/** What an environment's settings demand of the objects deployed there: exact versions, no automatic sync. */
+function policyOfSettings(s: EnvironmentSettings, severity: ScopePolicy['severity']): ScopePolicy | undefined {
   const pinned = s.pinVersions;
   const manual = s.sync === 'manual';
-  return pinned || manual ? { pinned, manual, severity: 'error' } : undefined;
-}
-
-/** Settings each requested environment's engines cannot read, at the key that is wrong. */
-function settingsFindings(tree: LoadedTree, model: TreeModel, targets: string[]): Finding[] {
-  const out: Finding[] = [];
-  for (const e of model.environments.values()) {
-    if (!targets.includes(e.dir)) continue;
-    try {
-      parseEnvironmentSettings(e.file, tree.reader.read(e.file), e.name, model.platform);
-    } catch (err) {
-      if (!(err instanceof Error)) throw err;
-      const parsed = tree.file(e.file);
-      const key = Object.keys(e.settings).find((k) => err.message.includes(`'${k}'`) || err.message.includes(`'${String(e.settings[k])}'`));
-      const line = parsed && key !== undefined ? keyLineOf(parsed, 0, [key]) : 1;
-      out.push({
-        target: e.dir,
-        file: e.file,
-        line,
-        rule: 'config-invalid',
-        severity: 'error',
-        message: err.message,
-        hint: 'Fix the setting; `nx g @mlops/gitops:environment` writes each one with its explanation.',
-      });
-    }
-  }
-  return out;
-}
-
-/** Production saying it syncs automatically or floats versions; the finding points at the key that says so. */
-function environmentFindings(tree: LoadedTree, model: TreeModel, targets: string[]): Finding[] {
-  const e = model.environments.get('production');
-  if (!e || !targets.includes(e.dir)) return [];
-  const parsed = tree.file(e.file);
-  const line = (key: string) => (parsed ? keyLineOf(parsed, 0, [key]) : 1);
-  const out: Finding[] = [];
-  if (e.settings.sync === 'auto') {
-    out.push({
-      target: e.dir,
-      file: e.file,
-      line: line('sync'),
-      rule: 'production-auto-sync',
-      severity: 'error',
-      message: `Environment 'production' sets sync 'auto'; production must be synced manually.`,
-      hint: 'Set sync: manual in environment.yaml (generators then suspend Flux Kustomizations and drop Argo CD automated sync).',
-    });
-  }
-  if (e.settings.pinVersions === false) {
-    out.push({
-      target: e.dir,
-      file: e.file,
-      line: line('pinVersions'),
-      rule: 'production-unpinned',
-      severity: 'error',
-      message: `Environment 'production' sets pinVersions false; production must pin exact chart versions.`,
-      hint: 'Set pinVersions: true in environment.yaml.',
-    });
-  }
-  return out;
+  return pinned || manual ? { pinned, manual, severity } : undefined;
 }
 
 function normalizeRepo(url: string): string {

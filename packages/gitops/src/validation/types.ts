@@ -78,7 +78,7 @@ export interface ValidationStats {
   skipped: SkippedPath[];
 }
 
-export const STAGES = ['plan', 'render', 'load', 'post-build', 'schema', 'references', 'policy', 'drift'] as const;
+export const STAGES = ['plan', 'config', 'render', 'load', 'post-build', 'schema', 'references', 'policy', 'drift'] as const;
 export type StageName = (typeof STAGES)[number];
 
 export interface ValidationReport {

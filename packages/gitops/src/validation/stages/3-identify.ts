@@ -5,7 +5,7 @@
  * process); kinds of the CRD files a user supplies are compiled with ajv.
  */
 import type Ajv from 'ajv';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { LoadedTree } from './1-load';
 import { declaredKeysAt } from './type-declarations';

@@ -15,7 +15,8 @@ import { SchemaError, SchemaRegistry } from './3-identify';
 import { crdRuleViolations } from './crd-rules';
 import { trackFields } from './field-tracker';
 import { isEncryptedValue, isOpaquePointer, isSopsDocument, valueAt } from './opaque-values';
-import { dotted, groupOf, metadataOf, placeIn, pointerToPath, resourceName, shortName, Subject } from './subject';
+import { dotted, placeIn, pointerToPath, Subject } from './subject';
+import { groupOf, metadataOf, resourceName, shortName } from '../../model/kubernetes';
 
 /** group/Kind of what the generators write: typos in these must not pass. */
 export const STRICT_KINDS = new Set([

@@ -13,7 +13,17 @@ import { componentEdges, findCycles, layerOf, TreeModel } from '../../model/tree
 import { Finding, RuleId } from '../types';
 import { LoadedTree } from './1-load';
 import { deployedFolder, isFluxKustomization, OwnSources } from './flux-sources';
-import { folderOf, groupOf, lineIn, metadataOf, placeIn, resourceId, resourceName, shortName, Subject } from './subject';
+import { folderOf, lineIn, placeIn, Subject } from './subject';
+import {
+  applicationSourcesOf,
+  chartRefsOf,
+  groupOf,
+  isArgoApplication,
+  metadataOf,
+  resourceId,
+  resourceName,
+  shortName,
+} from '../../model/kubernetes';
 
 export interface ReferenceOptions {
   /** The Flux GitRepositories that are this repository (spec.path is checked only for them). */
@@ -122,18 +132,10 @@ function ref(tree: LoadedTree, s: Subject, r: BrokenRef): Finding {
 }
 
 function chartSourceRefs(tree: LoadedTree, s: Subject, index: Index, treeSources: () => Index<TreeSource>, treeWide: boolean): Finding[] {
-  if (s.object.kind !== 'HelmRelease' || groupOf(String(s.object.apiVersion)) !== 'helm.toolkit.fluxcd.io') return [];
-  const sp = spec(s);
   const ownNs = metadataOf(s.object).namespace;
   const out: Finding[] = [];
-  const chartSpec = ((sp.chart as Record<string, unknown> | undefined)?.spec ?? undefined) as Record<string, unknown> | undefined;
-  const candidates: [Record<string, unknown> | undefined, (string | number)[]][] = [
-    [chartSpec?.sourceRef as Record<string, unknown> | undefined, ['spec', 'chart', 'spec', 'sourceRef', 'name']],
-    [sp.chartRef as Record<string, unknown> | undefined, ['spec', 'chartRef', 'name']],
-  ];
-  for (const [r, path] of candidates) {
-    if (!r || typeof r.name !== 'string' || typeof r.kind !== 'string') continue;
-    const ns = typeof r.namespace === 'string' ? r.namespace : ownNs;
+  for (const r of chartRefsOf(s.object)) {
+    const ns = r.namespace ?? ownNs;
     if (exists(index, r.kind, r.name, ns)) continue;
     const elsewhere = matches(treeSources(), r.kind, r.name, ns);
     const source = `${r.kind} '${ns ? ns + '/' : ''}${r.name}'`;
@@ -141,7 +143,7 @@ function chartSourceRefs(tree: LoadedTree, s: Subject, index: Index, treeSources
     const owners = [...new Set(elsewhere.map((t) => t.owner ?? t.file))];
     out.push(
       ref(tree, s, {
-        at: path,
+        at: r.at,
         rule: 'ref-chart-source',
         message: owners.length
           ? `HelmRelease '${shortName(s.object)}' uses ${source}, which is defined by ${owners.map((o) => `'${o}'`).join(', ')}, not deployed in ${scopeName(s)}.`
@@ -176,20 +178,19 @@ function dependsOnRefs(tree: LoadedTree, s: Subject, index: Index): Finding[] {
 }
 
 function pathRefs(tree: LoadedTree, s: Subject, options: ReferenceOptions, gitRepositories: () => Subject[]): Finding[] {
-  const group = groupOf(String(s.object.apiVersion));
   const sp = spec(s);
   const checks: { path: string; at: (string | number)[] }[] = [];
   // Relative to the root of its source: checked only when that is this repository.
   if (isFluxKustomization(s.object) && typeof sp.path === 'string' && deployedFolder(s, options.own, gitRepositories) !== undefined)
     checks.push({ path: sp.path, at: ['spec', 'path'] });
-  if (group === 'argoproj.io' && s.object.kind === 'Application') {
-    const sources: [Record<string, unknown>, (string | number)[]][] = [];
-    if (sp.source && typeof sp.source === 'object') sources.push([sp.source as Record<string, unknown>, ['spec', 'source']]);
-    (Array.isArray(sp.sources) ? sp.sources : []).forEach((x, i) => sources.push([x as Record<string, unknown>, ['spec', 'sources', i]]));
-    for (const [src, at] of sources) {
-      if (typeof src.path === 'string' && typeof src.chart !== 'string' && typeof src.repoURL === 'string' && options.isOwnRepo(src.repoURL))
-        checks.push({ path: src.path, at: [...at, 'path'] });
-    }
+  for (const { source, at } of applicationSourcesOf(s.object)) {
+    if (
+      typeof source.path === 'string' &&
+      typeof source.chart !== 'string' &&
+      typeof source.repoURL === 'string' &&
+      options.isOwnRepo(source.repoURL)
+    )
+      checks.push({ path: source.path, at: [...at, 'path'] });
   }
   return checks.flatMap(({ path, at }) => {
     const dir = folderOf(path);
@@ -206,7 +207,7 @@ function pathRefs(tree: LoadedTree, s: Subject, options: ReferenceOptions, gitRe
 }
 
 function projectRefs(tree: LoadedTree, s: Subject, index: Index): Finding[] {
-  if (s.object.kind !== 'Application' || groupOf(String(s.object.apiVersion)) !== 'argoproj.io') return [];
+  if (!isArgoApplication(s.object)) return [];
   const project = spec(s).project;
   if (typeof project !== 'string' || project === 'default' || exists(index, 'AppProject', project, undefined)) return [];
   return [

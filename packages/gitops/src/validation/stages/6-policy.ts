@@ -10,7 +10,8 @@ import { deprecationOf } from '../data/index';
 import { Finding, RuleId, Severity } from '../types';
 import { LoadedTree, objectsOf } from './1-load';
 import { isSopsDocument, sopsGenerated } from './opaque-values';
-import { dotted, folderOf, groupOf, metadataOf, placeIn, resourceName, shortName, Subject } from './subject';
+import { dotted, folderOf, placeIn, Subject } from './subject';
+import { applicationSourcesOf, ARGOCD_GROUP, groupOf, isArgoApplication, metadataOf, resourceName, shortName } from '../../model/kubernetes';
 
 /** How an environment must behave; scopes without an entry have no environment policy. */
 export interface ScopePolicy {
@@ -133,10 +134,8 @@ function latestImages(tree: LoadedTree, s: Subject): Finding[] {
   walkPods(s.object, []);
   const sp = spec(s.object);
   if (s.object.kind === 'HelmRelease' && groupOf(String(s.object.apiVersion)) === 'helm.toolkit.fluxcd.io') walkValues(sp.values, ['spec', 'values']);
-  if (s.object.kind === 'Application' && groupOf(String(s.object.apiVersion)) === 'argoproj.io') {
-    for (const { source, at } of argoSources(sp))
-      walkValues((source.helm as Record<string, unknown> | undefined)?.valuesObject, [...at, 'helm', 'valuesObject']);
-  }
+  for (const { source, at } of applicationSourcesOf(s.object))
+    walkValues((source.helm as Record<string, unknown> | undefined)?.valuesObject, [...at, 'helm', 'valuesObject']);
   return out;
 }
 
@@ -194,8 +193,8 @@ function unpinned(tree: LoadedTree, s: Subject, severity: Severity): Finding[] {
       ),
     ];
   }
-  if (group === 'argoproj.io' && s.object.kind === 'Application') {
-    return argoSources(sp).flatMap(({ source, at }) => {
+  if (isArgoApplication(s.object)) {
+    return applicationSourcesOf(s.object).flatMap(({ source, at }) => {
       const chart = chartOf(source);
       if (chart === undefined) return [];
       const rev = source.targetRevision;
@@ -209,16 +208,6 @@ function unpinned(tree: LoadedTree, s: Subject, severity: Severity): Finding[] {
     });
   }
   return [];
-}
-
-/** The sources of an Argo CD Application spec with their paths (`spec.source`, `spec.sources[i]`). */
-function argoSources(sp: Record<string, unknown>): { source: Record<string, unknown>; at: (string | number)[] }[] {
-  const out: { source: Record<string, unknown>; at: (string | number)[] }[] = [];
-  if (sp.source && typeof sp.source === 'object') out.push({ source: sp.source as Record<string, unknown>, at: ['spec', 'source'] });
-  (Array.isArray(sp.sources) ? sp.sources : []).forEach((x, i) => {
-    if (x && typeof x === 'object') out.push({ source: x as Record<string, unknown>, at: ['spec', 'sources', i] });
-  });
-  return out;
 }
 
 /**
@@ -237,9 +226,9 @@ function autoSync(tree: LoadedTree, s: Subject, severity: Severity): Finding[] {
   const group = groupOf(String(s.object.apiVersion));
   const sp = spec(s.object);
   const env = s.env;
-  if (group === 'argoproj.io' && s.object.kind === 'Application') {
+  if (isArgoApplication(s.object)) {
     const automated = (sp.syncPolicy as Record<string, unknown> | undefined)?.automated;
-    if (!automated || (automated as Record<string, unknown>).enabled === false || isAppOfApps(tree, sp)) return [];
+    if (!automated || (automated as Record<string, unknown>).enabled === false || isAppOfApps(tree, s.object)) return [];
     return [
       make(tree, s, {
         at: ['spec', 'syncPolicy', 'automated'],
@@ -278,8 +267,8 @@ const APP_OF_APPS_KINDS = new Set(['Application', 'AppProject']);
  * syncPolicy, which is checked. The exemption follows what the folder holds,
  * not its name, so a Deployment dropped into it loses the exemption.
  */
-function isAppOfApps(tree: LoadedTree, sp: Record<string, unknown>): boolean {
-  const sources = argoSources(sp);
+function isAppOfApps(tree: LoadedTree, application: Record<string, unknown>): boolean {
+  const sources = applicationSourcesOf(application);
   if (sources.length !== 1) return false;
   const { source } = sources[0];
   if (chartOf(source) !== undefined || typeof source.path !== 'string') return false;
@@ -294,7 +283,7 @@ function isAppOfApps(tree: LoadedTree, sp: Record<string, unknown>): boolean {
   return (
     deployed.length > 0 &&
     deployed.length === objects.length &&
-    deployed.every((o) => groupOf(String(o.apiVersion)) === 'argoproj.io' && APP_OF_APPS_KINDS.has(String(o.kind)))
+    deployed.every((o) => groupOf(String(o.apiVersion)) === ARGOCD_GROUP && APP_OF_APPS_KINDS.has(String(o.kind)))
   );
 }
 
@@ -303,7 +292,7 @@ function isAppOfApps(tree: LoadedTree, sp: Record<string, unknown>): boolean {
  * opened to `*` (any repository, any destination, every cluster-scoped resource) limits nothing.
  */
 function openProject(tree: LoadedTree, s: Subject): Finding[] {
-  if (s.object.kind !== 'AppProject' || groupOf(String(s.object.apiVersion)) !== 'argoproj.io') return [];
+  if (s.object.kind !== 'AppProject' || groupOf(String(s.object.apiVersion)) !== ARGOCD_GROUP) return [];
   const sp = spec(s.object);
   const list = (v: unknown) => (Array.isArray(v) ? v : []) as unknown[];
   const open: { at: (string | number)[]; what: string }[] = [];

@@ -5,7 +5,8 @@
  * The path of an OCIRepository, a Bucket or another repository lies in an artifact this
  * tree does not hold and cannot be checked offline.
  */
-import { folderOf, groupOf, metadataOf, Subject } from './subject';
+import { folderOf, Subject } from './subject';
+import { groupOf, metadataOf } from '../../model/kubernetes';
 
 export interface OwnSources {
   /** GitRepository names that stand for this repository. */

@@ -19,7 +19,8 @@ import { isK8sObject, LoadedTree } from './1-load';
 import { kustomizeError, runKustomize } from './2-render';
 import { deployedFolder, isFluxKustomization, OwnSources } from './flux-sources';
 import { isSopsDocument, sopsGenerated } from './opaque-values';
-import { lineIn, metadataOf, pointerToPath, Subject, subjectsByDir } from './subject';
+import { lineIn, pointerToPath, Subject, subjectsByDir } from './subject';
+import { metadataOf } from '../../model/kubernetes';
 
 export interface PostBuildOptions {
   own: OwnSources;

@@ -2,6 +2,7 @@
 import { posix } from 'node:path';
 import { keyLineOf, ParsedYamlFile, parseYamlFile } from '../../model/yaml-io';
 import { LoadedTree, objectsOf } from './1-load';
+import { metadataOf } from '../../model/kubernetes';
 
 export interface Subject {
   object: Record<string, unknown>;
@@ -31,34 +32,6 @@ export interface Subject {
   opaque?: string[];
   /** Finds `documentIndex` on demand (context subjects: their files are parsed only when a finding needs a line). */
   locate?: () => number | undefined;
-}
-
-export function metadataOf(o: Record<string, unknown>): { name?: string; namespace?: string } {
-  const m = (o.metadata ?? {}) as Record<string, unknown>;
-  return { name: typeof m.name === 'string' ? m.name : undefined, namespace: typeof m.namespace === 'string' ? m.namespace : undefined };
-}
-
-export function groupOf(apiVersion: string): string {
-  const i = apiVersion.indexOf('/');
-  return i === -1 ? '' : apiVersion.slice(0, i);
-}
-
-/** `Kind/namespace/name` (or `Kind/name` for cluster-scoped or namespace-less objects). */
-export function resourceName(o: Record<string, unknown>): string {
-  const { name, namespace } = metadataOf(o);
-  return [o.kind, namespace, name ?? '?'].filter((x) => x !== undefined).join('/');
-}
-
-/** `namespace/name` or `name`, for messages that already say the kind. */
-export function shortName(o: Record<string, unknown>): string {
-  const { name, namespace } = metadataOf(o);
-  return namespace ? `${namespace}/${name ?? '?'}` : (name ?? '?');
-}
-
-/** Identity kustomize and the API server use: group, kind, namespace, name. */
-export function resourceId(o: Record<string, unknown>): string {
-  const { name, namespace } = metadataOf(o);
-  return `${groupOf(String(o.apiVersion))}|${o.kind}|${namespace ?? ''}|${name ?? ''}`;
 }
 
 /** The Kubernetes objects of a file as written (not rendered), in one scope; kustomize's own Kustomization files are not objects. */
