@@ -114,7 +114,7 @@ function componentProject(
     name: c.name,
     root: c.dir,
     tags: [`layer:${c.layer}`, 'type:component', ...engineTags(engines)],
-    namedInputs: componentNamedInputs(c, options.tree, [...model.environments.keys()].sort()),
+    namedInputs: componentNamedInputs(c, options.tree),
     targets: {
       [options.targetName]: componentValidateTarget(c, ctx),
       [PREVIEW_TARGET]: previewTarget(`Preview what a change does to ${c.name} in each environment (base: NX_BASE)`),

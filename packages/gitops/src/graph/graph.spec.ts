@@ -168,7 +168,12 @@ describe('createNodesV2', () => {
     );
     // redis-operator exists: a graph edge, its interface reaches the hash through ^gitops-interface.
     expect(target.inputs).not.toContain('{workspaceRoot}/gitops/components/*/redis-operator/component.yaml');
-    expect(ps['env-production'].targets!['validate'].inputs).toEqual(expect.arrayContaining(['{projectRoot}/**/*', '^gitops-deploy-production']));
+    expect(ps['env-production'].targets!['validate'].inputs).toEqual(
+      expect.arrayContaining([
+        '{projectRoot}/**/*',
+        '{workspaceRoot}/gitops/components/*/*/{component.yaml,base/**/*,overlays/production/**/*,overlays/*/kustomization.yaml}',
+      ]),
+    );
     expect(JSON.stringify(ps)).not.toContain(root);
   });
 
@@ -179,12 +184,11 @@ describe('createNodesV2', () => {
 
     const ps = await projects();
 
-    expect(ps['redis-operator'].namedInputs?.['gitops-deploy-staging']).toEqual([
-      '{projectRoot}/{component.yaml,base/**/*,overlays/staging/**/*,overlays/*/kustomization.yaml}',
-    ]);
-    expect(ps['env-staging'].targets!['validate'].inputs).toContain('^gitops-deploy-staging');
-    expect(ps['env-production'].targets!['validate'].inputs).toContain('^gitops-deploy-production');
+    expect(ps['env-staging'].targets!['validate'].inputs).toContain(
+      '{workspaceRoot}/gitops/components/*/*/{component.yaml,base/**/*,overlays/staging/**/*,overlays/*/kustomization.yaml}',
+    );
     expect(JSON.stringify(ps['env-production'].targets!['validate'].inputs)).not.toContain('staging');
+    expect(Object.keys(ps['redis-operator'].namedInputs ?? {})).toEqual(['gitops-interface']);
   });
 
   it('gives each project an uncached preview target, so nx affected -t preview previews what a change touches', async () => {

@@ -30,11 +30,6 @@ export const VALIDATE_EXECUTOR = '@mlops/gitops:validate';
 /** Named input: what other components see of a component (component.yaml and base: chart sources, CRDs). */
 export const GITOPS_INTERFACE_INPUT = 'gitops-interface';
 
-/** Named input: what an environment sees of a component it deploys (see componentNamedInputs). */
-export function deployInput(env: string): string {
-  return `gitops-deploy-${env}`;
-}
-
 /** kustomize (embedded in kubectl) renders every kustomization: its version is part of the result. */
 export const KUSTOMIZE_VERSION_INPUT: InputDefinition = {
   runtime: 'kubectl version --client',
@@ -48,28 +43,36 @@ export interface TargetContext {
   componentExists(name: string): boolean;
 }
 
-/**
- * A component's named inputs. Per environment, what that environment's result reads of it: its
- * component.yaml, its base, its overlay there, and which overlays it has (a first overlay
- * elsewhere stops a base-only component from deploying here). Another environment's values or
- * versions are not among them: promoting to staging re-validates staging, not production.
- * One pattern (globset alternatives) rather than four: Nx compiles each pattern of each
- * dependency when it hashes, which at 300 components costs more than the matching.
- */
-export function componentNamedInputs(c: Component, tree: TreeRoot, environments: readonly string[]): Record<string, string[]> {
+/** A component's named input: what other components see of it (component.yaml and base: chart sources, CRDs). */
+export function componentNamedInputs(c: Component, tree: TreeRoot): Record<string, string[]> {
   const dir = componentDir(c.layer, c.name, tree);
-  const base = relativeTo(dir, componentBase(c.layer, c.name, tree));
-  const own = relativeTo(dir, componentFile(c.layer, c.name, tree));
-  const overlays = relativeTo(dir, overlaysDir(c.layer, c.name, tree));
   return {
-    [GITOPS_INTERFACE_INPUT]: [`{projectRoot}/${own}`, `{projectRoot}/${base}/**/*`],
-    ...Object.fromEntries(
-      environments.map((env) => [
-        deployInput(env),
-        [`{projectRoot}/{${[own, `${base}/**/*`, `${overlays}/${env}/**/*`, `${overlays}/*/${KUSTOMIZATION_FILE}`].join(',')}}`],
-      ]),
-    ),
+    [GITOPS_INTERFACE_INPUT]: [
+      `{projectRoot}/${relativeTo(dir, componentFile(c.layer, c.name, tree))}`,
+      `{projectRoot}/${relativeTo(dir, componentBase(c.layer, c.name, tree))}/**/*`,
+    ],
   };
+}
+
+/**
+ * What an environment's result reads of the components: each one's component.yaml, its base, its
+ * overlay there, and which overlays it has (a first overlay elsewhere stops a base-only component
+ * from deploying here). Another environment's values or versions are not among them: promoting to
+ * staging re-validates staging, not production. One workspace pattern rather than a named input of
+ * every component it depends on: Nx matches a dependency's named input once per dependency (300
+ * patterns per environment at 300 components), a workspace pattern once. It also covers the bases
+ * of components this environment does not deploy: more inputs than needed, never a stale result.
+ */
+function deployedComponentsInput(env: string, tree: TreeRoot): string {
+  const dir = componentDir('*', '*', tree);
+  const within = (path: string) => relativeTo(dir, path);
+  const parts = [
+    within(componentFile('*', '*', tree)),
+    `${within(componentBase('*', '*', tree))}/**/*`,
+    `${within(overlaysDir('*', '*', tree))}/${env}/**/*`,
+    `${within(overlaysDir('*', '*', tree))}/*/${KUSTOMIZATION_FILE}`,
+  ];
+  return ws(`${dir}/{${parts.join(',')}}`);
 }
 
 /**
@@ -111,7 +114,7 @@ export function componentValidateTarget(c: Component, ctx: TargetContext): Targe
 export function environmentValidateTarget(e: EnvironmentModel, ctx: TargetContext): TargetConfiguration {
   return validateTarget(ctx, `Validate environment ${e.name}: render its entry point, check Flux / Argo CD entries and policy`, [
     '{projectRoot}/**/*',
-    `^${deployInput(e.name)}`,
+    deployedComponentsInput(e.name, ctx.tree),
     ...sharedTreeInputs(ctx.tree),
     // Its creation rule there is one of its derived fields (drift).
     ws(SOPS_CONFIG_FILE),
@@ -126,15 +129,14 @@ function ws(path: string): string {
   return `{workspaceRoot}/${path}`;
 }
 
-/** Derived files must match their sources before validation means anything: Nx runs the sync generator first (task sync). */
-export const SYNC_GENERATOR = '@mlops/gitops:sync';
-
 function validateTarget(ctx: TargetContext, description: string, files: string[]): TargetConfiguration {
   return {
     executor: VALIDATE_EXECUTOR,
     options: {},
     cache: true,
-    syncGenerators: [SYNC_GENERATOR],
+    // No task sync generator: the drift stage reports every derived file that differs (file, line, source,
+    // hint `nx sync`), and a task sync generator would make Nx compute the project graph a second time on
+    // every run without the daemon, to tell the same thing (docs/sync.md).
     inputs: [...files, ...ctx.validator, KUSTOMIZE_VERSION_INPUT],
     outputs: [],
     metadata: { description, technologies: ['kustomize'] },

@@ -1,6 +1,5 @@
 /**
- * `nx sync` / `nx sync:check` (the sync generator registered in nx.json, and as the `validate`
- * targets' syncGenerators): the reconcile of the derived files, and nothing else. It derives the
+ * `nx sync` / `nx sync:check` (the global sync generator registered in nx.json): the reconcile of the derived files, and nothing else. It derives the
  * desired state from the sources of truth and writes what differs, deleting derived files nothing
  * wants; in check mode Nx runs it on a copy and reports the result.
  *
