@@ -13,9 +13,10 @@
  *
  *   npm run build && node tools/bench/graph.js [large=1000] [small=250] [runs=3]
  */
-const { readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { spawnSync } = require('node:child_process');
+const { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
-const { createBenchWorkspace } = require('./synthetic-tree');
+const { createBenchWorkspace, NX_BIN } = require('./synthetic-tree');
 
 const GRAPH_CACHE = '.nx/workspace-data/mlops-gitops-graph.json';
 
@@ -37,12 +38,28 @@ function withoutPlugin(root) {
   writeFileSync(path, JSON.stringify(nxJson, null, 2));
 }
 
+/**
+ * How many projects Nx lists. Read from a file, not a pipe: nx exits before a long list written to a
+ * pipe is flushed (1000 x 3 gave 171 to 846 names through the pipe, all 1,003 into a file).
+ */
+function projectCount(ws) {
+  mkdirSync(join(ws.root, '.nx'), { recursive: true });
+  const file = join(ws.root, '.nx/bench-projects.txt');
+  const fd = openSync(file, 'w');
+  try {
+    spawnSync(process.execPath, [NX_BIN, 'show', 'projects'], { cwd: ws.root, env: ws.env(), stdio: ['ignore', fd, 'ignore'] });
+  } finally {
+    closeSync(fd);
+  }
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
+}
+
 function measure(components, runs) {
   const ws = createBenchWorkspace({ components, git: false });
   const show = () => ws.nx(['show', 'projects']);
   const runsOf = (before) => median(Array.from({ length: runs }, () => (before(), timed(show))));
   try {
-    const projects = show().split('\n').filter(Boolean).length;
+    const projects = projectCount(ws);
     const warmMs = runsOf(() => undefined);
     const coldMs = runsOf(() => rmSync(join(ws.root, GRAPH_CACHE), { force: true }));
     withoutPlugin(ws.root);
@@ -60,7 +77,10 @@ function table(rows) {
     '| tree | projects | nx show projects, plugin warm | plugin cold | without plugin | plugin cost warm | plugin cost cold |',
     '|---|---|---|---|---|---|---|',
   ];
-  for (const r of rows) lines.push(`| ${r.components} x 3 | ${r.projects} | ${ms(r.warmMs)} | ${ms(r.coldMs)} | ${ms(r.withoutMs)} | ${ms(r.pluginMs)} | ${ms(r.pluginColdMs)} |`);
+  for (const r of rows)
+    lines.push(
+      `| ${r.components} x 3 | ${r.projects} | ${ms(r.warmMs)} | ${ms(r.coldMs)} | ${ms(r.withoutMs)} | ${ms(r.pluginMs)} | ${ms(r.pluginColdMs)} |`,
+    );
   return lines.join('\n');
 }
 
@@ -80,7 +100,11 @@ if (require.main === module) {
   const [a, b] = rows;
   console.log(table(rows));
   console.log('');
-  console.log(`target: plugin cost <= 1500 ms at ${b.components} x 3 -> warm ${Math.round(b.pluginMs)} ms (${b.pluginMs <= 1500 ? 'met' : 'NOT met'}), cold ${Math.round(b.pluginColdMs)} ms (${b.pluginColdMs <= 1500 ? 'met' : 'NOT met'})`);
-  console.log(`growth ${a.components} -> ${b.components} components (x${(b.components / a.components).toFixed(1)}): plugin cost warm x${(b.pluginMs / a.pluginMs).toFixed(2)}, cold x${(b.pluginColdMs / a.pluginColdMs).toFixed(2)}`);
+  console.log(
+    `target: plugin cost <= 1500 ms at ${b.components} x 3 -> warm ${Math.round(b.pluginMs)} ms (${b.pluginMs <= 1500 ? 'met' : 'NOT met'}), cold ${Math.round(b.pluginColdMs)} ms (${b.pluginColdMs <= 1500 ? 'met' : 'NOT met'})`,
+  );
+  console.log(
+    `growth ${a.components} -> ${b.components} components (x${(b.components / a.components).toFixed(1)}): plugin cost warm x${(b.pluginMs / a.pluginMs).toFixed(2)}, cold x${(b.pluginColdMs / a.pluginColdMs).toFixed(2)}`,
+  );
   console.log(JSON.stringify({ rows }));
 }

@@ -236,6 +236,7 @@ function createBenchWorkspace({ components, environments = DEFAULT_ENVS, git = t
     plan: built.plan,
     files: built.files,
     run,
+    env,
     nx: (args, extraEnv) => run(process.execPath, [NX_BIN, ...args], extraEnv),
     git: (...args) => run('git', ['-c', 'user.email=bench@example.com', '-c', 'user.name=bench', ...args]),
     remove: () => rmSync(root, { recursive: true, force: true }),
@@ -248,7 +249,7 @@ function createBenchWorkspace({ components, environments = DEFAULT_ENVS, git = t
   return ws;
 }
 
-module.exports = { buildSyntheticTree, componentPlan, createBenchWorkspace, installedNodeModules, DEFAULT_ENVS };
+module.exports = { buildSyntheticTree, componentPlan, createBenchWorkspace, installedNodeModules, DEFAULT_ENVS, NX_BIN };
 
 if (require.main === module) {
   const [dir, count, ...envs] = process.argv.slice(2);
