@@ -61,7 +61,11 @@ async function runFluxBaseline(dir, kubectl = 'kubectl') {
   for (const d of dirs) {
     let output;
     try {
-      output = execFileSync(kubectl, ['kustomize', '--load-restrictor=LoadRestrictionsNone', d], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+      output = execFileSync(kubectl, ['kustomize', '--load-restrictor=LoadRestrictionsNone', d], {
+        encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
     } catch (e) {
       failures.push(`${relative(dir, d)}: build failed`);
       continue;

@@ -13,7 +13,10 @@ import { isolatedEnv, WORKSPACE_ROOT } from './support/workspace';
 jest.setTimeout(10 * 60 * 1000);
 
 const PACKAGE = join(WORKSPACE_ROOT, 'packages/gitops');
-const collection = JSON.parse(readFileSync(join(PACKAGE, 'generators.json'), 'utf8')).generators as Record<string, { schema: string; hidden?: boolean }>;
+const collection = JSON.parse(readFileSync(join(PACKAGE, 'generators.json'), 'utf8')).generators as Record<
+  string,
+  { schema: string; hidden?: boolean }
+>;
 const GENERATORS = Object.keys(collection).sort();
 /** What an editor offers: init and sync are hidden, as Nx hides its own init generators. */
 const OFFERED = GENERATORS.filter((name) => !collection[name].hidden);

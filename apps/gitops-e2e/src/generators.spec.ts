@@ -108,45 +108,49 @@ describe('nx g @mlops/gitops:component / :environment (real nx binary)', () => {
     expect(written(before, snapshot(ws.root))).toEqual([]);
   }, 120_000);
 
-  (kubectl ? it : it.skip)('every kustomization written renders with kubectl kustomize, and every object validates', () => {
-    const dirs = new Set<string>();
-    for (const f of files) {
-      // A written file counts for the kustomization of its own folder and of the overlays that include its base.
-      let dir = dirname(f);
-      if (existsSync(join(ws.root, dir, 'kustomization.yaml'))) dirs.add(dir);
-      if (dir.endsWith('/base')) {
-        const overlays = join(dirname(dir), 'overlays');
-        for (const env of readdirSync(join(ws.root, overlays))) dirs.add(join(overlays, env));
+  (kubectl ? it : it.skip)(
+    'every kustomization written renders with kubectl kustomize, and every object validates',
+    () => {
+      const dirs = new Set<string>();
+      for (const f of files) {
+        // A written file counts for the kustomization of its own folder and of the overlays that include its base.
+        let dir = dirname(f);
+        if (existsSync(join(ws.root, dir, 'kustomization.yaml'))) dirs.add(dir);
+        if (dir.endsWith('/base')) {
+          const overlays = join(dirname(dir), 'overlays');
+          for (const env of readdirSync(join(ws.root, overlays))) dirs.add(join(overlays, env));
+        }
       }
-    }
-    const rendered: { source: string; text: string }[] = [];
-    const failures: string[] = [];
-    for (const dir of [...dirs].sort()) {
-      const r = spawnSync('kubectl', ['kustomize', dir], { cwd: ws.root, encoding: 'utf8' });
-      if (r.status !== 0) failures.push(`${dir}: ${r.stderr.trim()}`);
-      else rendered.push({ source: dir, text: r.stdout });
-    }
-    expect(failures).toEqual([]);
-    // redis-operator's base and 4 overlays, the qa overlay of the 13 live components, 4 cluster entry points, qa's Secrets folder.
-    expect(dirs.size).toBe(23);
+      const rendered: { source: string; text: string }[] = [];
+      const failures: string[] = [];
+      for (const dir of [...dirs].sort()) {
+        const r = spawnSync('kubectl', ['kustomize', dir], { cwd: ws.root, encoding: 'utf8' });
+        if (r.status !== 0) failures.push(`${dir}: ${r.stderr.trim()}`);
+        else rendered.push({ source: dir, text: r.stdout });
+      }
+      expect(failures).toEqual([]);
+      // redis-operator's base and 4 overlays, the qa overlay of the 13 live components, 4 cluster entry points, qa's Secrets folder.
+      expect(dirs.size).toBe(23);
 
-    // Argo CD files are applied as they are (root app-of-apps), not through kustomize.
-    const argo = files.filter((f) => f.includes('/argocd/')).map((f) => ({ source: f, text: ws.read(f) }));
-    const report = schemaCheck([...rendered, ...argo]);
-    expect(report.errors).toEqual([]);
-    const kinds = new Set(report.checked.map((id) => id.split(': ')[1].split(' ').slice(0, 2).join(' ')));
-    expect([...kinds].sort()).toEqual(
-      expect.arrayContaining([
-        'argoproj.io/v1alpha1 AppProject',
-        'argoproj.io/v1alpha1 Application',
-        'helm.toolkit.fluxcd.io/v2 HelmRelease',
-        'kustomize.toolkit.fluxcd.io/v1 Kustomization',
-        'source.toolkit.fluxcd.io/v1 HelmRepository',
-        'source.toolkit.fluxcd.io/v1 OCIRepository',
-        'v1 Namespace',
-      ]),
-    );
-    // Only the operators' custom resources have no schema in kubernetes-models.
-    expect(report.unchecked.filter((id) => !/kafka\.strimzi\.io|minio\.min\.io|postgresql\.cnpg\.io|v1 ConfigMap/.test(id))).toEqual([]);
-  }, 240_000);
+      // Argo CD files are applied as they are (root app-of-apps), not through kustomize.
+      const argo = files.filter((f) => f.includes('/argocd/')).map((f) => ({ source: f, text: ws.read(f) }));
+      const report = schemaCheck([...rendered, ...argo]);
+      expect(report.errors).toEqual([]);
+      const kinds = new Set(report.checked.map((id) => id.split(': ')[1].split(' ').slice(0, 2).join(' ')));
+      expect([...kinds].sort()).toEqual(
+        expect.arrayContaining([
+          'argoproj.io/v1alpha1 AppProject',
+          'argoproj.io/v1alpha1 Application',
+          'helm.toolkit.fluxcd.io/v2 HelmRelease',
+          'kustomize.toolkit.fluxcd.io/v1 Kustomization',
+          'source.toolkit.fluxcd.io/v1 HelmRepository',
+          'source.toolkit.fluxcd.io/v1 OCIRepository',
+          'v1 Namespace',
+        ]),
+      );
+      // Only the operators' custom resources have no schema in kubernetes-models.
+      expect(report.unchecked.filter((id) => !/kafka\.strimzi\.io|minio\.min\.io|postgresql\.cnpg\.io|v1 ConfigMap/.test(id))).toEqual([]);
+    },
+    240_000,
+  );
 });

@@ -46,7 +46,12 @@ describe('inferred project graph', () => {
 
     expect(g.nodes[plan[0].name].data.tags).toEqual([`layer:${plan[0].layer.name}`, 'type:component', 'engine:flux']);
     expect(g.nodes['env-production'].data.tags).toEqual(['type:environment', 'engine:flux']);
-    expect(operators.sort()).toEqual(plan.filter((c) => c.layer.name === 'platform-operators').map((c) => c.name).sort());
+    expect(operators.sort()).toEqual(
+      plan
+        .filter((c) => c.layer.name === 'platform-operators')
+        .map((c) => c.name)
+        .sort(),
+    );
   });
 
   it('derives edges from dependsOn and from what each environment deploys', () => {

@@ -57,10 +57,14 @@ function absolutePaths(value: unknown, roots: string[]): string[] {
  */
 function expectedToMove(ws: TempWorkspace, component: string): string[] {
   const components = join(ws.root, 'gitops/components');
-  const dirs = readdirSync(components).flatMap((layer) => readdirSync(join(components, layer)).map((name) => ({ name, dir: join(components, layer, name) })));
-  const dependsOn = new Map(dirs.map(({ name, dir }) => [name, ((parse(readFileSync(join(dir, 'component.yaml'), 'utf8')) ?? {}).dependsOn ?? []) as string[]]));
+  const dirs = readdirSync(components).flatMap((layer) =>
+    readdirSync(join(components, layer)).map((name) => ({ name, dir: join(components, layer, name) })),
+  );
+  const dependsOn = new Map(
+    dirs.map(({ name, dir }) => [name, ((parse(readFileSync(join(dir, 'component.yaml'), 'utf8')) ?? {}).dependsOn ?? []) as string[]]),
+  );
   const moved = new Set([component]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const [name, deps] of dependsOn) {
       if (!moved.has(name) && deps.some((d) => moved.has(d))) grew = moved.add(name).size > 0;
@@ -105,15 +109,24 @@ describe('validate task hashes across clones', () => {
     const root = JSON.parse(b.nx(['show', 'project', component, '--json']).stdout).root as string;
     b.write(`${root}/component.yaml`, b.read(`${root}/component.yaml`) + '# touched\n');
     const changed = taskHashes(b);
-    const moved = Object.keys(hashesA).filter((id) => changed[id] !== hashesA[id]).sort();
-    expect(moved).toEqual(expectedToMove(b, component).map((p) => `${p}:validate`).sort());
+    const moved = Object.keys(hashesA)
+      .filter((id) => changed[id] !== hashesA[id])
+      .sort();
+    expect(moved).toEqual(
+      expectedToMove(b, component)
+        .map((p) => `${p}:validate`)
+        .sort(),
+    );
     expect(moved).toEqual(['airflow', 'env-development', 'env-production', 'env-staging', 'mlflow', 'postgresql'].map((p) => `${p}:validate`));
   });
 
   it('declares validate inputs, outputs and options without absolute paths', () => {
     const roots = [a.root, WORKSPACE_ROOT];
     a.nx(['graph', '--file=project-graph.json']);
-    const nodes = JSON.parse(a.read('project-graph.json')).graph.nodes as Record<string, { data: { targets: Record<string, { cache?: boolean; inputs?: unknown; outputs?: unknown; options?: unknown }> } }>;
+    const nodes = JSON.parse(a.read('project-graph.json')).graph.nodes as Record<
+      string,
+      { data: { targets: Record<string, { cache?: boolean; inputs?: unknown; outputs?: unknown; options?: unknown }> } }
+    >;
     const projects = Object.keys(nodes).filter((p) => nodes[p].data.targets.validate);
     expect(projects.length).toBeGreaterThan(3);
     for (const project of projects) {

@@ -129,7 +129,11 @@ describeWithKubectl('import e2e')('nx g @mlops/gitops:import in a fresh workspac
       expect(ws.exists(`${C}/ml-lifecycle/mlflow/overlays/development`)).toBe(false);
       // postgresql from the helmfile's needs; minio-tenant from the mlflow blueprint, as the playbook import created it.
       // mlflow declares Secrets the platform provides, so it also waits for them.
-      expect(values('gitops/clusters/production/flux/mlflow.yaml').spec.dependsOn).toEqual([{ name: 'minio-tenant' }, { name: 'platform-secrets' }, { name: 'postgresql' }]);
+      expect(values('gitops/clusters/production/flux/mlflow.yaml').spec.dependsOn).toEqual([
+        { name: 'minio-tenant' },
+        { name: 'platform-secrets' },
+        { name: 'postgresql' },
+      ]);
     });
 
     it('a second import writes nothing', () => {

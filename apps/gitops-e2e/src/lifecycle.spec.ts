@@ -68,7 +68,9 @@ describeWithKubectl('lifecycle e2e')('day-2 generators on the live tree', () => 
   it('remove postgresql is refused, naming its dependents, and writes nothing', () => {
     const r = ws.nx([...G, '@mlops/gitops:remove', 'postgresql', '--no-interactive'], { allowFailure: true });
     expect(r.status).not.toBe(0);
-    expect(r.stdout + r.stderr).toContain("Component 'postgresql' cannot be removed: airflow (development, production, staging), mlflow (development, production, staging) depend on it.");
+    expect(r.stdout + r.stderr).toContain(
+      "Component 'postgresql' cannot be removed: airflow (development, production, staging), mlflow (development, production, staging) depend on it.",
+    );
     expect(changedFiles(ws)).toEqual([]);
   }, 120_000);
 
@@ -106,7 +108,9 @@ describeWithKubectl('lifecycle e2e')('day-2 generators on the live tree', () => 
     expect(r.stdout).toMatch(new RegExp(`airflow +production +chart +${before.replace(/\./g, '\\.')} → 1\\.19\\.0`));
     expect(chartVersion(ws, PRODUCTION_AIRFLOW_VERSION)).toBe('1.19.0');
     expect(changedFiles(ws)).toEqual([` M ${PRODUCTION_AIRFLOW_VERSION}`, '?? promotion.md']);
-    expect(ws.read('promotion.md')).toMatch(new RegExp(`\\| airflow +\\| production +\\| chart +\\| ${before.replace(/\./g, '\\.')} → 1\\.19\\.0 \\|`));
+    expect(ws.read('promotion.md')).toMatch(
+      new RegExp(`\\| airflow +\\| production +\\| chart +\\| ${before.replace(/\./g, '\\.')} → 1\\.19\\.0 \\|`),
+    );
     ws.run('git', ['add', '-A']);
     ws.run('git', ['-c', 'user.email=e2e@example.com', '-c', 'user.name=e2e', 'commit', '-qm', 'promote airflow']);
     const again = ws.nx([...G, '@mlops/gitops:promote', 'airflow', '--to', 'production', '--no-interactive']);

@@ -33,7 +33,9 @@ describe('live tree (gitops/)', () => {
   it('holds the seeds platform in development, staging and production, without redis-operator', () => {
     const envs = readdirSync(join(ws.root, 'gitops/clusters')).sort();
     expect(envs).toEqual(['development', 'production', 'staging']);
-    const flux = readdirSync(join(ws.root, 'gitops/clusters/production/flux')).map((f) => f.replace(/\.yaml$/, '')).sort();
+    const flux = readdirSync(join(ws.root, 'gitops/clusters/production/flux'))
+      .map((f) => f.replace(/\.yaml$/, ''))
+      .sort();
     expect(flux).toEqual([
       'airflow',
       'cloudnative-pg',

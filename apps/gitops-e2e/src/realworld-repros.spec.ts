@@ -103,7 +103,9 @@ if (!hasKubectl()) console.warn('realworld-repros: kubectl is not on PATH, so th
 
   it('interval-typo: an error at the interval line, not a Flux duration', () => {
     const run = validate('interval-typo');
-    expect(errors(run)).toEqual([expect.objectContaining({ file: 'release.yaml', line: 7, message: expect.stringContaining('"fifty": not a Flux duration') })]);
+    expect(errors(run)).toEqual([
+      expect.objectContaining({ file: 'release.yaml', line: 7, message: expect.stringContaining('"fifty": not a Flux duration') }),
+    ]);
     expect(run.status).toBe(1);
   });
 });

@@ -29,7 +29,8 @@ describe('nx sync (the @mlops/gitops:sync global generator)', () => {
     const out = r.stdout + r.stderr;
     expect(r.status).toBe(1);
     expect(out).toContain('The workspace is out of sync');
-    for (const env of ENVIRONMENTS) expect(out).toMatch(new RegExp(`${flux(env)}:\\d+: spec\\.dependsOn is .*, expected .*sealed-secrets.* \\(from ${AIRFLOW} dependsOn`));
+    for (const env of ENVIRONMENTS)
+      expect(out).toMatch(new RegExp(`${flux(env)}:\\d+: spec\\.dependsOn is .*, expected .*sealed-secrets.* \\(from ${AIRFLOW} dependsOn`));
     expect(ENVIRONMENTS.map((env) => ws.read(flux(env)))).toEqual(before);
   }, 120_000);
 
@@ -53,9 +54,13 @@ describe('nx sync (the @mlops/gitops:sync global generator)', () => {
     const check = ws.nx(['sync:check'], { allowFailure: true });
     expect(check.status).toBe(1);
     for (const env of ENVIRONMENTS) {
-      expect(check.stdout + check.stderr).toMatch(new RegExp(`gitops/clusters/${env}/flux/postgresql\\.yaml:\\d+: spec\\.targetNamespace is orchestration, expected databases`));
+      expect(check.stdout + check.stderr).toMatch(
+        new RegExp(`gitops/clusters/${env}/flux/postgresql\\.yaml:\\d+: spec\\.targetNamespace is orchestration, expected databases`),
+      );
     }
-    expect(check.stdout + check.stderr).toMatch(/gitops\/clusters\/staging\/argocd\/apps\/postgresql\.yaml:\d+: spec\.destination is .*, expected .*databases/);
+    expect(check.stdout + check.stderr).toMatch(
+      /gitops\/clusters\/staging\/argocd\/apps\/postgresql\.yaml:\d+: spec\.destination is .*, expected .*databases/,
+    );
     ws.nx(['sync']);
     for (const env of ENVIRONMENTS) expect(parse(ws.read(`gitops/clusters/${env}/flux/postgresql.yaml`)).spec.targetNamespace).toBe('databases');
     expect(parse(ws.read('gitops/clusters/staging/argocd/apps/postgresql.yaml')).spec.destination.namespace).toBe('databases');

@@ -27,19 +27,23 @@ describeIfKubectl('validate target on the live tree', () => {
   it.each([
     ['batched', []],
     ['one task at a time', ['--batch=false']],
-  ])('fails on an unknown HelmRelease field, %s', (_mode, flags) => {
-    const original = ws.read(HELMRELEASE);
-    ws.write(HELMRELEASE, original.replace('  interval: 30m\n', '  interval: 30m\n  valuez:\n    replicas: 2\n'));
-    try {
-      const r = ws.nx(['run-many', '-t', 'validate', '-p', 'airflow', '--skip-nx-cache', ...flags], { allowFailure: true });
-      const out = r.stdout + r.stderr;
-      expect(r.status).not.toBe(0);
-      expect(out).toContain(`${HELMRELEASE}:`);
-      expect(out).toMatch(/schema-unknown-field\s+HelmRelease 'airflow' has unknown field 'spec\.valuez'/);
-    } finally {
-      ws.write(HELMRELEASE, original);
-    }
-  }, 120_000);
+  ])(
+    'fails on an unknown HelmRelease field, %s',
+    (_mode, flags) => {
+      const original = ws.read(HELMRELEASE);
+      ws.write(HELMRELEASE, original.replace('  interval: 30m\n', '  interval: 30m\n  valuez:\n    replicas: 2\n'));
+      try {
+        const r = ws.nx(['run-many', '-t', 'validate', '-p', 'airflow', '--skip-nx-cache', ...flags], { allowFailure: true });
+        const out = r.stdout + r.stderr;
+        expect(r.status).not.toBe(0);
+        expect(out).toContain(`${HELMRELEASE}:`);
+        expect(out).toMatch(/schema-unknown-field\s+HelmRelease 'airflow' has unknown field 'spec\.valuez'/);
+      } finally {
+        ws.write(HELMRELEASE, original);
+      }
+    },
+    120_000,
+  );
 
   it("gives a syntax error in mlflow's component.yaml to mlflow, not to airflow (whose inputs do not include it)", () => {
     const file = 'gitops/components/ml-lifecycle/mlflow/component.yaml';

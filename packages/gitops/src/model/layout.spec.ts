@@ -33,6 +33,9 @@ describe('layout listings', () => {
     expect(COMPONENT_FILE_GLOB).toBe('**/components/*/*/component.yaml');
     expect(ENVIRONMENT_FILE_GLOB).toBe('**/clusters/*/environment.yaml');
     expect(GITOPS_FILES_GLOB).toBe('gitops/{components/*/*/component.yaml,clusters/*/environment.yaml,platform.yaml}');
-    expect(parseComponentFile('gitops/components/orchestration/postgresql/component.yaml')).toEqual({ layer: 'orchestration', component: 'postgresql' });
+    expect(parseComponentFile('gitops/components/orchestration/postgresql/component.yaml')).toEqual({
+      layer: 'orchestration',
+      component: 'postgresql',
+    });
   });
 });

@@ -28,7 +28,9 @@ describe('buildTreeModel', () => {
     expect(model.environments.get('staging')?.resolved?.engines).toEqual(['flux']);
     const { edges, missing } = componentEdges(model);
     expect(edges.map((e) => `${e.from.name}->${e.to.name}`)).toEqual(['kafka->strimzi']);
-    expect(missing).toEqual([{ from: model.components.get('kafka'), ref: { name: 'nope', file: 'gitops/components/data-plane/kafka/component.yaml', line: 5 } }]);
+    expect(missing).toEqual([
+      { from: model.components.get('kafka'), ref: { name: 'nope', file: 'gitops/components/data-plane/kafka/component.yaml', line: 5 } },
+    ]);
   });
 
   it('reports a broken platform file instead of throwing', () => {
@@ -39,7 +41,13 @@ describe('buildTreeModel', () => {
 
   it('reports a platform file that is not there as missing', () => {
     const model = buildTreeModel([{ path: 'gitops/clusters/development/environment.yaml', text: 'engine: flux\n' }]);
-    expect(model.problems).toEqual([expect.objectContaining({ rule: 'platform-missing', file: 'gitops/platform.yaml', message: 'gitops/platform.yaml is missing: it lists the layers.' })]);
+    expect(model.problems).toEqual([
+      expect.objectContaining({
+        rule: 'platform-missing',
+        file: 'gitops/platform.yaml',
+        message: 'gitops/platform.yaml is missing: it lists the layers.',
+      }),
+    ]);
   });
 
   it('finds dependency cycles', () => {
@@ -69,7 +77,11 @@ describe('component.yaml problems', () => {
   it('records a dependsOn written as one name instead of a list, instead of dropping it', () => {
     const model = buildTreeModel(files({ 'gitops/components/data-plane/kafka/component.yaml': 'kind: manifests\ndependsOn: strimzi\n' }));
     expect(model.problems).toEqual([
-      expect.objectContaining({ line: 2, rule: 'config-invalid', message: expect.stringContaining("'dependsOn' must be a list of component names; got 'strimzi'") }),
+      expect.objectContaining({
+        line: 2,
+        rule: 'config-invalid',
+        message: expect.stringContaining("'dependsOn' must be a list of component names; got 'strimzi'"),
+      }),
     ]);
   });
 });
@@ -85,19 +97,37 @@ describe('environment settings in the model', () => {
       }),
     );
     expect(model.environments.get('production')?.resolved).toEqual({
-      name: 'production', engines: ['argocd'], sync: 'manual', prune: false, selfHeal: false, pinVersions: true, size: 'medium', secrets: 'external-secrets',
+      name: 'production',
+      engines: ['argocd'],
+      sync: 'manual',
+      prune: false,
+      selfHeal: false,
+      pinVersions: true,
+      size: 'medium',
+      secrets: 'external-secrets',
     });
     expect(model.environments.get('qa')?.resolved).toEqual({
-      name: 'qa', engines: ['flux'], sync: 'auto', prune: true, selfHeal: true, pinVersions: false, size: 'small', secrets: 'external-secrets',
+      name: 'qa',
+      engines: ['flux'],
+      sync: 'auto',
+      prune: true,
+      selfHeal: true,
+      pinVersions: false,
+      size: 'small',
+      secrets: 'external-secrets',
     });
-    expect(model.environments.get('edge')?.resolved).toMatchObject({ engines: ['argocd'], sync: 'manual', prune: false, selfHeal: false, pinVersions: false });
-    
+    expect(model.environments.get('edge')?.resolved).toMatchObject({
+      engines: ['argocd'],
+      sync: 'manual',
+      prune: false,
+      selfHeal: false,
+      pinVersions: false,
+    });
   });
 
   it('leaves resolved unset for a value of the wrong kind (validation reports it at its key)', () => {
     const model = buildTreeModel(files({ 'gitops/clusters/qa/environment.yaml': 'sync: sometimes\n' }));
     expect(model.environments.get('qa')?.resolved).toBeUndefined();
-    
   });
 });
 

@@ -19,9 +19,7 @@ describe('names', () => {
 
 describe('closed sets', () => {
   it('names the value and the allowed set', () => {
-    expect(() => oneOf('Sync mode', 'sometimes', SYNC_MODES)).toThrow(
-      "Sync mode 'sometimes' is not allowed; must be one of: auto, manual.",
-    );
+    expect(() => oneOf('Sync mode', 'sometimes', SYNC_MODES)).toThrow("Sync mode 'sometimes' is not allowed; must be one of: auto, manual.");
     expect(() => oneOf('Sync mode', 'sometimes', SYNC_MODES)).toThrow(GitopsInputError);
   });
 });

@@ -10,10 +10,7 @@ describe('parseYamlFile', () => {
     const text = '# first\nkind: A\n---\nkind: B\nbase: &b { x: 1 }\nspec:\n  copy: *b\n  valuez: 2\n';
     const parsed = parseYamlFile('x.yaml', text);
     expect(parsed.errors).toEqual([]);
-    expect(parsed.documents.map((d) => d.value)).toEqual([
-      { kind: 'A' },
-      { kind: 'B', base: { x: 1 }, spec: { copy: { x: 1 }, valuez: 2 } },
-    ]);
+    expect(parsed.documents.map((d) => d.value)).toEqual([{ kind: 'A' }, { kind: 'B', base: { x: 1 }, spec: { copy: { x: 1 }, valuez: 2 } }]);
     expect(lineOf(parsed, 1, ['spec', 'valuez'])).toBe(8);
   });
 

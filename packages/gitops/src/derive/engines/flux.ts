@@ -193,7 +193,10 @@ export const fluxEngine: EngineModule = {
     return [entryPoint(ctx, [...release, ...entries], handWritten), namespaces(ctx, handWritten), ...release, ...entries];
   },
   ownedFiles(view, env) {
-    return [...existing(view, [environmentKustomization(env), namespacesFile(env), releaseSourceFile(env)]), ...ownedFilesIn(view, fluxDir(env), env)];
+    return [
+      ...existing(view, [environmentKustomization(env), namespacesFile(env), releaseSourceFile(env)]),
+      ...ownedFilesIn(view, fluxDir(env), env),
+    ];
   },
   entryFile: fluxEntryFile,
   manualGate(_component, env) {

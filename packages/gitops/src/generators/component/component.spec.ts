@@ -271,14 +271,42 @@ describe('component generator', () => {
     const cases: [string, object, string][] = [
       ['a name that is not a DNS-1123 label', { name: 'Redis_Operator' }, "Component name 'Redis_Operator' is not a DNS-1123 label"],
       ['a name that escapes gitops/', { name: '../../etc' }, "Component name '../../etc' would escape the gitops tree"],
-      ['an unknown layer', { name: 'x', layer: 'database', chart: 'x', repo: 'https://x.io', chartVersion: '1.0.0' }, "Layer 'database' does not exist; existing layers: platform-operators, observability, data-plane, orchestration, ml-lifecycle, processing-jobs."],
-      ['an unknown environment', { name: 'sealed-secrets', environments: 'prod2' }, "Environment 'prod2' does not exist; existing environments: development, production, staging."],
-      ['a --depends-on on a missing component', { name: 'airflow', dependsOn: 'postgres' }, "--depends-on 'postgres' is not a component of the tree; existing components: cloudnative-pg, postgresql, sealed-secrets."],
-      ['a --depends-on on a higher layer', { name: 'redis-operator', dependsOn: ['postgresql'] }, "'redis-operator' (layer platform-operators, order 1) must not depend on 'postgresql' (layer orchestration, order 3)"],
+      [
+        'an unknown layer',
+        { name: 'x', layer: 'database', chart: 'x', repo: 'https://x.io', chartVersion: '1.0.0' },
+        "Layer 'database' does not exist; existing layers: platform-operators, observability, data-plane, orchestration, ml-lifecycle, processing-jobs.",
+      ],
+      [
+        'an unknown environment',
+        { name: 'sealed-secrets', environments: 'prod2' },
+        "Environment 'prod2' does not exist; existing environments: development, production, staging.",
+      ],
+      [
+        'a --depends-on on a missing component',
+        { name: 'airflow', dependsOn: 'postgres' },
+        "--depends-on 'postgres' is not a component of the tree; existing components: cloudnative-pg, postgresql, sealed-secrets.",
+      ],
+      [
+        'a --depends-on on a higher layer',
+        { name: 'redis-operator', dependsOn: ['postgresql'] },
+        "'redis-operator' (layer platform-operators, order 1) must not depend on 'postgresql' (layer orchestration, order 3)",
+      ],
       ['a version that is not semver', { name: 'redis-operator', chartVersion: 'v-next' }, "Chart version 'v-next' is not semver"],
-      ['a repository that is neither https nor oci', { name: 'x', layer: 'orchestration', chart: 'x', repo: 'http://charts.example.com', chartVersion: '1.0.0' }, "Repository 'http://charts.example.com' is neither an https:// Helm repository nor an oci:// registry"],
-      ['an existing component with a different chart', { name: 'sealed-secrets', chart: 'sealed-secrets', repo: 'oci://registry-1.docker.io/bitnamicharts/sealed-secrets' }, "Component 'sealed-secrets' already exists with chart 'sealed-secrets' from 'https://bitnami-labs.github.io/sealed-secrets'; refusing chart 'sealed-secrets' from 'oci://registry-1.docker.io/bitnamicharts/sealed-secrets'."],
-      ['a range where production pins versions', { name: 'redis-operator', chartVersion: '0.26.x' }, "Chart version '0.26.x' is a range, but production pins exact versions"],
+      [
+        'a repository that is neither https nor oci',
+        { name: 'x', layer: 'orchestration', chart: 'x', repo: 'http://charts.example.com', chartVersion: '1.0.0' },
+        "Repository 'http://charts.example.com' is neither an https:// Helm repository nor an oci:// registry",
+      ],
+      [
+        'an existing component with a different chart',
+        { name: 'sealed-secrets', chart: 'sealed-secrets', repo: 'oci://registry-1.docker.io/bitnamicharts/sealed-secrets' },
+        "Component 'sealed-secrets' already exists with chart 'sealed-secrets' from 'https://bitnami-labs.github.io/sealed-secrets'; refusing chart 'sealed-secrets' from 'oci://registry-1.docker.io/bitnamicharts/sealed-secrets'.",
+      ],
+      [
+        'a range where production pins versions',
+        { name: 'redis-operator', chartVersion: '0.26.x' },
+        "Chart version '0.26.x' is a range, but production pins exact versions",
+      ],
     ];
     it.each(cases)('%s', async (_what, options, message) => {
       for (const name of ['sealed-secrets', 'cloudnative-pg', 'postgresql']) await componentGenerator(tree, { name });

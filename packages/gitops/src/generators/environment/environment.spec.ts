@@ -51,7 +51,8 @@ describe('environment generator', () => {
     let tree: Tree;
     beforeEach(async () => {
       tree = await createGitopsTree();
-      for (const name of ['sealed-secrets', 'strimzi-kafka-operator', 'kafka-cluster', 'cloudnative-pg', 'postgresql']) await componentGenerator(tree, { name });
+      for (const name of ['sealed-secrets', 'strimzi-kafka-operator', 'kafka-cluster', 'cloudnative-pg', 'postgresql'])
+        await componentGenerator(tree, { name });
     }, 60_000);
 
     it('adds an overlay of every component and wires each, so the environment deploys the whole platform', async () => {
@@ -86,9 +87,17 @@ describe('environment generator', () => {
 
       await environmentGenerator(tree, { name: 'prod-eu', from: 'production' });
 
-      expect(read(tree, 'gitops/clusters/prod-eu/environment.yaml')).toMatchObject({ name: 'prod-eu', sync: 'manual', pinVersions: true, size: 'large', promotesFrom: 'production' });
+      expect(read(tree, 'gitops/clusters/prod-eu/environment.yaml')).toMatchObject({
+        name: 'prod-eu',
+        sync: 'manual',
+        pinVersions: true,
+        size: 'large',
+        promotesFrom: 'production',
+      });
       expect(read(tree, `${C}/platform-operators/strimzi-kafka-operator/overlays/prod-eu/version.yaml`).spec.chart.spec.version).toBe('1.2.1');
-      expect(read(tree, `${C}/platform-operators/strimzi-kafka-operator/overlays/prod-eu/values.yaml`).featureGates).toBe('+UseBackgroundPodDeletion');
+      expect(read(tree, `${C}/platform-operators/strimzi-kafka-operator/overlays/prod-eu/values.yaml`).featureGates).toBe(
+        '+UseBackgroundPodDeletion',
+      );
       expect(read(tree, 'gitops/clusters/prod-eu/flux/postgresql.yaml').spec.sourceRef.name).toBe('gitops-release');
     });
 
@@ -121,10 +130,18 @@ describe('environment generator', () => {
 
     describe('bad input: a clear error and nothing written', () => {
       const cases: [string, object, string][] = [
-        ['an environment that already exists', { name: 'staging' }, "Environment 'staging' already exists; existing environments: development, production, staging."],
+        [
+          'an environment that already exists',
+          { name: 'staging' },
+          "Environment 'staging' already exists; existing environments: development, production, staging.",
+        ],
         ['a name that is not a DNS-1123 label', { name: 'QA env' }, "Environment name 'QA env' is not a DNS-1123 label"],
         ['a name that escapes gitops/', { name: '../qa' }, "Environment name '../qa' would escape the gitops tree"],
-        ['--from an unknown environment', { name: 'qa', from: 'prod' }, "--from 'prod' is not an environment; existing environments: development, production, staging."],
+        [
+          '--from an unknown environment',
+          { name: 'qa', from: 'prod' },
+          "--from 'prod' is not an environment; existing environments: development, production, staging.",
+        ],
         ['an unknown sync mode', { name: 'qa', sync: 'sometimes' }, "Sync mode 'sometimes' is not allowed; must be one of: auto, manual."],
         ['an unknown engine', { name: 'qa', engines: 'flux,jenkins' }, "Engine 'jenkins' is not allowed; must be one of: flux, argocd."],
       ];
@@ -138,7 +155,8 @@ describe('environment generator', () => {
     it('re-running the component generator after adding an environment changes nothing', async () => {
       await environmentGenerator(tree, { name: 'qa', engines: ['flux', 'argocd'] });
       const before = snapshot(tree);
-      for (const name of ['sealed-secrets', 'strimzi-kafka-operator', 'kafka-cluster', 'cloudnative-pg', 'postgresql']) await componentGenerator(tree, { name });
+      for (const name of ['sealed-secrets', 'strimzi-kafka-operator', 'kafka-cluster', 'cloudnative-pg', 'postgresql'])
+        await componentGenerator(tree, { name });
       expect(changedFiles(before, snapshot(tree))).toEqual([]);
     });
   });

@@ -209,7 +209,10 @@ describe('import generator', () => {
       });
       expect(read(tree, `${ml}/component.yaml`).dependsOn).toEqual(['postgresql']);
       // mlflow declares Secrets the platform provides: it waits for them too.
-      expect(read(tree, 'gitops/clusters/production/flux/mlflow.yaml').spec.dependsOn).toEqual([{ name: 'platform-secrets' }, { name: 'postgresql' }]);
+      expect(read(tree, 'gitops/clusters/production/flux/mlflow.yaml').spec.dependsOn).toEqual([
+        { name: 'platform-secrets' },
+        { name: 'postgresql' },
+      ]);
     });
 
     it('reports installed: false and other templating with their lines, and imports neither', () => {

@@ -43,7 +43,14 @@ describe('release generator', () => {
 
     it('pins an OCI chart that floated on a semver range: ref.semver becomes ref.tag, and Argo CD follows', async () => {
       const tree = await treeWithRedis('flux,argocd');
-      await componentGenerator(tree, { name: 'valkey', layer: 'orchestration', chart: 'valkey', repo: 'oci://registry-1.docker.io/bitnamicharts/valkey', chartVersion: '2.x', environments: 'staging' });
+      await componentGenerator(tree, {
+        name: 'valkey',
+        layer: 'orchestration',
+        chart: 'valkey',
+        repo: 'oci://registry-1.docker.io/bitnamicharts/valkey',
+        chartVersion: '2.x',
+        environments: 'staging',
+      });
       const file = overlayFile('orchestration', 'valkey', 'staging', VERSION_PATCH_FILE);
       expect(parse(tree.read(file, 'utf-8')!).spec).toEqual({ ref: { semver: '2.x' } });
       await releaseGenerator(tree, { component: 'valkey', environment: 'staging', chartVersion: '2.4.7' });

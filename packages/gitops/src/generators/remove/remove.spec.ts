@@ -24,7 +24,9 @@ describe('remove generator', () => {
     // What is left may name airflow only in another component's own sources (postgresql's database for it).
     expect(mentioning(tree, 'airflow').filter((p) => !p.startsWith('gitops/components/orchestration/postgresql/'))).toEqual([]);
     expect(parse(tree.read(`${CL}/staging/kustomization.yaml`, 'utf-8')!).resources).not.toContain('flux/airflow.yaml');
-    expect(parse(tree.read(`${CL}/staging/argocd/apps/project-orchestration.yaml`, 'utf-8')!).spec.sourceRepos).not.toContain('https://airflow.apache.org');
+    expect(parse(tree.read(`${CL}/staging/argocd/apps/project-orchestration.yaml`, 'utf-8')!).spec.sourceRepos).not.toContain(
+      'https://airflow.apache.org',
+    );
   });
 
   it('with --environments takes it out of those only, keeping its folder', async () => {
@@ -54,14 +56,22 @@ describe('remove generator', () => {
 
   describe('refused, writing nothing', () => {
     it.each([
-      ['a component others depend on', { component: 'postgresql' }, "Component 'postgresql' cannot be removed: airflow (development, production, staging) depends on it."],
+      [
+        'a component others depend on',
+        { component: 'postgresql' },
+        "Component 'postgresql' cannot be removed: airflow (development, production, staging) depends on it.",
+      ],
       [
         'a dependency in the environments it leaves',
         { component: 'postgresql', environments: 'staging' },
         "Component 'postgresql' cannot be removed: airflow (staging) depends on it.",
       ],
       ['an unknown component', { component: 'redis' }, "Component 'redis' does not exist; existing components: airflow, cloudnative-pg, postgresql."],
-      ['an unknown environment', { component: 'airflow', environments: 'qa' }, "Environment 'qa' does not exist; existing environments: development, production, staging."],
+      [
+        'an unknown environment',
+        { component: 'airflow', environments: 'qa' },
+        "Environment 'qa' does not exist; existing environments: development, production, staging.",
+      ],
     ])('%s', async (_what, options, message) => {
       const before = snapshot(tree);
       await expect(removeGenerator(tree, options)).rejects.toThrow(message);

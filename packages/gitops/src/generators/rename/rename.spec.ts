@@ -7,7 +7,6 @@ import renameGenerator, { clusterEffects, normalizeOptions } from './rename';
 const CL = 'gitops/clusters';
 const read = (tree: Tree, path: string) => parse(tree.read(path, 'utf-8')!);
 
-
 describe('rename generator', () => {
   let tree: Tree;
   beforeEach(async () => {
@@ -51,7 +50,11 @@ describe('rename generator', () => {
 
   describe('refused, writing nothing', () => {
     it.each([
-      ['a name that exists', { component: 'airflow', to: 'postgresql' }, "Component 'postgresql' already exists (layer orchestration); choose a name no component has."],
+      [
+        'a name that exists',
+        { component: 'airflow', to: 'postgresql' },
+        "Component 'postgresql' already exists (layer orchestration); choose a name no component has.",
+      ],
       ['a name that is not a DNS-1123 label', { component: 'airflow', to: 'Air_Flow' }, "New name (--to) 'Air_Flow' is not a DNS-1123 label"],
       ['a name that escapes the tree', { component: 'airflow', to: '../x' }, "New name (--to) '../x' would escape the gitops tree"],
       ['an unknown component', { component: 'redis', to: 'cache' }, "Component 'redis' does not exist"],

@@ -23,7 +23,14 @@ export async function formatChangedFiles(tree: Tree): Promise<void> {
   const changes = tree.listChanges();
   const options = process.env.NX_SKIP_FORMAT === 'true' ? null : await prettierOptionsForTree(tree, changes);
   const formatted = isWriterStyle(options) ? alreadyFormatted(changes, Number(options!.printWidth ?? DEFAULT_PRINT_WIDTH)) : new Set<string>();
-  await formatFiles(formatted.size > 0 ? withChanges(tree, changes.filter((c) => !formatted.has(c.path))) : tree);
+  await formatFiles(
+    formatted.size > 0
+      ? withChanges(
+          tree,
+          changes.filter((c) => !formatted.has(c.path)),
+        )
+      : tree,
+  );
 }
 
 /**

@@ -12,9 +12,7 @@ export function parseList(value: string[] | string | undefined): string[] | unde
 
 export function pickEnvironments(all: EnvironmentSettings[], requested: string[] | undefined): EnvironmentSettings[] {
   if (all.length === 0) {
-    throw new GitopsInputError(
-      `No environment exists yet; create one first with 'nx g @mlops/gitops:environment development'.`,
-    );
+    throw new GitopsInputError(`No environment exists yet; create one first with 'nx g @mlops/gitops:environment development'.`);
   }
   if (requested === undefined || requested.length === 0) return all;
   return requested.map((name) => {

@@ -34,7 +34,9 @@ describe('sync generator', () => {
   let generated: Record<string, string>;
   let tree: Tree;
   beforeAll(async () => {
-    generated = snapshot(await createPlatformTree(['sealed-secrets', 'strimzi-kafka-operator', 'cloudnative-pg', 'postgresql', 'airflow', 'kafka-cluster']));
+    generated = snapshot(
+      await createPlatformTree(['sealed-secrets', 'strimzi-kafka-operator', 'cloudnative-pg', 'postgresql', 'airflow', 'kafka-cluster']),
+    );
   }, 60_000);
   beforeEach(() => {
     tree = copyOf(generated);
@@ -69,9 +71,16 @@ describe('sync generator', () => {
       edit(tree, AIRFLOW, '  - postgresql\n', '  - postgresql\n  - strimzi-kafka-operator\n');
       const result = await syncGenerator(tree);
       for (const env of ['development', 'staging', 'production']) {
-        expect(read(tree, `${CL}/${env}/flux/airflow.yaml`).spec.dependsOn).toEqual([{ name: 'platform-secrets' }, { name: 'postgresql' }, { name: 'strimzi-kafka-operator' }]);
+        expect(read(tree, `${CL}/${env}/flux/airflow.yaml`).spec.dependsOn).toEqual([
+          { name: 'platform-secrets' },
+          { name: 'postgresql' },
+          { name: 'strimzi-kafka-operator' },
+        ]);
       }
-      expect(result).toEqual({ outOfSyncMessage: expect.stringContaining('3 derived files of the GitOps tree differ'), outOfSyncDetails: expect.any(Array) });
+      expect(result).toEqual({
+        outOfSyncMessage: expect.stringContaining('3 derived files of the GitOps tree differ'),
+        outOfSyncDetails: expect.any(Array),
+      });
       expect(result!.outOfSyncDetails).toEqual(
         ['development', 'production', 'staging'].map((env) =>
           expect.stringMatching(
@@ -111,11 +120,21 @@ describe('sync generator', () => {
         expect(read(tree, `${CL}/${env}/flux/airflow.yaml`).spec.targetNamespace).toBe('workflows');
         expect(namespacesOf(tree, env)).toContain('workflows');
       }
-      expect(read(tree, `${CL}/staging/argocd/apps/airflow.yaml`).spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'workflows' });
-      expect(read(tree, `${CL}/staging/argocd/apps/project-orchestration.yaml`).spec.destinations).toContainEqual({ server: 'https://kubernetes.default.svc', namespace: 'workflows' });
+      expect(read(tree, `${CL}/staging/argocd/apps/airflow.yaml`).spec.destination).toEqual({
+        server: 'https://kubernetes.default.svc',
+        namespace: 'workflows',
+      });
+      expect(read(tree, `${CL}/staging/argocd/apps/project-orchestration.yaml`).spec.destinations).toContainEqual({
+        server: 'https://kubernetes.default.svc',
+        namespace: 'workflows',
+      });
       expect(result!.outOfSyncDetails).toEqual(
         expect.arrayContaining([
-          expect.stringMatching(new RegExp(`^  ${CL}/staging/flux/airflow\\.yaml:\\d+: spec\\.targetNamespace is orchestration, expected workflows \\(from ${AIRFLOW} namespace\\)`)),
+          expect.stringMatching(
+            new RegExp(
+              `^  ${CL}/staging/flux/airflow\\.yaml:\\d+: spec\\.targetNamespace is orchestration, expected workflows \\(from ${AIRFLOW} namespace\\)`,
+            ),
+          ),
           expect.stringContaining(`${CL}/staging/argocd/apps/airflow.yaml`),
         ]),
       );
@@ -124,21 +143,38 @@ describe('sync generator', () => {
 
   describe('environment.yaml sync settings edited by hand', () => {
     it('sync manual in staging gates its Flux Kustomizations on the release source, stops pruning and drops Argo CD automated sync', async () => {
-      for (const [from, to] of [['sync: auto', 'sync: manual'], ['prune: true', 'prune: false'], ['selfHeal: true', 'selfHeal: false']]) {
+      for (const [from, to] of [
+        ['sync: auto', 'sync: manual'],
+        ['prune: true', 'prune: false'],
+        ['selfHeal: true', 'selfHeal: false'],
+      ]) {
         edit(tree, `${CL}/staging/environment.yaml`, from, to);
       }
       const result = await syncGenerator(tree);
-      expect(read(tree, `${CL}/staging/flux/postgresql.yaml`).spec).toMatchObject({ sourceRef: { kind: 'GitRepository', name: 'gitops-release' }, prune: false });
+      expect(read(tree, `${CL}/staging/flux/postgresql.yaml`).spec).toMatchObject({
+        sourceRef: { kind: 'GitRepository', name: 'gitops-release' },
+        prune: false,
+      });
       expect(read(tree, `${CL}/staging/flux/postgresql.yaml`).spec).not.toHaveProperty('suspend');
-      expect(read(tree, `${CL}/staging/argocd/apps/postgresql.yaml`).spec.syncPolicy).toEqual({ syncOptions: ['CreateNamespace=true', 'ServerSideApply=true'] });
+      expect(read(tree, `${CL}/staging/argocd/apps/postgresql.yaml`).spec.syncPolicy).toEqual({
+        syncOptions: ['CreateNamespace=true', 'ServerSideApply=true'],
+      });
       expect(result!.outOfSyncDetails).toContainEqual(
-        expect.stringMatching(new RegExp(`^  ${CL}/staging/flux/postgresql\\.yaml:\\d+: spec\\.sourceRef is \\{"kind":"GitRepository","name":"flux-system"\\}, expected \\{"kind":"GitRepository","name":"gitops-release"\\} \\(from ${CL}/staging/environment\\.yaml sync`)),
+        expect.stringMatching(
+          new RegExp(
+            `^  ${CL}/staging/flux/postgresql\\.yaml:\\d+: spec\\.sourceRef is \\{"kind":"GitRepository","name":"flux-system"\\}, expected \\{"kind":"GitRepository","name":"gitops-release"\\} \\(from ${CL}/staging/environment\\.yaml sync`,
+          ),
+        ),
       );
       expect(read(tree, `${CL}/development/flux/postgresql.yaml`).spec.sourceRef.name).toBe('flux-system');
     });
 
     it('sync auto in production follows the branch again (no release source) and prunes', async () => {
-      for (const [from, to] of [['sync: manual', 'sync: auto'], ['prune: false', 'prune: true'], ['selfHeal: false', 'selfHeal: true']]) {
+      for (const [from, to] of [
+        ['sync: manual', 'sync: auto'],
+        ['prune: false', 'prune: true'],
+        ['selfHeal: false', 'selfHeal: true'],
+      ]) {
         edit(tree, `${CL}/production/environment.yaml`, from, to);
       }
       await syncGenerator(tree);
@@ -173,7 +209,9 @@ describe('sync generator', () => {
         'flux/sealed-secrets.yaml',
         'flux/strimzi-kafka-operator.yaml',
       ]);
-      expect(result!.outOfSyncDetails).toContainEqual(expect.stringMatching(new RegExp(`^  ${CL}/development/flux/postgresql\\.yaml: should not exist`)));
+      expect(result!.outOfSyncDetails).toContainEqual(
+        expect.stringMatching(new RegExp(`^  ${CL}/development/flux/postgresql\\.yaml: should not exist`)),
+      );
       expect(read(tree, `${CL}/staging/kustomization.yaml`).resources).toContain('flux/postgresql.yaml');
     });
 
@@ -187,7 +225,12 @@ describe('sync generator', () => {
       for (const f of tree.listChanges().map((c) => c.path)) {
         if (f.startsWith('gitops/components/orchestration/airflow/overlays/development/')) tree.delete(f);
       }
-      edit(tree, `${CL}/development/namespaces.yaml`, '    mlops.example.com/layer: data-plane\n', '    mlops.example.com/layer: data-plane\n    team: streaming\n');
+      edit(
+        tree,
+        `${CL}/development/namespaces.yaml`,
+        '    mlops.example.com/layer: data-plane\n',
+        '    mlops.example.com/layer: data-plane\n    team: streaming\n',
+      );
       await syncGenerator(tree);
       expect(namespacesOf(tree, 'development')).toEqual(['data-plane', 'platform-operators']);
       expect(tree.read(`${CL}/development/namespaces.yaml`, 'utf-8')).toContain('team: streaming');
@@ -210,7 +253,9 @@ describe('sync generator', () => {
       for (const env of ['development', 'staging', 'production']) expect(tree.exists(`${CL}/${env}/flux/kafka-cluster.yaml`)).toBe(false);
       expect(tree.exists(`${CL}/staging/argocd/apps/kafka-cluster.yaml`)).toBe(false);
       expect(tree.exists(`${CL}/staging/argocd/apps/project-data-plane.yaml`)).toBe(false);
-      expect(result!.outOfSyncDetails).toContainEqual(expect.stringMatching(new RegExp(`^  ${CL}/staging/argocd/apps/kafka-cluster\\.yaml: should not exist`)));
+      expect(result!.outOfSyncDetails).toContainEqual(
+        expect.stringMatching(new RegExp(`^  ${CL}/staging/argocd/apps/kafka-cluster\\.yaml: should not exist`)),
+      );
     });
   });
 
@@ -233,14 +278,15 @@ describe('sync generator', () => {
     expect(result!.outOfSyncDetails).toEqual([`  ${settings}: engine: both is now engines: [flux, argocd] (engines are a list)`]);
   });
 
-  it("narrows an AppProject when an Application no longer needs a repository or namespace", async () => {
+  it('narrows an AppProject when an Application no longer needs a repository or namespace', async () => {
     const project = `${CL}/staging/argocd/apps/project-orchestration.yaml`;
-    for (const f of tree.listChanges().map((c) => c.path)) if (f.startsWith('gitops/components/orchestration/airflow/overlays/staging/')) tree.delete(f);
+    for (const f of tree.listChanges().map((c) => c.path))
+      if (f.startsWith('gitops/components/orchestration/airflow/overlays/staging/')) tree.delete(f);
     await syncGenerator(tree);
     expect(read(tree, project).spec.sourceRepos).not.toContain('https://airflow.apache.org');
   });
 
-  it("adds a Flux Kustomization written by hand to the entry point, its target namespace too, and keeps other hand-added resources", async () => {
+  it('adds a Flux Kustomization written by hand to the entry point, its target namespace too, and keeps other hand-added resources', async () => {
     tree.write(
       `${CL}/development/flux/team-tools.yaml`,
       'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: team-tools\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./tools\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  targetNamespace: tools\n',
@@ -271,7 +317,9 @@ describe('sync generator', () => {
       expect(read(tree, app).spec.sources[0].targetRevision).toBe('1.22.99');
       expect(tree.read(app, 'utf-8')).toMatch(/^# airflow in staging \(layer orchestration, sync wave 4\)/);
       expect(result!.outOfSyncDetails).toEqual([
-        expect.stringMatching(new RegExp(`^  ${app}:\\d+: spec\\.sources\\.0\\.targetRevision is .*, expected 1\\.22\\.99 \\(from ${AIRFLOW_STAGING_VERSION}\\)$`)),
+        expect.stringMatching(
+          new RegExp(`^  ${app}:\\d+: spec\\.sources\\.0\\.targetRevision is .*, expected 1\\.22\\.99 \\(from ${AIRFLOW_STAGING_VERSION}\\)$`),
+        ),
       ]);
     });
 
@@ -320,7 +368,8 @@ describe('sync generator', () => {
     edit(tree, AIRFLOW, '  - postgresql\n', '  - postgresql\n  - sealed-secrets\n');
     edit(tree, AIRFLOW_STAGING_VERSION, /version: \d.*/, 'version: 1.22.99');
     tree.delete(`${CL}/production/flux/kafka-cluster.yaml`);
-    for (const f of tree.listChanges().map((c) => c.path)) if (f.startsWith('gitops/components/data-plane/kafka-cluster/overlays/development/')) tree.delete(f);
+    for (const f of tree.listChanges().map((c) => c.path))
+      if (f.startsWith('gitops/components/data-plane/kafka-cluster/overlays/development/')) tree.delete(f);
     expect(await syncGenerator(tree)).toBeDefined();
     const once = snapshot(tree);
     expect(await syncGenerator(tree)).toBeUndefined();
