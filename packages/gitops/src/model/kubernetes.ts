@@ -1,8 +1,9 @@
 /**
  * Facts about Kubernetes objects as plain data, the ones the graph and
- * validation both read: an object's identity, and which chart source a Flux
- * HelmRelease names. One reading of each, so the graph edge and the
- * validation finding cannot disagree about the same field.
+ * validation both read: an object's identity, which chart source a Flux
+ * HelmRelease names, and an Argo CD Application's sources. One reading of
+ * each, so a graph edge and a finding (or two rules) cannot disagree about
+ * the same field.
  */
 
 export function metadataOf(o: Record<string, unknown>): { name?: string; namespace?: string } {
@@ -38,6 +39,10 @@ export const CHART_SOURCE_KINDS = ['HelmRepository', 'OCIRepository'] as const;
 
 export const HELM_GROUP = 'helm.toolkit.fluxcd.io';
 
+export function isHelmRelease(o: Record<string, unknown>): boolean {
+  return o.kind === 'HelmRelease' && groupOf(String(o.apiVersion)) === HELM_GROUP;
+}
+
 /** A chart source a HelmRelease names, and the path of the field that names it. */
 export interface ChartRef {
   kind: string;
@@ -54,7 +59,7 @@ export interface ChartRef {
  * and a name, gives none.
  */
 export function chartRefsOf(o: Record<string, unknown>): ChartRef[] {
-  if (o.kind !== 'HelmRelease' || groupOf(String(o.apiVersion)) !== HELM_GROUP) return [];
+  if (!isHelmRelease(o)) return [];
   const spec = record(o.spec);
   const candidates: [unknown, (string | number)[]][] = [
     [record(record(spec.chart).spec).sourceRef, ['spec', 'chart', 'spec', 'sourceRef', 'name']],

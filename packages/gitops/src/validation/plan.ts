@@ -94,7 +94,7 @@ export function planAny(tree: LoadedTree, req: ValidateRequest): Plan {
     isConfig: (f) => req.crdsDir !== undefined && under(req.crdsDir, f),
     scopeOf: () => '',
     envOf,
-    policyOf: (env) => policyOfSettings(resolveSettings({}, env), 'warning'),
+    policyOf: memoize((env: string) => policyOfSettings(resolveSettings({}, env), 'warning')),
     groupOf: () => 'all',
     ownerOf: (p) => longestOwner(targets, p) ?? targets[0],
     // Any tree: the directory given is the repository root, so every Argo CD git source path is checked there;

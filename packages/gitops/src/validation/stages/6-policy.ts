@@ -11,7 +11,16 @@ import { Finding, RuleId, Severity } from '../types';
 import { LoadedTree, objectsOf } from './1-load';
 import { isSopsDocument, sopsGenerated } from './opaque-values';
 import { dotted, folderOf, placeIn, Subject } from './subject';
-import { applicationSourcesOf, ARGOCD_GROUP, groupOf, isArgoApplication, metadataOf, resourceName, shortName } from '../../model/kubernetes';
+import {
+  applicationSourcesOf,
+  ARGOCD_GROUP,
+  groupOf,
+  isArgoApplication,
+  isHelmRelease,
+  metadataOf,
+  resourceName,
+  shortName,
+} from '../../model/kubernetes';
 
 /** How an environment must behave; scopes without an entry have no environment policy. */
 export interface ScopePolicy {
@@ -133,7 +142,7 @@ function latestImages(tree: LoadedTree, s: Subject): Finding[] {
   };
   walkPods(s.object, []);
   const sp = spec(s.object);
-  if (s.object.kind === 'HelmRelease' && groupOf(String(s.object.apiVersion)) === 'helm.toolkit.fluxcd.io') walkValues(sp.values, ['spec', 'values']);
+  if (isHelmRelease(s.object)) walkValues(sp.values, ['spec', 'values']);
   for (const { source, at } of applicationSourcesOf(s.object))
     walkValues((source.helm as Record<string, unknown> | undefined)?.valuesObject, [...at, 'helm', 'valuesObject']);
   return out;
@@ -166,13 +175,12 @@ function latestImage(tree: LoadedTree, s: Subject, at: (string | number)[], x: u
 }
 
 function unpinned(tree: LoadedTree, s: Subject, severity: Severity): Finding[] {
-  const group = groupOf(String(s.object.apiVersion));
   const sp = spec(s.object);
   const env = s.env;
   const hint = `Environment '${env}' pins versions: use an exact version such as '1.2.3'.`;
   const violation = (at: (string | number)[], message: string): Finding =>
     make(tree, s, { at, rule: 'production-unpinned', severity, message, hint });
-  if (group === 'helm.toolkit.fluxcd.io' && s.object.kind === 'HelmRelease' && sp.chart) {
+  if (isHelmRelease(s.object) && sp.chart) {
     const version = ((sp.chart as Record<string, unknown>).spec as Record<string, unknown> | undefined)?.version;
     if (typeof version === 'string' && isExactVersion(version)) return [];
     return [
@@ -182,7 +190,7 @@ function unpinned(tree: LoadedTree, s: Subject, severity: Severity): Finding[] {
       ),
     ];
   }
-  if (group === 'source.toolkit.fluxcd.io' && s.object.kind === 'OCIRepository') {
+  if (groupOf(String(s.object.apiVersion)) === 'source.toolkit.fluxcd.io' && s.object.kind === 'OCIRepository') {
     const r = (sp.ref ?? {}) as Record<string, unknown>;
     if (typeof r.digest === 'string' || (typeof r.tag === 'string' && isExactVersion(r.tag.replace(/^v/, '')))) return [];
     const current = r.semver ?? r.tag ?? '(none: latest)';
